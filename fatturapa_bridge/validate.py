@@ -1,0 +1,63 @@
+# Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+"""XSD validation returning every problem, and the combined validation of a
+file (schema plus SdI checks)."""
+
+from __future__ import annotations
+
+import re
+
+from .problems import Problem
+from .schema import load_schema
+
+#: The SdI reports schema violations with this code.
+SCHEMA_CODE = "00200"
+
+_PREFIX = re.compile(r"/[A-Za-z0-9_]+:")
+
+
+def _clean_path(path: str | None) -> str:
+    # lxml paths carry the document's prefix on the root only; drop it so
+    # the paths read the same whatever prefix the sender chose.
+    return _PREFIX.sub("/", path or "").lstrip("/")
+
+
+def _clean_message(message: str) -> str:
+    return message.replace("{http://ivaservizi.agenziaentrate.gov.it/docs/xsd/fatture/v1.2}", "p:")
+
+
+def validate_tree(root, kind: str = "invoice") -> list[Problem]:
+    """Validate an lxml tree against the official schema.
+
+    :param root: an element or element tree.
+    :param kind: ``invoice`` or ``messages``.
+    :return: one :class:`Problem` (code ``00200``) per schema violation.
+    :raises SchemaNotFound: when the schemas are not installed.
+    """
+    schema = load_schema(kind)
+    if schema.validate(root):
+        return []
+    return [
+        Problem(SCHEMA_CODE, _clean_path(e.path), f"line {e.line}: {_clean_message(e.message)}")
+        for e in schema.error_log
+    ]
+
+
+def validate_bytes(data: bytes) -> list[Problem]:
+    """Validate a FatturaPA file's bytes: XSD first, then, if the document
+    could be read into the model, the SdI checks.
+
+    ``.p7m`` envelopes are opened first. Problems from both stages are
+    returned together.
+
+    :param data: the file content.
+    :return: the problems, empty when the SdI would accept the file.
+    :raises ParseError: when the bytes are not a FatturaPA document.
+    """
+    from . import rules
+    from .parse import parse_invoice, read_xml
+
+    root = read_xml(data)
+    problems = validate_tree(root)
+    invoice = parse_invoice(root)
+    problems += rules.check(invoice)
+    return problems

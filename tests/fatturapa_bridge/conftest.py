@@ -1,0 +1,87 @@
+# Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+"""Fixtures for the fatturapa_bridge tests.
+
+The official schemas and samples are not vendored: they live in
+``../shared/fatturapa`` next to the repository. Tests that need them skip
+with a clear reason when that directory is absent.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SHARED = (REPO_ROOT / ".." / "shared" / "fatturapa").resolve()
+XSD_DIR = SHARED / "xsd"
+SAMPLES = SHARED / "samples"
+DATA = Path(__file__).resolve().parent / "data"
+
+# The package is imported from the repository root, without installing it.
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+_XSI = "{http://www.w3.org/2001/XMLSchema-instance}"
+
+
+def canonical(element):
+    """A comparable form of an XML tree: namespace + local name (prefixes do
+    not matter), attributes except xsi:*, text stripped of surrounding
+    whitespace (indentation does not matter), children in order."""
+    qname = etree.QName(element)
+    attrs = tuple(sorted((k, v) for k, v in element.attrib.items() if not k.startswith(_XSI)))
+    children = tuple(canonical(c) for c in element if isinstance(c.tag, str))
+    return (qname.namespace, qname.localname, attrs, (element.text or "").strip(), children)
+
+
+def first_difference(a, b, path=""):
+    """Path and values of the first difference between two canonical trees."""
+    here = f"{path}/{a[1]}"
+    if a[:4] != b[:4]:
+        return here, a[:4], b[:4]
+    if len(a[4]) != len(b[4]):
+        return here, [c[1] for c in a[4]], [c[1] for c in b[4]]
+    for x, y in zip(a[4], b[4], strict=True):
+        diff = first_difference(x, y, here)
+        if diff:
+            return diff
+    return None
+
+
+@pytest.fixture(scope="session")
+def shared_dir():
+    if not XSD_DIR.is_dir():
+        pytest.skip(f"shared FatturaPA data not found at {SHARED}")
+    return SHARED
+
+
+@pytest.fixture(autouse=True)
+def _isolated_schema_env(monkeypatch, tmp_path_factory):
+    """Point the schema lookup at the shared XSDs and the user cache at a
+    temporary directory, so no test reads or writes the real ~/.cache."""
+    cache = tmp_path_factory.getbasetemp() / "xdg-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    if XSD_DIR.is_dir():
+        monkeypatch.setenv("FATTURAPA_SCHEMA_DIR", str(XSD_DIR))
+    else:
+        monkeypatch.delenv("FATTURAPA_SCHEMA_DIR", raising=False)
+
+
+@pytest.fixture
+def needs_schemas(shared_dir):
+    return XSD_DIR
+
+
+def sample_files(*folders, pattern="*.xml"):
+    """Sample files for parametrisation (empty when the data is absent)."""
+    files = []
+    for folder in folders:
+        directory = SAMPLES / folder
+        if directory.is_dir():
+            files.extend(sorted(directory.glob(pattern)))
+    return files
+
+
+os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")

@@ -1,0 +1,142 @@
+# Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+"""Rendering: golden files, number formats, computed amounts, refusal."""
+
+import dataclasses
+import os
+from decimal import Decimal as D
+
+import fpa_builders as b
+import pytest
+from conftest import DATA, canonical, first_difference
+from lxml import etree
+
+from fatturapa_bridge.amounts import complete, line_total, vat_summary
+from fatturapa_bridge.model import Discount, Line
+from fatturapa_bridge.problems import InvoiceRejected
+from fatturapa_bridge.render import format_decimal, render, to_element
+
+GOLDEN_DIR = DATA / "golden"
+
+
+@pytest.mark.parametrize("name", sorted(b.GOLDEN))
+def test_render_matches_golden_file(name, needs_schemas):
+    """Test that each reference document renders to its golden file, compared
+    as canonical trees (prefixes and indentation do not matter)."""
+    xml = render(b.GOLDEN[name]())
+    path = GOLDEN_DIR / f"{name}.xml"
+    if os.environ.get("FATTURAPA_REGEN_GOLDEN"):
+        path.write_bytes(xml)
+    expected = canonical(etree.parse(str(path)).getroot())
+    actual = canonical(etree.fromstring(xml))
+    assert actual == expected, first_difference(actual, expected)
+
+
+def test_canonical_comparison_catches_a_changed_amount():
+    """Test that the tree comparison used for golden files is not blind: a
+    different amount in a leaf makes the trees differ."""
+    a = to_element(complete(b.advance_invoice()))
+    changed = b.advance_invoice()
+    changed.body.goods.lines[0].unit_price = D("500.01")
+    assert canonical(a) != canonical(to_element(complete(changed)))
+
+
+@pytest.mark.parametrize(
+    "value, fmt, text",
+    [
+        (D("12.5"), "a2", "12.50"),
+        (D("0.005"), "a2", "0.01"),  # half-up, not banker's rounding
+        (D("-3"), "a2", "-3.00"),
+        (D("22"), "rate", "22.00"),
+        (D("0.12345"), "a8", "0.12345"),
+        (D("0.123456789"), "a8", "0.12345679"),
+        (D("7"), "a8", "7.00"),
+        (D("1440"), "qty", "1440.00"),
+        (D("2.5"), "peso", "2.5"),
+        (D("2.555"), "peso", "2.56"),
+    ],
+)
+def test_numbers_use_the_schema_lexical_format(value, fmt, text):
+    """Test that numbers get the decimals the schema patterns require."""
+    assert format_decimal(value, fmt) == text
+
+
+def test_element_order_follows_the_schema(needs_schemas):
+    """Test that optional elements land in schema order even when set in a
+    different order in Python (DatiBollo before ImportoTotaleDocumento)."""
+    root = etree.fromstring(render(b.stamp_duty_invoice()))
+    doc = root.find(".//DatiGeneraliDocumento")
+    assert [c.tag for c in doc] == [
+        "TipoDocumento", "Divisa", "Data", "Numero", "DatiBollo", "ImportoTotaleDocumento",
+    ]
+
+
+def test_computed_summary_rounds_half_up_per_rate():
+    """Test that the VAT summary groups lines by rate and Natura and rounds
+    the tax half-up to the cent."""
+    inv = b.invoice([
+        Line(description="a", quantity=D("1"), unit_price=D("0.05"), vat_rate=D("22")),
+        Line(description="b", quantity=D("1"), unit_price=D("0.20"), vat_rate=D("22.00")),
+        Line(description="c", quantity=D("1"), unit_price=D("10"), vat_rate=D("0"),
+             nature="N2.2"),
+    ])
+    rows = vat_summary(complete(inv).body)
+    assert [(r.vat_rate, r.nature, r.taxable, r.tax) for r in rows] == [
+        (D("22"), None, D("0.25"), D("0.06")),  # 0.055 -> 0.06
+        (D("0"), "N2.2", D("10.00"), D("0.00")),
+    ]
+    assert rows[0].exigibility == "I" and rows[1].exigibility is None
+
+
+def test_line_total_applies_discounts_in_order():
+    """Test PrezzoTotale with a percentage discount, then an amount surcharge."""
+    line = Line(description="x", quantity=D("2"), unit_price=D("100"), vat_rate=D("22"),
+                discounts=[Discount(type="SC", percent=D("10")),
+                           Discount(type="MG", amount=D("5"))])
+    assert line_total(line) == D("190.00")
+
+
+def test_render_does_not_modify_the_callers_invoice(needs_schemas):
+    """Test that rendering fills computed fields on a copy only."""
+    inv = b.hosting_invoice()
+    before = dataclasses.asdict(inv)
+    render(inv)
+    assert dataclasses.asdict(inv) == before
+    assert inv.body.goods.summaries == []
+
+
+def test_payment_amount_is_total_less_withholding_and_split_vat(needs_schemas):
+    """Test that the computed ImportoPagamento of a split payment invoice
+    excludes the VAT the PA pays to the State."""
+    root = etree.fromstring(render(b.split_payment_pa()))
+    assert root.findtext(".//ImportoTotaleDocumento") == "767.38"
+    assert root.findtext(".//ImportoPagamento") == "629.00"
+    assert root.findtext(".//EsigibilitaIVA") == "S"
+
+
+def test_render_refuses_an_invoice_the_sdi_would_reject(needs_schemas):
+    """Test that rendering raises with every problem (not just the first)
+    and that force=True still produces the file."""
+    inv = b.invoice([
+        Line(description="zero rate without Natura", quantity=D("1"), unit_price=D("5"),
+             vat_rate=D("0")),
+        Line(description="generic N3", quantity=D("1"), unit_price=D("5"), vat_rate=D("0"),
+             nature="N3"),
+    ], number="NO-DIGITS")
+    with pytest.raises(InvoiceRejected) as info:
+        render(inv)
+    codes = {p.code for p in info.value.problems}
+    assert {"00400", "00425", "00445"} <= codes
+    xml = render(inv, force=True)
+    assert etree.fromstring(xml).findtext(".//Numero") == "NO-DIGITS"
+
+
+def test_render_reports_schema_violations_with_paths(needs_schemas):
+    """Test that a value the XSD refuses (a 3-letter province) is reported
+    with code 00200 and the element path."""
+    inv = b.hosting_invoice()
+    inv.header.seller.address.province = "MIL"
+    with pytest.raises(InvoiceRejected) as info:
+        render(inv)
+    [problem] = info.value.problems
+    assert problem.code == "00200"
+    assert problem.path.endswith("CedentePrestatore/Sede/Provincia")
