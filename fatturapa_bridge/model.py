@@ -125,7 +125,10 @@ class Transmission:
     """
 
     transmitter: FiscalId = req("IdTrasmittente")
-    progressive: str = req("ProgressivoInvio")
+    #: Mandatory in the file; may be left ``None`` in the model when the
+    #: caller lets :mod:`fatturapa_bridge.naming` give the same code as the
+    #: file name (the CLI does).
+    progressive: str | None = el("ProgressivoInvio")
     format: str = el("FormatoTrasmissione", default="FPR12")
     recipient_code: str = el("CodiceDestinatario", default=NO_RECIPIENT_CODE)
     contacts: TransmitterContacts | None = el("ContattiTrasmittente")
