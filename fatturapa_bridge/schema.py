@@ -64,11 +64,26 @@ def search_dirs() -> list[Path]:
     return dirs
 
 
+_found: dict[tuple, str] = {}
+
+
 def find_schema(kind: str = "invoice") -> Path:
     """Return the path of the schema of ``kind`` (``invoice`` or ``messages``).
 
     :raises SchemaNotFound: with the directories searched and how to fix it.
     """
+    # Validation runs thousands of times a second: remember the answer for
+    # the current settings as long as the file is still there.
+    key = (kind, os.environ.get(ENV_VAR), os.environ.get("XDG_CACHE_HOME"))
+    known = _found.get(key)
+    if known is not None and os.path.isfile(known):
+        return Path(known)
+    path = _search(kind)
+    _found[key] = str(path)
+    return path
+
+
+def _search(kind: str) -> Path:
     dirs = search_dirs()
     for directory in dirs:
         for name in SCHEMA_FILES[kind]:
@@ -105,7 +120,7 @@ class _OfflineResolver(etree.Resolver):
 
 
 _lock = threading.Lock()
-_compiled: dict[tuple[str, float], etree.XMLSchema] = {}
+_compiled: dict[tuple[str, int], etree.XMLSchema] = {}
 
 
 def load_schema(kind: str = "invoice", path: Path | None = None) -> etree.XMLSchema:
@@ -121,7 +136,8 @@ def load_schema(kind: str = "invoice", path: Path | None = None) -> etree.XMLSch
     """
     path = Path(path) if path else find_schema(kind)
     try:
-        key = (str(path.resolve()), path.stat().st_mtime)
+        # A reinstalled schema (new mtime) is compiled again.
+        key = (os.fspath(path), os.stat(path).st_mtime_ns)
     except OSError as exc:
         raise SchemaNotFound(f"cannot read {path}: {exc.strerror}") from None
     schema = _compiled.get(key)
