@@ -237,3 +237,14 @@ def test_schemas_install_from_wrong_dir(tmp_path):
     assert_one_line_error(result)
     assert not (tmp_path / "c" / "fatturapa-bridge" / "schemas").exists() or not list(
         (tmp_path / "c" / "fatturapa-bridge" / "schemas").glob("*.xsd"))
+
+
+def test_documented_example_json_renders(tmp_path, needs_schemas):
+    """Test that the example JSON referenced by fatturapa_bridge/README.md
+    renders to a valid file with the progressive filled in."""
+    from conftest import DATA
+
+    assert main(["render", str(DATA / "invoice_example.json"), "-o", str(tmp_path)]) == 0
+    [written] = tmp_path.glob("IT*.xml")
+    assert written.name == "IT12345670017_00001.xml"
+    assert main(["validate", str(written)]) == 0
