@@ -54,10 +54,25 @@ def validate_bytes(data: bytes) -> list[Problem]:
     :raises ParseError: when the bytes are not a FatturaPA document.
     """
     from . import rules
-    from .parse import parse_invoice, read_xml
+    from .p7m import open_p7m
+    from .parse import parse_invoice, read_bytes, read_xml
 
-    root = read_xml(data)
-    problems = validate_tree(root)
+    problems: list[Problem] = []
+    xml = read_bytes(data)
+    if xml is not data:  # it was a .p7m envelope
+        if open_p7m(data).digest == "mismatch":
+            problems.append(Problem(
+                "00102", "", "the signed content does not match the signature's digest "
+                "(file altered after signing)"))
+    root = read_xml(xml)
+    problems += validate_tree(root)
     invoice = parse_invoice(root)
+    # 00428: the model keeps one format; the file may disagree with itself.
+    trans = invoice.header.transmission if invoice.header else None
+    if trans is not None and trans.format != root.get("versione"):
+        problems.append(Problem(
+            "00428", "FatturaElettronicaHeader/DatiTrasmissione/FormatoTrasmissione",
+            f"FormatoTrasmissione {trans.format!r} differs from the root attribute "
+            f"versione {root.get('versione')!r}"))
     problems += rules.check(invoice)
     return problems

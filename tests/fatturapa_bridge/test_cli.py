@@ -248,3 +248,13 @@ def test_documented_example_json_renders(tmp_path, needs_schemas):
     [written] = tmp_path.glob("IT*.xml")
     assert written.name == "IT12345670017_00001.xml"
     assert main(["validate", str(written)]) == 0
+
+
+def test_batch_shows_a_progress_bar_when_asked(needs_schemas):
+    """Test that --progress draws a tqdm bar on stderr for a batch."""
+    files = [str(p) for p in sorted((SAMPLES / "official").glob("*FPA0*.xml"))]
+    result = run_cli("--progress", "validate", "-q", *files,
+                     env_extra={"FATTURAPA_SCHEMA_DIR": str(XSD_DIR)})
+    assert "validate:" in result.stderr and "file" in result.stderr
+    quiet = run_cli("validate", "-q", *files, env_extra={"FATTURAPA_SCHEMA_DIR": str(XSD_DIR)})
+    assert "validate:" not in quiet.stderr  # not a terminal: no bar by default

@@ -95,3 +95,14 @@ def test_garbage_is_not_an_envelope():
     """Test that random text is refused with a clear message."""
     with pytest.raises(ParseError, match="neither DER nor Base64"):
         open_p7m(b"MI this is not base64 !!!")
+
+
+def test_validate_reports_a_digest_mismatch_as_00102(needs_schemas):
+    """Test that validating an envelope whose content does not match its
+    signed digest reports 00102 (file not intact), and a good one does not."""
+    from fatturapa_bridge.validate import validate_bytes
+
+    bad = validate_bytes((SIGNED / "odoo18_IT09633951000_NpFwF.xml.p7m").read_bytes())
+    assert [p.code for p in bad if p.code == "00102"] == ["00102"]
+    good = validate_bytes((SIGNED / "odoo18_IT01234567890_FPR01.xml.p7m").read_bytes())
+    assert "00102" not in {p.code for p in good}

@@ -140,3 +140,67 @@ def test_render_reports_schema_violations_with_paths(needs_schemas):
     [problem] = info.value.problems
     assert problem.code == "00200"
     assert problem.path.endswith("CedentePrestatore/Sede/Provincia")
+
+
+def test_withholding_tax_reduces_the_amount_due(needs_schemas):
+    """Test a professional's invoice (TD06, RT01 ritenuta 20 %): the payment
+    amount is the total less the withholding, and the checks pass."""
+    from fatturapa_bridge.model import Withholding
+
+    inv = b.invoice(
+        [Line(description="Consulenza sistemistica", quantity=D("1"), unit_price=D("1000"),
+              vat_rate=D("22"), withholding="SI")],
+        doc_type="TD06",
+        withholdings=[Withholding(type="RT01", amount=D("200.00"), rate=D("20"), reason="A")],
+    )
+    root = etree.fromstring(render(inv))
+    assert root.findtext(".//ImportoTotaleDocumento") == "1220.00"
+    assert root.findtext(".//ImportoPagamento") == "1020.00"
+    assert root.findtext(".//DatiRitenuta/AliquotaRitenuta") == "20.00"
+
+
+def test_schema_1_2_3_codes_td29_and_rf20_validate(needs_schemas):
+    """Test that codes added in schema 1.2.3 (TD29, RF20) are accepted,
+    which proves the 1.2.3 schema (not 1.2.2) is the one in use."""
+    inv = b.hosting_invoice(1)
+    inv.body.general.document.type = "TD29"
+    inv.header.seller.data.tax_regime = "RF20"
+    assert etree.fromstring(render(inv)).findtext(".//TipoDocumento") == "TD29"
+
+
+def test_json_round_trip_of_every_reference_document():
+    """Test that to_dict -> JSON -> from_dict is lossless."""
+    import json
+
+    from fatturapa_bridge.model import Invoice, from_dict, to_dict
+
+    for build in b.GOLDEN.values():
+        invoice = build()
+        assert from_dict(Invoice, json.loads(json.dumps(to_dict(invoice)))) == invoice
+
+
+@pytest.mark.parametrize(
+    "patch, message",
+    [
+        ({"bodies": "x"}, "bodies: expected a list"),
+        ({"system": 5}, "system: expected text"),
+    ],
+)
+def test_from_dict_errors_name_the_field(patch, message):
+    """Test that bad JSON data gives ModelError with the field path."""
+    from fatturapa_bridge.model import Invoice, ModelError, from_dict, to_dict
+
+    data = to_dict(b.hosting_invoice())
+    data.update(patch)
+    with pytest.raises(ModelError, match=message):
+        from_dict(Invoice, data)
+
+
+def test_from_dict_reports_a_missing_mandatory_field():
+    """Test that a line without its description is refused by name."""
+    from fatturapa_bridge.model import Invoice, ModelError, from_dict, to_dict
+
+    data = to_dict(b.hosting_invoice())
+    del data["bodies"][0]["goods"]["lines"][0]["description"]
+    with pytest.raises(ModelError, match="description"):
+        from_dict(Invoice, data)

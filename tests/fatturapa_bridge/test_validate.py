@@ -143,3 +143,13 @@ def test_download_network_error_is_a_clear_error(tmp_path):
 
     with pytest.raises(SchemaNotFound, match="cannot download https://"):
         schema.download(target=tmp_path, fetch=fetch)
+
+
+def test_format_differing_from_root_version_is_00428(shared_dir, needs_schemas):
+    """Test a file whose versione says FPA12 but FormatoTrasmissione FPR12."""
+    data = (SAMPLES / "official" / "IT01234567890_FPR01.xml").read_bytes()
+    data = data.replace(b'versione="FPR12"', b'versione="FPA12"')
+    codes = {p.code for p in validate_bytes(data)}
+    assert "00428" in codes
+    clean = validate_bytes((SAMPLES / "official" / "IT01234567890_FPR01.xml").read_bytes())
+    assert "00428" not in {p.code for p in clean}
