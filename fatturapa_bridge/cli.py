@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from .model import Invoice, ModelError, from_dict, to_dict
-from .problems import FatturaPAError, InvoiceRejected, Problem
+from .problems import FatturaPAError, InvoiceRejected, Problem, SchemaNotFound
 
 PROG = "fatturapa-bridge"
 EXIT_OK, EXIT_PROBLEMS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -141,6 +141,8 @@ def cmd_validate(args) -> int:
         except InputError as exc:
             failed_input.append(str(exc))
             continue
+        except SchemaNotFound:
+            raise  # the same for every file: say it once
         except FatturaPAError as exc:
             failed_input.append(f"{path}: {exc}")
             continue

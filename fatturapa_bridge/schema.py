@@ -119,15 +119,25 @@ class _OfflineResolver(etree.Resolver):
         return None
 
 
-_lock = threading.Lock()
-_compiled: dict[tuple[str, int], etree.XMLSchema] = {}
+# One compiled schema per thread: an XMLSchema keeps its error_log on the
+# object, so two threads validating with the same one (Odoo workers are
+# threads) could read each other's errors.
+_local = threading.local()
+
+
+def _compiled() -> dict[tuple[str, int], etree.XMLSchema]:
+    cache = getattr(_local, "compiled", None)
+    if cache is None:
+        cache = _local.compiled = {}
+    return cache
 
 
 def load_schema(kind: str = "invoice", path: Path | None = None) -> etree.XMLSchema:
     """Compile (once per file and modification time) and return the schema.
 
     Compiling takes tens of milliseconds; validating a small invoice with the
-    compiled schema takes a fraction of one, so the object is cached.
+    compiled schema takes a fraction of one, so the object is cached (per
+    thread, see above).
 
     :param kind: ``invoice`` or ``messages``.
     :param path: an explicit XSD file instead of the lookup.
@@ -140,20 +150,18 @@ def load_schema(kind: str = "invoice", path: Path | None = None) -> etree.XMLSch
         key = (os.fspath(path), os.stat(path).st_mtime_ns)
     except OSError as exc:
         raise SchemaNotFound(f"cannot read {path}: {exc.strerror}") from None
-    schema = _compiled.get(key)
-    if schema is not None:
-        return schema
-    with _lock:
-        schema = _compiled.get(key)
-        if schema is None:
-            parser = etree.XMLParser(no_network=True, resolve_entities=False)
-            parser.resolvers.add(_OfflineResolver(path.parent))
-            try:
-                doc = etree.parse(str(path), parser)
-                schema = etree.XMLSchema(doc)
-            except (etree.XMLSyntaxError, etree.XMLSchemaParseError, OSError) as exc:
-                raise SchemaNotFound(f"{path} is not a usable XSD: {exc}") from None
-            _compiled[key] = schema
+    cache = _compiled()
+    schema = cache.get(key)
+    if schema is None:
+        parser = etree.XMLParser(no_network=True, resolve_entities=False)
+        parser.resolvers.add(_OfflineResolver(path.parent))
+        try:
+            doc = etree.parse(str(path), parser)
+            schema = etree.XMLSchema(doc)
+        except (etree.XMLSyntaxError, etree.XMLSchemaParseError, OSError) as exc:
+            message = " ".join(str(exc).split())
+            raise SchemaNotFound(f"{path} is not a usable XSD: {message}") from None
+        cache[key] = schema
     return schema
 
 

@@ -16,9 +16,10 @@ _PREFIX = re.compile(r"/[A-Za-z0-9_]+:")
 
 
 def _clean_path(path: str | None) -> str:
-    # lxml paths carry the document's prefix on the root only; drop it so
-    # the paths read the same whatever prefix the sender chose.
-    return _PREFIX.sub("/", path or "").lstrip("/")
+    # lxml paths start with the prefixed root element; drop it so that the
+    # paths read like the SdI checks' ones whatever prefix the sender chose.
+    path = _PREFIX.sub("/", path or "").lstrip("/")
+    return path.split("/", 1)[1] if "/" in path else path
 
 
 def _clean_message(message: str) -> str:

@@ -153,3 +153,20 @@ def test_format_differing_from_root_version_is_00428(shared_dir, needs_schemas):
     assert "00428" in codes
     clean = validate_bytes((SAMPLES / "official" / "IT01234567890_FPR01.xml").read_bytes())
     assert "00428" not in {p.code for p in clean}
+
+
+def test_threads_validating_at_once_do_not_mix_errors(needs_schemas):
+    """Test that concurrent validations each get their own problems: a
+    valid file stays clean while another thread validates a broken one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    good = (SAMPLES / "official" / "IT01234567890_FPA01.xml").read_bytes()
+    bad = (SAMPLES / "invalid" / "net_IT02182030391_32.xml").read_bytes()
+
+    def run(data):
+        return [validate_tree(read_xml(data)) for _ in range(30)]
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(run, [good, bad, good, bad]))
+    assert all(r == [] for r in results[0] + results[2])
+    assert all(len(r) >= 3 for r in results[1] + results[3])
