@@ -56,7 +56,7 @@ def validate_bytes(data: bytes) -> list[Problem]:
     """
     from . import rules
     from .p7m import open_p7m
-    from .parse import parse_invoice, read_bytes, read_xml
+    from .parse import check_version, parse_invoice, read_bytes, read_xml
 
     problems: list[Problem] = []
     xml = read_bytes(data)
@@ -66,6 +66,7 @@ def validate_bytes(data: bytes) -> list[Problem]:
                 "00102", "", "the signed content does not match the signature's digest "
                 "(file altered after signing)"))
     root = read_xml(xml)
+    check_version(root)  # an FSM10 or unknown file gets that error, not 00200s
     problems += validate_tree(root)
     invoice = parse_invoice(root)
     # 00428: the model keeps one format; the file may disagree with itself.

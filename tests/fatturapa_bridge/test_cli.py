@@ -173,7 +173,7 @@ def test_unreadable_and_missing_files(tmp_path):
     assert "is a directory" in result.stderr
 
 
-def test_missing_schemas_is_a_one_line_error(tmp_path):
+def test_missing_schemas_is_a_one_line_error(tmp_path, shared_dir):
     """Test validate without any installed schema."""
     result = run_cli("validate", str(SAMPLES / "official" / "IT01234567890_FPA01.xml"),
                      env_extra={"FATTURAPA_SCHEMA_DIR": str(tmp_path),
