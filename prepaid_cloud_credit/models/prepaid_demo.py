@@ -1,0 +1,50 @@
+# Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+from odoo import api, models
+
+
+class PrepaidWallet(models.Model):
+    _inherit = "prepaid.wallet"
+
+    @api.model
+    def _prepaid_load_demo(self):
+        """Give the demo customers wallets with a short history, through the
+        ledger like any other caller."""
+        company = self.env.company
+        company._prepaid_setup_accounting()
+        eur = self.env.ref("base.EUR")
+        rub = self.env.ref("base.RUB")
+        (eur | rub).sudo().active = True
+        ref = self.env.ref
+        histories = [
+            (ref("prepaid_cloud_credit.partner_demo_it"), eur, "all", [
+                ("credit", 100.0, "paid", "Recharge (demo)"),
+                ("credit", 10.0, "bonus", "Promo +10 % (demo)"),
+                ("debit", 23.45, "usage", "Cloud usage 1-7 (demo)"),
+                ("debit", 12.0, "purchase", "Domain nuvola.it renewal (demo)"),
+            ]),
+            (ref("prepaid_cloud_credit.partner_demo_fr"), eur, "cloud", [
+                ("credit", 50.0, "paid", "Recharge (demo)"),
+                ("credit", 20.0, "voucher", "Voucher WELCOME20 (demo)"),
+                ("debit", 31.2, "usage", "Cloud usage (demo)"),
+            ]),
+            (ref("prepaid_cloud_credit.partner_demo_ru"), rub, "cloud", [
+                ("credit", 2000.0, "paid", "Recharge (demo)"),
+                ("debit", 2150.0, "usage", "Cloud usage (demo)"),
+            ]),
+            (ref("prepaid_cloud_credit.partner_demo_pa"), eur, "all", [
+                ("credit", 500.0, "paid", "Recharge CIG Z1A2B3C4D5 (demo)"),
+                ("debit", 120.0, "purchase", "Managed backup, 1 year (demo)"),
+            ]),
+        ]
+        wallets = self.browse()
+        for partner, currency, scope, movements in histories:
+            wallet = self.sudo()._get_or_create(partner, currency, company)
+            wallet.scope = scope
+            for index, (move_type, amount, kind, label) in enumerate(movements):
+                key = f"demo:{partner.id}:{index}"
+                if move_type == "credit":
+                    wallet._ledger_apply("credit", amount, key, kind=kind, description=label)
+                else:
+                    wallet._ledger_apply("debit", amount, key, purpose=kind, description=label)
+            wallets |= wallet
+        return wallets

@@ -1,0 +1,765 @@
+# Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, fields, models, modules
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL, float_compare, float_is_zero
+
+from ..const import CONSUMPTION_ORDERS, DEFAULT_CONSUMPTION_ORDER, MAX_MOVEMENT_AMOUNT
+
+MOVEMENT_TYPES = ("credit", "debit", "refund", "expiry", "adjustment")
+
+
+class PrepaidWallet(models.Model):
+    _name = "prepaid.wallet"
+    _description = "Prepaid Wallet"
+    _inherit = ["mail.thread", "portal.mixin"]
+    _order = "partner_id, currency_id"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        domain="[('is_company', '=', True)]",
+        tracking=True,
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(
+        "res.currency",
+        required=True,
+        default=lambda self: self.env.company.currency_id,
+    )
+    scope = fields.Selection(
+        [("cloud", "Cloud usage only"), ("all", "Every product")],
+        required=True,
+        default="cloud",
+        tracking=True,
+        help="Cloud usage only: the credit pays metered cloud usage and nothing else. "
+        "Every product: the credit also pays domains, renewals and other purchases.",
+    )
+    active = fields.Boolean(default=True)
+    # Written only by the ledger service, always from the lots it has just
+    # changed under the wallet lock; never typed in.
+    paid_amount = fields.Monetary("Paid credit", readonly=True, copy=False)
+    bonus_amount = fields.Monetary("Bonus credit", readonly=True, copy=False)
+    voucher_amount = fields.Monetary("Voucher credit", readonly=True, copy=False)
+    debt_amount = fields.Monetary(
+        "Debt", readonly=True, copy=False, help="Metered usage not covered by credit."
+    )
+    balance = fields.Monetary(readonly=True, copy=False, tracking=True)
+    lot_ids = fields.One2many("prepaid.credit.lot", "wallet_id", string="Credit lots")
+    open_lot_ids = fields.One2many(
+        "prepaid.credit.lot",
+        "wallet_id",
+        string="Open lots",
+        domain=[("state", "=", "open")],
+    )
+    transaction_ids = fields.One2many(
+        "prepaid.wallet.transaction", "wallet_id", string="Transactions"
+    )
+    transaction_count = fields.Integer(compute="_compute_transaction_count")
+    next_expiry_date = fields.Date(
+        compute="_compute_next_expiry", string="Next expiry"
+    )
+    next_expiry_amount = fields.Monetary(compute="_compute_next_expiry")
+
+    _sql_constraints = [
+        (
+            "partner_company_currency_uniq",
+            "UNIQUE(partner_id, company_id, currency_id)",
+            "A customer has one wallet per company and currency.",
+        ),
+    ]
+
+    @api.depends("partner_id.name", "currency_id.name")
+    def _compute_name(self):
+        for wallet in self:
+            wallet.name = f"{wallet.partner_id.name or ''} ({wallet.currency_id.name or ''})"
+
+    def _compute_transaction_count(self):
+        counts = dict(
+            self.env["prepaid.wallet.transaction"]._read_group(
+                [("wallet_id", "in", self.ids)], ["wallet_id"], ["__count"]
+            )
+        )
+        for wallet in self:
+            wallet.transaction_count = counts.get(wallet, 0)
+
+    def _compute_next_expiry(self):
+        today = fields.Date.context_today(self)
+        for wallet in self:
+            lots = wallet.open_lot_ids.filtered(
+                lambda lot: lot.expiry_date and lot.expiry_date > today
+            ).sorted("expiry_date")
+            wallet.next_expiry_date = lots[:1].expiry_date
+            wallet.next_expiry_amount = sum(
+                lots.filtered(lambda lot: lot.expiry_date == lots[:1].expiry_date).mapped(
+                    "remaining_amount"
+                )
+            )
+
+    def _compute_access_url(self):
+        super()._compute_access_url()
+        for wallet in self:
+            wallet.access_url = "/my/wallet/%s" % wallet.id
+
+    @api.constrains("partner_id")
+    def _check_partner_is_commercial(self):
+        for wallet in self:
+            if wallet.partner_id != wallet.partner_id.commercial_partner_id:
+                raise ValidationError(
+                    _(
+                        "A wallet belongs to the commercial entity %(company)s, "
+                        "not to its contact %(contact)s.",
+                        company=wallet.partner_id.commercial_partner_id.display_name,
+                        contact=wallet.partner_id.display_name,
+                    )
+                )
+
+    def write(self, vals):
+        guarded = {"partner_id", "company_id", "currency_id"} & set(vals)
+        if guarded and self.transaction_ids:
+            raise UserError(
+                _("The customer, company and currency of a wallet with transactions cannot change.")
+            )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_with_history(self):
+        if self.sudo().transaction_ids:
+            raise UserError(
+                _("A wallet with transactions cannot be deleted; archive it instead.")
+            )
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_view_transactions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "prepaid_cloud_credit.prepaid_wallet_transaction_action"
+        )
+        action["domain"] = [("wallet_id", "=", self.id)]
+        action["context"] = {"default_wallet_id": self.id}
+        return action
+
+    def action_open_adjust(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Adjust balance"),
+            "res_model": "prepaid.wallet.adjust",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_wallet_id": self.id},
+        }
+
+    # ------------------------------------------------------------------
+    # Public API for the integration group (callable over XML-RPC)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def get_or_create_wallet(self, partner_id, currency_code=None, company_id=None):
+        """Return the id of the wallet of a customer, creating it if needed.
+
+        :param partner_id: id of the customer (or of one of its contacts)
+        :param currency_code: ISO code; the company currency when omitted
+        :param company_id: the company; the current one when omitted
+        :return: the wallet id
+        """
+        self._check_prepaid_group("group_prepaid_integration", "group_prepaid_manager")
+        partner = self.env["res.partner"].browse(int(partner_id)).exists()
+        if not partner:
+            raise UserError(_("Unknown customer %(id)s.", id=partner_id))
+        company = self.env["res.company"].browse(int(company_id)) if company_id else self.env.company
+        currency = self._prepaid_currency_from_code(currency_code) if currency_code else company.currency_id
+        return self.sudo()._get_or_create(partner, currency, company).id
+
+    def ledger_debit(self, amount, idempotency_key, purpose="usage", description=None,
+                     currency_code=None, product_id=None):
+        """Debit the wallet, as the integration of a platform does.
+
+        :param amount: positive amount, net of VAT, in the wallet currency
+        :param idempotency_key: unique key of the movement; the same key again
+            returns the first transaction
+        :param purpose: ``usage`` (may create debt) or ``purchase`` (refused
+            when the credit is short)
+        :param currency_code: optional ISO code, checked against the wallet
+        :return: dict with the transaction id and the wallet balances
+        """
+        self._check_prepaid_group("group_prepaid_integration", "group_prepaid_manager")
+        self._check_wallet_exists()
+        product = self.env["product.product"].browse(int(product_id)).exists() if product_id else None
+        if product_id and not product:
+            raise UserError(_("Unknown product %(id)s.", id=product_id))
+        wallet = self.sudo()
+        tx = wallet._ledger_apply(
+            "debit",
+            amount,
+            idempotency_key,
+            purpose=purpose,
+            description=description,
+            currency_code=currency_code,
+            product=product,
+        )
+        return wallet._ledger_result(tx)
+
+    def ledger_refund(self, transaction_id, amount, idempotency_key, description=None):
+        """Refund (part of) a debit of this wallet back to the lots it consumed.
+
+        :return: dict with the transaction id and the wallet balances
+        """
+        self._check_prepaid_group("group_prepaid_integration", "group_prepaid_manager")
+        self._check_wallet_exists()
+        origin = self.env["prepaid.wallet.transaction"].sudo().browse(int(transaction_id)).exists()
+        if not origin or origin.wallet_id != self:
+            raise UserError(_("Unknown transaction %(id)s for this wallet.", id=transaction_id))
+        wallet = self.sudo()
+        tx = wallet._ledger_apply(
+            "refund", amount, idempotency_key, refund_of=origin, description=description
+        )
+        return wallet._ledger_result(tx)
+
+    def ledger_balance(self):
+        """Return the balances of the wallet (readable by every prepaid user)."""
+        self.ensure_one()
+        self.check_access("read")
+        return self._ledger_result(None)
+
+    def _ledger_result(self, tx):
+        self.invalidate_recordset(["paid_amount", "bonus_amount", "voucher_amount", "debt_amount", "balance"])
+        return {
+            "transaction_id": tx.id if tx else False,
+            "balance": self.balance,
+            "paid": self.paid_amount,
+            "bonus": self.bonus_amount,
+            "voucher": self.voucher_amount,
+            "debt": self.debt_amount,
+            "currency": self.currency_id.name,
+        }
+
+    def _check_wallet_exists(self):
+        if len(self) != 1 or not self.sudo().exists():
+            raise UserError(_("Unknown wallet %(ids)s.", ids=", ".join(map(str, self.ids)) or "-"))
+        # Multi-company and portal rules apply to the caller, not to sudo.
+        self.check_access("read")
+
+    def _check_prepaid_group(self, *groups):
+        if self.env.su:
+            return
+        if not any(self.env.user.has_group(f"prepaid_cloud_credit.{group}") for group in groups):
+            raise AccessError(
+                _("Only prepaid managers and integration users can move money in a wallet.")
+            )
+
+    # ------------------------------------------------------------------
+    # The ledger service: every money movement goes through _ledger_apply
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _get_or_create(self, partner, currency, company):
+        partner = partner.commercial_partner_id
+        wallet = self.search(
+            [
+                ("partner_id", "=", partner.id),
+                ("currency_id", "=", currency.id),
+                ("company_id", "=", company.id),
+            ],
+            limit=1,
+        )
+        return wallet or self.create(
+            {"partner_id": partner.id, "currency_id": currency.id, "company_id": company.id}
+        )
+
+    @api.model
+    def _prepaid_currency_from_code(self, code):
+        if not isinstance(code, str) or not code.strip():
+            raise UserError(_("The currency must be an ISO 4217 code such as EUR."))
+        currency = self.env["res.currency"].with_context(active_test=False).search(
+            [("name", "=", code.strip().upper())], limit=1
+        )
+        if not currency:
+            raise UserError(_("Unknown currency %(code)s.", code=code))
+        return currency
+
+    def _prepaid_parse_amount(self, amount):
+        """Turn a caller's amount into a positive float rounded to the currency.
+
+        Rejects booleans, text that is not a number, NaN and infinities, zero,
+        negative numbers, more decimals than the currency has and amounts above
+        :data:`MAX_MOVEMENT_AMOUNT`.
+        """
+        self.ensure_one()
+        currency = self.currency_id
+        if isinstance(amount, bool) or not isinstance(amount, (int, float, str, Decimal)):
+            raise ValidationError(_("The amount must be a number."))
+        try:
+            value = Decimal(str(amount).strip())
+        except (InvalidOperation, ValueError):
+            raise ValidationError(_("The amount %(amount)s is not a number.", amount=amount)) from None
+        if not value.is_finite():
+            raise ValidationError(_("The amount must be a finite number."))
+        if value <= 0:
+            raise ValidationError(_("The amount must be greater than zero."))
+        if value > MAX_MOVEMENT_AMOUNT:
+            raise ValidationError(
+                _(
+                    "The amount %(amount)s is larger than the maximum of one movement (%(max)s).",
+                    amount=amount,
+                    max=MAX_MOVEMENT_AMOUNT,
+                )
+            )
+        # Floats arrive with binary noise (0.1 + 0.2): tolerate it, not real extra decimals.
+        if abs(value - value.quantize(Decimal(1).scaleb(-currency.decimal_places))) > Decimal("1e-9"):
+            raise ValidationError(
+                _(
+                    "The amount %(amount)s has more decimals than %(currency)s allows.",
+                    amount=amount,
+                    currency=currency.name,
+                )
+            )
+        return currency.round(float(value))
+
+    def _prepaid_check_key(self, key):
+        if not isinstance(key, str) or not key.strip():
+            raise ValidationError(_("Every movement needs an idempotency key."))
+        if len(key) > 255:
+            raise ValidationError(_("An idempotency key has at most 255 characters."))
+        return key.strip()
+
+    def _lock_for_update(self):
+        """Lock the wallet rows until the end of the transaction.
+
+        Every movement also rewrites the wallet row, so a transaction that was
+        waiting on this lock gets a serialization failure once the holder
+        commits, and Odoo replays it: it then reads the holder's result.
+        """
+        self.flush_recordset()
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM prepaid_wallet WHERE id IN %s ORDER BY id FOR UPDATE",
+                tuple(self.ids),
+            )
+        )
+        self.env["prepaid.credit.lot"].invalidate_model()
+        self.invalidate_recordset()
+
+    def _lock_for_update_skip_locked(self):
+        """Lock the wallets that are free now and return them (for crons)."""
+        self.flush_recordset()
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM prepaid_wallet WHERE id IN %s ORDER BY id FOR UPDATE SKIP LOCKED",
+                tuple(self.ids),
+            )
+        )
+        locked = self.browse([row[0] for row in self.env.cr.fetchall()])
+        self.env["prepaid.credit.lot"].invalidate_model()
+        locked.invalidate_recordset()
+        return locked
+
+    def _consumption_order(self):
+        return CONSUMPTION_ORDERS.get(
+            self.company_id.prepaid_consumption_order or DEFAULT_CONSUMPTION_ORDER,
+            CONSUMPTION_ORDERS[DEFAULT_CONSUMPTION_ORDER],
+        )
+
+    def _get_consumable_lots(self):
+        """Open lots with credit left, in consumption order (wallet locked)."""
+        self.ensure_one()
+        order = self._consumption_order()
+        today = fields.Date.context_today(self)
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT id FROM prepaid_credit_lot
+                 WHERE wallet_id = %(wallet)s
+                   AND state = 'open'
+                   AND remaining_amount > 0
+                   AND (expiry_date IS NULL OR expiry_date > %(today)s)
+              ORDER BY array_position(%(order)s::varchar[], kind::varchar),
+                       expiry_date ASC NULLS LAST,
+                       create_date ASC,
+                       id ASC
+                """,
+                wallet=self.id,
+                today=today,
+                order=list(order),
+            )
+        )
+        return self.env["prepaid.credit.lot"].browse([row[0] for row in self.env.cr.fetchall()])
+
+    def _default_expiry_date(self, kind, start=None):
+        """Expiry date of a new lot of ``kind`` under the company policy."""
+        company = self.company_id
+        policy = company[f"prepaid_{kind}_expiry"] or "never"
+        start = start or fields.Date.context_today(self)
+        if policy == "months":
+            months = company[f"prepaid_{kind}_expiry_months"] or 0
+            return start + relativedelta(months=months) if months > 0 else False
+        if policy == "date":
+            return company[f"prepaid_{kind}_expiry_date"] or False
+        return False
+
+    def _ledger_apply(self, move_type, amount, idempotency_key, *, kind="paid", purpose="usage",
+                      description=None, currency_code=None, product=None, refund_of=None,
+                      expiry_date=None, reason=None, decrease=False, lot=None, source=None,
+                      move=None):
+        """Apply one money movement to the wallet. The only way money moves.
+
+        :param move_type: ``credit`` (a new lot of ``kind``), ``debit`` (consume
+            lots in order; ``usage`` may go into debt, ``purchase`` may not),
+            ``refund`` (give back a debit, ``refund_of``), ``expiry`` (close
+            ``lot``) or ``adjustment`` (a manager's correction with a
+            ``reason``: it adds a lot of ``kind``, or with ``decrease``
+            consumes lots like a purchase)
+        :param amount: positive amount, net of VAT
+        :param idempotency_key: the same key again returns the first
+            transaction; with another amount, type or wallet it is an error
+        :param source: the record that caused the movement (invoice, payment,
+            usage statement...), kept as a reference
+        :param move: the journal entry that already books the movement
+            (recharge invoices and advance payments)
+        :return: the ``prepaid.wallet.transaction``
+        """
+        self.ensure_one()
+        if move_type not in MOVEMENT_TYPES:
+            raise ValidationError(_("Unknown movement type %(type)s.", type=move_type))
+        if purpose not in ("usage", "purchase"):
+            raise ValidationError(_("A debit is either for usage or for a purchase."))
+        if currency_code is not None and self._prepaid_currency_from_code(currency_code) != self.currency_id:
+            raise ValidationError(
+                _(
+                    "The wallet %(wallet)s is in %(currency)s, not %(code)s.",
+                    wallet=self.display_name,
+                    currency=self.currency_id.name,
+                    code=currency_code,
+                )
+            )
+        key = self._prepaid_check_key(idempotency_key)
+        # Signed like the balance: what takes credit away is negative.
+        sign = -1 if move_type in ("debit", "expiry") or (move_type == "adjustment" and decrease) else 1
+        if move_type == "adjustment" and (not reason or not str(reason).strip()):
+            raise ValidationError(_("An adjustment needs a reason."))
+        if move_type == "expiry":
+            value = lot.remaining_amount
+        else:
+            value = self._prepaid_parse_amount(amount)
+        if kind not in ("paid", "bonus", "voucher"):
+            raise ValidationError(_("Unknown credit kind %(kind)s.", kind=kind))
+        if not self.active:
+            raise UserError(_("The wallet %(wallet)s is archived.", wallet=self.display_name))
+
+        self._lock_for_update()
+        Tx = self.env["prepaid.wallet.transaction"]
+        existing = Tx._find_by_key(key)
+        if existing:
+            existing._check_same_movement(self, move_type, sign * value)
+            return existing
+
+        if move_type == "debit" and self.scope == "cloud" and purpose == "purchase":
+            raise UserError(
+                _(
+                    "The wallet %(wallet)s pays cloud usage only; it cannot pay purchases.",
+                    wallet=self.display_name,
+                )
+            )
+        allocations = []
+        debt_change = 0.0
+        new_lot_vals = None
+        currency = self.currency_id
+        if move_type == "credit" or (move_type == "adjustment" and sign > 0):
+            new_lot_vals = {
+                "wallet_id": self.id,
+                "kind": kind,
+                "original_amount": value,
+                "remaining_amount": value,
+                "expiry_date": expiry_date if expiry_date is not None else self._default_expiry_date(kind),
+            }
+            allocations.append({"lot_id": "new", "amount": value, "kind": kind, "is_creation": True})
+            repay = min(value, self.debt_amount) if self.debt_amount > 0 else 0.0
+            if repay:
+                # The debt is repaid first, from the new lot itself.
+                new_lot_vals["remaining_amount"] = currency.round(value - repay)
+                allocations.append({"lot_id": "new", "amount": -repay, "kind": kind, "is_debt_repayment": True})
+                allocations.append({"lot_id": False, "amount": repay, "kind": "debt", "is_debt_repayment": True})
+                debt_change = -repay
+        elif move_type in ("debit", "adjustment"):
+            to_take = value
+            for consumable in self._get_consumable_lots():
+                if float_is_zero(to_take, precision_rounding=currency.rounding):
+                    break
+                take = min(to_take, consumable.remaining_amount)
+                allocations.append({"lot_id": consumable.id, "amount": -take, "kind": consumable.kind})
+                to_take = currency.round(to_take - take)
+            if not float_is_zero(to_take, precision_rounding=currency.rounding):
+                if move_type == "debit" and purpose == "usage":
+                    allocations.append({"lot_id": False, "amount": -to_take, "kind": "debt"})
+                    debt_change = to_take
+                else:
+                    raise UserError(
+                        _(
+                            "Insufficient credit in %(wallet)s: %(needed)s needed, %(available)s available.",
+                            wallet=self.display_name,
+                            needed=value,
+                            available=currency.round(value - to_take),
+                        )
+                    )
+        elif move_type == "refund":
+            allocations, debt_change, new_lot_vals = self._prepare_refund_allocations(refund_of, value)
+        elif move_type == "expiry":
+            if lot.wallet_id != self or lot.state != "open":
+                raise ValidationError(_("Only an open lot of this wallet can expire."))
+            allocations.append({"lot_id": lot.id, "amount": -value, "kind": lot.kind})
+
+        tx = self._ledger_write(
+            move_type, sign * value, key, allocations, debt_change, new_lot_vals,
+            purpose=purpose if move_type == "debit" else False,
+            description=description, product=product, refund_of=refund_of,
+            reason=reason, source=source, move=move,
+        )
+        return tx
+
+    def _prepare_refund_allocations(self, origin, value):
+        """Give ``value`` of debit ``origin`` back: debt first, then the lots in
+        the reverse order they were consumed; expired lots are replaced."""
+        currency = self.currency_id
+        if not origin or origin.wallet_id != self or origin.move_type != "debit":
+            raise ValidationError(_("Only a debit of this wallet can be refunded."))
+        refundable = currency.round(-origin.amount - origin.refunded_amount)
+        if float_compare(value, refundable, precision_rounding=currency.rounding) > 0:
+            raise ValidationError(
+                _(
+                    "At most %(refundable)s of this debit can still be refunded.",
+                    refundable=refundable,
+                )
+            )
+        # What was already given back per allocation of the origin.
+        given_back = {}
+        for refund in origin.refund_ids:
+            for alloc in refund.allocation_ids:
+                origin_alloc = alloc.origin_allocation_id
+                if origin_alloc:
+                    given_back[origin_alloc.id] = given_back.get(origin_alloc.id, 0.0) + alloc.amount
+        allocations, debt_change, new_lot_vals = [], 0.0, None
+        left = value
+        # Debt allocations (no lot) first, then lots from the last consumed.
+        ordered = origin.allocation_ids.filtered(lambda a: not a.lot_id) + origin.allocation_ids.filtered(
+            "lot_id"
+        ).sorted("id", reverse=True)
+        today = fields.Date.context_today(self)
+        for alloc in ordered:
+            if float_is_zero(left, precision_rounding=currency.rounding):
+                break
+            open_amount = currency.round(-alloc.amount - given_back.get(alloc.id, 0.0))
+            give = min(left, open_amount)
+            if give <= 0:
+                continue
+            left = currency.round(left - give)
+            if not alloc.lot_id:
+                allocations.append({"lot_id": False, "amount": give, "kind": "debt", "origin_allocation_id": alloc.id})
+                debt_change -= give
+            elif alloc.lot_id.state == "expired" or (alloc.lot_id.expiry_date and alloc.lot_id.expiry_date <= today):
+                # The lot is gone: a new lot of the same kind takes the credit.
+                allocations.append({"lot_id": "new", "amount": give, "kind": alloc.kind, "origin_allocation_id": alloc.id, "replaces_lot_id": alloc.lot_id.id})
+            else:
+                allocations.append({"lot_id": alloc.lot_id.id, "amount": give, "kind": alloc.kind, "origin_allocation_id": alloc.id})
+        return allocations, debt_change, new_lot_vals
+
+    def _ledger_write(self, move_type, signed_amount, key, allocations, debt_change, new_lot_vals, **kw):
+        """Write a prepared movement: lots, transaction, allocations, balances."""
+        Lot = self.env["prepaid.credit.lot"]
+        currency = self.currency_id
+        lot_amounts = {}
+        new_lots = {}
+        if new_lot_vals:
+            new_lots["new"] = Lot.create(new_lot_vals)
+        for alloc in allocations:
+            if alloc["lot_id"] == "new" and "replaces_lot_id" in alloc:
+                old = Lot.browse(alloc["replaces_lot_id"])
+                new_lots[alloc["replaces_lot_id"]] = Lot.create({
+                    "wallet_id": self.id,
+                    "kind": old.kind,
+                    "original_amount": alloc["amount"],
+                    "remaining_amount": alloc["amount"],
+                    "expiry_date": self._default_expiry_date(old.kind),
+                    "replaced_lot_id": old.id,
+                })
+                alloc["lot_id"] = new_lots[alloc.pop("replaces_lot_id")].id
+                alloc["is_creation"] = True
+            elif alloc["lot_id"] == "new":
+                alloc["lot_id"] = new_lots["new"].id
+            elif alloc["lot_id"]:
+                lot_amounts[alloc["lot_id"]] = lot_amounts.get(alloc["lot_id"], 0.0) + alloc["amount"]
+        for lot_id, change in lot_amounts.items():
+            lot = Lot.browse(lot_id)
+            remaining = currency.round(lot.remaining_amount + change)
+            vals = {"remaining_amount": remaining}
+            if move_type == "expiry":
+                vals["state"] = "expired"
+            elif float_is_zero(remaining, precision_rounding=currency.rounding):
+                vals["state"] = "exhausted"
+            elif lot.state == "exhausted":
+                vals["state"] = "open"
+            lot.write(vals)
+        Lot.flush_model()
+        balances = self._read_lot_balances()
+        debt = currency.round(self.debt_amount + debt_change)
+        balance = currency.round(sum(balances.values()) - debt)
+        source = kw.get("source")
+        tx = self.env["prepaid.wallet.transaction"].create({
+            "wallet_id": self.id,
+            "move_type": move_type,
+            "amount": signed_amount,
+            "idempotency_key": key,
+            "purpose": kw.get("purpose"),
+            "name": kw.get("description") or False,
+            "reason": kw.get("reason") or False,
+            "product_id": kw["product"].id if kw.get("product") else False,
+            "refund_of_id": kw["refund_of"].id if kw.get("refund_of") else False,
+            "source_ref": f"{source._name},{source.id}" if source else False,
+            "move_id": kw["move"].id if kw.get("move") else False,
+            "needs_booking": self._movement_needs_booking(move_type, allocations, kw.get("move")),
+            "balance_after": balance,
+            "debt_after": debt,
+            "allocation_ids": [(0, 0, {
+                "lot_id": alloc["lot_id"] or False,
+                "amount": alloc["amount"],
+                "kind": alloc["kind"],
+                "is_debt_repayment": alloc.get("is_debt_repayment", False),
+                "is_creation": alloc.get("is_creation", False),
+                "origin_allocation_id": alloc.get("origin_allocation_id", False),
+            }) for alloc in allocations],
+        })
+        if new_lot_vals:
+            new_lots["new"].source_transaction_id = tx
+        for key_, lot in new_lots.items():
+            if key_ != "new":
+                lot.source_transaction_id = tx
+        self.write({
+            "paid_amount": balances["paid"],
+            "bonus_amount": balances["bonus"],
+            "voucher_amount": balances["voucher"],
+            "debt_amount": debt,
+            "balance": balance,
+        })
+        return tx
+
+    def _read_lot_balances(self):
+        self.ensure_one()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT kind, COALESCE(SUM(remaining_amount), 0)
+                  FROM prepaid_credit_lot
+                 WHERE wallet_id = %s AND state = 'open'
+              GROUP BY kind
+                """,
+                self.id,
+            )
+        )
+        balances = {"paid": 0.0, "bonus": 0.0, "voucher": 0.0}
+        balances.update({kind: self.currency_id.round(total) for kind, total in self.env.cr.fetchall()})
+        return balances
+
+    def _movement_needs_booking(self, move_type, allocations, move):
+        """Whether the movement still has to be booked in the general ledger."""
+        if move:
+            return False
+        if move_type == "credit":
+            # Paid credit is booked by its invoice or payment; a bonus or
+            # voucher lot carries no cash, but repaying debt with it does.
+            return any(a["kind"] in ("bonus", "voucher") and a.get("is_debt_repayment") for a in allocations)
+        if move_type in ("expiry", "adjustment"):
+            return any(a["kind"] in ("paid", "debt") for a in allocations)
+        return bool(allocations)
+
+    def _prepaid_taxes(self, partner=None):
+        """Sale taxes of the prepaid credit product for this wallet's customer."""
+        self.ensure_one()
+        company = self.company_id
+        partner = partner or self.partner_id
+        product = company.prepaid_product_id.with_company(company)
+        fiscal_position = self.env["account.fiscal.position"].with_company(company)._get_fiscal_position(partner)
+        return fiscal_position.map_tax(product.taxes_id.filtered(lambda tax: tax.company_id == company))
+
+    def _prepaid_net_from_gross(self, gross, partner=None):
+        """The credit (net of VAT) that a payment of ``gross`` buys."""
+        self.ensure_one()
+        taxes = self._prepaid_taxes(partner)
+        if not taxes:
+            return self.currency_id.round(gross)
+        result = taxes.with_context(force_price_include=True).compute_all(
+            gross, currency=self.currency_id, partner=partner or self.partner_id, handle_price_include=True
+        )
+        return self.currency_id.round(result["total_excluded"])
+
+    # ------------------------------------------------------------------
+    # Crons
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _prepaid_can_commit(self):
+        """Crons commit per batch, except inside tests."""
+        return not modules.module.current_test
+
+    @api.model
+    def _cron_expire_lots(self, batch_size=None):
+        """Expire the lots whose expiry date has passed, in batches.
+
+        Each lot expires through one ``expiry`` transaction keyed on the lot,
+        so a rerun after a crash expires every lot exactly once.
+        """
+        from ..const import EXPIRY_BATCH_SIZE
+
+        batch_size = batch_size or EXPIRY_BATCH_SIZE
+        self = self.sudo()
+        Lot = self.env["prepaid.credit.lot"]
+        today = fields.Date.context_today(self)
+        domain = [("state", "=", "open"), ("expiry_date", "!=", False), ("expiry_date", "<=", today)]
+        remaining = Lot.search_count(domain)
+        done = 0
+        skipped = set()
+        while True:
+            lots = Lot.search(domain + [("wallet_id", "not in", list(skipped))], limit=batch_size, order="wallet_id, id")
+            if not lots:
+                break
+            wallets = lots.wallet_id._lock_for_update_skip_locked()
+            skipped.update((lots.wallet_id - wallets).ids)
+            for lot in lots.filtered(lambda lot: lot.wallet_id in wallets):
+                lot.wallet_id._expire_lot(lot)
+                done += 1
+            remaining = max(remaining - len(lots), 0)
+            self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+            if self.env['prepaid.wallet']._prepaid_can_commit():
+                self.env.cr.commit()
+        return done
+
+    def _expire_lot(self, lot):
+        self.ensure_one()
+        if float_is_zero(lot.remaining_amount, precision_rounding=self.currency_id.rounding):
+            lot.state = "exhausted"
+            return self.env["prepaid.wallet.transaction"]
+        return self._ledger_apply(
+            "expiry",
+            lot.remaining_amount,
+            f"expiry:lot:{lot.id}",
+            lot=lot,
+            description=_("Expiry of %(lot)s", lot=lot.display_name),
+        )
+
+    @api.model
+    def _get_expiring_soon_domain(self, days=30):
+        limit = fields.Date.context_today(self) + timedelta(days=days)
+        return [("lot_ids", "any", [("state", "=", "open"), ("expiry_date", "!=", False), ("expiry_date", "<=", limit)])]
+

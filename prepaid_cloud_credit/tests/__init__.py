@@ -1,0 +1,5 @@
+# Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+from . import test_ledger
+from . import test_accounting
+from . import test_security
+from . import test_concurrency

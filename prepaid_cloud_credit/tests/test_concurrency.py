@@ -1,0 +1,115 @@
+# Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+import threading
+import time
+
+from psycopg2 import errors as pg_errors
+
+from odoo import api
+from odoo.api import Transaction
+from odoo.exceptions import UserError
+from odoo.modules.registry import Registry
+from odoo.tests import BaseCase, tagged
+from odoo.tests.common import get_db_name
+
+
+@tagged("post_install", "-at_install")
+class TestWalletLock(BaseCase):
+    """Two real transactions on two cursors: what the wallet lock guarantees.
+
+    The data is committed (other cursors must see it) in a company of its own
+    and removed afterwards.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry = Registry(get_db_name())
+        with cls.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            company = env["res.company"].create({"name": "Lock Test Company"})
+            partner = env["res.partner"].create({"name": "Lock Test Customer", "is_company": True})
+            wallet = env["prepaid.wallet"].create(
+                {"partner_id": partner.id, "company_id": company.id, "currency_id": company.currency_id.id, "scope": "all"}
+            )
+            wallet._ledger_apply("credit", 100, "lock:credit", kind="paid")
+            cls.wallet_id, cls.partner_id, cls.company_id = wallet.id, partner.id, company.id
+        cls.addClassCleanup(cls._remove_data)
+
+    @classmethod
+    def _remove_data(cls):
+        with cls.registry.cursor() as cr:
+            cr.execute("DELETE FROM prepaid_wallet_allocation WHERE wallet_id = %s", (cls.wallet_id,))
+            cr.execute("UPDATE prepaid_credit_lot SET source_transaction_id = NULL WHERE wallet_id = %s", (cls.wallet_id,))
+            cr.execute("DELETE FROM prepaid_wallet_transaction WHERE wallet_id = %s", (cls.wallet_id,))
+            cr.execute("DELETE FROM prepaid_credit_lot WHERE wallet_id = %s", (cls.wallet_id,))
+            cr.execute("DELETE FROM prepaid_wallet WHERE id = %s", (cls.wallet_id,))
+
+    def _env_for(self, cr):
+        # Environment() would look the registry up under the registry lock,
+        # which the test runner holds while post-install tests run.
+        cr.transaction = Transaction(self.registry)
+        return api.Environment(cr, api.SUPERUSER_ID, {})
+
+    def _debit_with_retry(self, amount, key, purpose, results):
+        """What Odoo's RPC layer does: replay the transaction on a serialization failure."""
+        for attempt in range(5):
+            try:
+                with self.registry.cursor() as cr:
+                    env = self._env_for(cr)
+                    tx = env["prepaid.wallet"].browse(self.wallet_id)._ledger_apply("debit", amount, key, purpose=purpose)
+                    results.append(("ok", attempt, tx.balance_after))
+                return
+            except pg_errors.SerializationFailure:
+                continue
+            except UserError as error:
+                results.append(("refused", attempt, str(error)))
+                return
+        results.append(("gave up", 5, None))
+
+    def test_second_debit_waits_for_the_lock_and_sees_the_first(self):
+        """Test that a debit waits while another holds the wallet, then spends only what is left."""
+        results = []
+        with self.registry.cursor() as cr1:
+            env1 = self._env_for(cr1)
+            wallet1 = env1["prepaid.wallet"].browse(self.wallet_id)
+            wallet1._ledger_apply("debit", 70, "lock:first", purpose="purchase")
+            second = threading.Thread(target=self._debit_with_retry, args=(70, "lock:second", "purchase", results))
+            second.start()
+            time.sleep(1.0)
+            self.assertTrue(second.is_alive(), "the second debit must wait for the wallet lock")
+            self.assertEqual(results, [])
+            # cr1 commits when the block ends and releases the lock.
+        second.join(30)
+        self.assertFalse(second.is_alive())
+        self.assertEqual(len(results), 1)
+        status, attempt, message = results[0]
+        self.assertEqual(status, "refused", "70 + 70 > 100: the same credit must not be spent twice")
+        self.assertGreaterEqual(attempt, 1, "the waiting debit was replayed after the first committed")
+        self.assertIn("Insufficient credit", message)
+        with self.registry.cursor() as cr:
+            env = self._env_for(cr)
+            wallet = env["prepaid.wallet"].browse(self.wallet_id)
+            self.assertEqual(wallet.balance, 30)
+            self.assertEqual(sum(wallet.lot_ids.mapped("remaining_amount")), 30)
+
+    def test_parallel_debits_lose_nothing(self):
+        """Test that four threads debiting the same wallet end at the exact balance."""
+        results = []
+        threads = [
+            threading.Thread(target=self._debit_with_retry, args=(1, f"lock:par:{i}", "usage", results))
+            for i in range(8)
+        ]
+        with self.registry.cursor() as cr:
+            env = self._env_for(cr)
+            before = env["prepaid.wallet"].browse(self.wallet_id).balance
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        self.assertEqual([r[0] for r in results], ["ok"] * 8)
+        with self.registry.cursor() as cr:
+            env = self._env_for(cr)
+            wallet = env["prepaid.wallet"].browse(self.wallet_id)
+            self.assertEqual(wallet.balance, before - 8)
+            last = env["prepaid.wallet.transaction"].search([("wallet_id", "=", self.wallet_id)], limit=1, order="id desc")
+            self.assertEqual(last.balance_after, before - 8)

@@ -1,0 +1,343 @@
+# Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+from datetime import date, timedelta
+
+from freezegun import freeze_time
+
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import Form, tagged
+
+from .common import PrepaidCommon
+
+
+@tagged("post_install", "-at_install")
+class TestLedger(PrepaidCommon):
+
+    def test_debit_consumes_voucher_then_bonus_then_paid(self):
+        """Test that the default order spends voucher, then bonus, then paid credit."""
+        paid = self.credit(50, "paid").allocation_ids.lot_id
+        bonus = self.credit(10, "bonus").allocation_ids.lot_id
+        voucher = self.credit(5, "voucher").allocation_ids.lot_id
+        tx = self.debit(12)
+        self.assertEqual(
+            [(a.lot_id, a.amount) for a in tx.allocation_ids],
+            [(voucher, -5.0), (bonus, -7.0)],
+        )
+        self.assertEqual((voucher.remaining_amount, bonus.remaining_amount, paid.remaining_amount), (0, 3, 50))
+        self.assertEqual(voucher.state, "exhausted")
+        self.assertEqual(self.wallet.balance, 53)
+        self.assertEqual(tx.amount, -12)
+        self.assertEqual(tx.balance_after, 53)
+        self.assertLedgerConsistent()
+
+    def test_consumption_order_follows_company_setting(self):
+        """Test that a company can spend paid credit before bonus and vouchers."""
+        self.company.prepaid_consumption_order = "paid_bonus_voucher"
+        paid = self.credit(10, "paid").allocation_ids.lot_id
+        self.credit(10, "bonus")
+        tx = self.debit(4)
+        self.assertEqual(tx.allocation_ids.lot_id, paid)
+
+    def test_soonest_expiring_lot_is_consumed_first_within_a_kind(self):
+        """Test that inside a kind the soonest-expiring lot goes first, never-expiring last."""
+        today = date.today()
+        late = self.credit(10, "bonus", expiry_date=today + timedelta(days=90)).allocation_ids.lot_id
+        never = self.credit(10, "bonus", expiry_date=False).allocation_ids.lot_id
+        soon = self.credit(10, "bonus", expiry_date=today + timedelta(days=5)).allocation_ids.lot_id
+        tx = self.debit(25)
+        self.assertEqual(tx.allocation_ids.lot_id.ids, [soon.id, late.id, never.id])
+        self.assertEqual(never.remaining_amount, 5)
+
+    def test_oldest_lot_is_consumed_first_when_expiry_is_equal(self):
+        """Test that two lots with the same expiry are spent oldest first."""
+        first = self.credit(10, "paid").allocation_ids.lot_id
+        second = self.credit(10, "paid").allocation_ids.lot_id
+        tx = self.debit(12)
+        self.assertEqual([(a.lot_id, a.amount) for a in tx.allocation_ids], [(first, -10), (second, -2)])
+
+    def test_same_idempotency_key_returns_first_transaction(self):
+        """Test that replaying a movement returns the first transaction and moves nothing."""
+        self.credit(100)
+        first = self.wallet._ledger_apply("debit", 30, "usage:2026-11-20", purpose="usage")
+        snapshot = self.ledger_snapshot()
+        again = self.wallet._ledger_apply("debit", "30.00", "usage:2026-11-20", purpose="usage")
+        self.assertEqual(first, again)
+        self.assertEqual(self.ledger_snapshot(), snapshot)
+        self.assertEqual(self.wallet.balance, 70)
+
+    def test_same_key_with_another_amount_is_refused(self):
+        """Test that a key reused with another amount is an error that writes nothing."""
+        self.credit(100)
+        self.wallet._ledger_apply("debit", 30, "usage:k1", purpose="usage")
+        snapshot = self.ledger_snapshot()
+        with self.assertRaisesRegex(ValidationError, "already used"):
+            self.wallet._ledger_apply("debit", 31, "usage:k1", purpose="usage")
+        self.assertEqual(self.ledger_snapshot(), snapshot)
+
+    def test_same_key_on_another_wallet_is_refused(self):
+        """Test that a key used in one wallet cannot move money in another."""
+        other = self.env["prepaid.wallet"].sudo().create(
+            {"partner_id": self.partner_a.id, "company_id": self.company.id, "currency_id": self.currency.id}
+        )
+        self.credit(100)
+        self.credit(100, wallet=other)
+        self.wallet._ledger_apply("debit", 30, "usage:shared", purpose="usage")
+        with self.assertRaisesRegex(ValidationError, "already used"):
+            other._ledger_apply("debit", 30, "usage:shared", purpose="usage")
+        self.assertEqual(other.balance, 100)
+
+    def test_usage_beyond_credit_creates_debt(self):
+        """Test that metered usage is always recorded and may leave a debt."""
+        self.credit(10, "paid")
+        tx = self.debit(25, "usage")
+        self.assertEqual(self.wallet.debt_amount, 15)
+        self.assertEqual(self.wallet.balance, -15)
+        self.assertEqual(tx.debt_after, 15)
+        self.assertEqual(sorted(tx.allocation_ids.mapped("kind")), ["debt", "paid"])
+        self.assertLedgerConsistent()
+
+    def test_next_recharge_repays_debt_first(self):
+        """Test that a recharge pays the debt before it adds spendable credit."""
+        self.debit(15, "usage")
+        tx = self.credit(50, "paid")
+        lot = tx.allocation_ids.filtered("is_creation").lot_id
+        self.assertEqual(lot.original_amount, 50)
+        self.assertEqual(lot.remaining_amount, 35)
+        self.assertEqual(self.wallet.debt_amount, 0)
+        self.assertEqual(self.wallet.balance, 35)
+        self.assertLedgerConsistent()
+
+    def test_recharge_smaller_than_debt_leaves_the_rest_of_the_debt(self):
+        """Test that a recharge below the debt is used up by it entirely."""
+        self.debit(80, "usage")
+        self.credit(50, "paid")
+        self.assertEqual(self.wallet.debt_amount, 30)
+        self.assertEqual(self.wallet.paid_amount, 0)
+        self.assertEqual(self.wallet.balance, -30)
+
+    def test_purchase_with_short_credit_is_refused_and_writes_nothing(self):
+        """Test that a purchase never goes into debt and leaves the ledger untouched."""
+        self.credit(10, "paid")
+        self.credit(5, "bonus")
+        snapshot = self.ledger_snapshot()
+        with self.assertRaisesRegex(UserError, "Insufficient credit"):
+            self.debit(15.01, "purchase")
+        self.assertEqual(self.ledger_snapshot(), snapshot)
+
+    def test_cloud_only_wallet_refuses_purchases(self):
+        """Test that a wallet limited to cloud usage cannot pay a purchase."""
+        self.wallet.scope = "cloud"
+        self.credit(100)
+        with self.assertRaisesRegex(UserError, "cloud usage only"):
+            self.debit(10, "purchase")
+        self.debit(10, "usage")
+        self.assertEqual(self.wallet.balance, 90)
+
+    def test_refund_returns_amounts_to_the_lots_consumed(self):
+        """Test that a refund gives back to the lots the debit took from, last first."""
+        paid = self.credit(50, "paid").allocation_ids.lot_id
+        bonus = self.credit(10, "bonus").allocation_ids.lot_id
+        debit = self.debit(30)
+        refund = self.wallet._ledger_apply("refund", 25, self.key(), refund_of=debit)
+        self.assertEqual(refund.amount, 25)
+        self.assertEqual(paid.remaining_amount, 50)
+        self.assertEqual(bonus.remaining_amount, 5)
+        self.assertEqual(bonus.state, "open")
+        self.assertEqual(self.wallet.balance, 55)
+        self.assertEqual(debit.refunded_amount, 25)
+        with self.assertRaisesRegex(ValidationError, "At most 5.0"):
+            self.wallet._ledger_apply("refund", 6, self.key(), refund_of=debit)
+        self.wallet._ledger_apply("refund", 5, self.key(), refund_of=debit)
+        self.assertEqual(bonus.remaining_amount, 10)
+        self.assertLedgerConsistent()
+
+    def test_refund_of_debt_reduces_the_debt_first(self):
+        """Test that refunding usage that went into debt cancels the debt first."""
+        self.credit(10, "paid")
+        debit = self.debit(30)
+        self.wallet._ledger_apply("refund", 20, self.key(), refund_of=debit)
+        self.assertEqual(self.wallet.debt_amount, 0)
+        self.assertEqual(self.wallet.paid_amount, 0)
+        self.assertLedgerConsistent()
+
+    def test_refund_to_an_expired_lot_creates_a_replacement_lot(self):
+        """Test that credit refunded to an expired lot lands in a new lot with the default expiry."""
+        self.company.write({"prepaid_bonus_expiry": "months", "prepaid_bonus_expiry_months": 6})
+        with freeze_time("2026-01-10"):
+            bonus = self.credit(20, "bonus", expiry_date=date(2026, 2, 1)).allocation_ids.lot_id
+            debit = self.debit(15)
+        with freeze_time("2026-03-01"):
+            self.env["prepaid.wallet"]._cron_expire_lots()
+            self.assertEqual(bonus.state, "expired")
+            refund = self.wallet._ledger_apply("refund", 15, self.key(), refund_of=debit)
+            new_lot = refund.allocation_ids.lot_id
+            self.assertNotEqual(new_lot, bonus)
+            self.assertEqual(new_lot.kind, "bonus")
+            self.assertEqual(new_lot.replaced_lot_id, bonus)
+            self.assertEqual(new_lot.remaining_amount, 15)
+            self.assertEqual(new_lot.expiry_date, date(2026, 9, 1))
+            self.assertEqual(self.wallet.bonus_amount, 15)
+        self.assertLedgerConsistent()
+
+    def test_only_debits_of_the_same_wallet_can_be_refunded(self):
+        """Test that a credit cannot be refunded as if it were a debit."""
+        credit = self.credit(10)
+        with self.assertRaisesRegex(ValidationError, "Only a debit"):
+            self.wallet._ledger_apply("refund", 5, self.key(), refund_of=credit)
+
+    def test_expiry_cron_expires_lots_and_is_safe_to_rerun(self):
+        """Test that the cron expires each due lot once and a rerun changes nothing."""
+        with freeze_time("2026-01-01"):
+            due = self.credit(20, "bonus", expiry_date=date(2026, 6, 1)).allocation_ids.lot_id
+            kept = self.credit(30, "paid", expiry_date=False).allocation_ids.lot_id
+            self.debit(5)
+        with freeze_time("2026-06-01"):
+            self.assertEqual(self.env["prepaid.wallet"]._cron_expire_lots(), 1)
+            snapshot = self.ledger_snapshot()
+            self.assertEqual(self.env["prepaid.wallet"]._cron_expire_lots(), 0)
+            self.assertEqual(self.ledger_snapshot(), snapshot)
+        expiry = self.Tx.search([("wallet_id", "=", self.wallet.id), ("move_type", "=", "expiry")])
+        self.assertEqual(len(expiry), 1)
+        self.assertEqual(expiry.amount, -15)
+        self.assertEqual(due.state, "expired")
+        self.assertEqual(due.remaining_amount, 0)
+        self.assertEqual(kept.remaining_amount, 30)
+        self.assertEqual(self.wallet.balance, 30)
+        self.assertLedgerConsistent()
+
+    def test_lot_past_its_expiry_is_not_spent_before_the_cron_runs(self):
+        """Test that a lot whose expiry day has come is skipped even if not yet expired."""
+        with freeze_time("2026-01-01"):
+            self.credit(20, "voucher", expiry_date=date(2026, 2, 1))
+            self.credit(20, "paid")
+        with freeze_time("2026-02-01"):
+            tx = self.debit(5)
+            self.assertEqual(tx.allocation_ids.kind, "paid")
+
+    def test_expiry_policy_sets_the_lot_expiry(self):
+        """Test the company expiry policies: never, months after purchase, fixed date."""
+        self.company.write({
+            "prepaid_paid_expiry": "never",
+            "prepaid_bonus_expiry": "months",
+            "prepaid_bonus_expiry_months": 13,
+            "prepaid_voucher_expiry": "date",
+            "prepaid_voucher_expiry_date": "2027-12-31",
+        })
+        with freeze_time("2026-11-21"):
+            paid = self.credit(1, "paid").allocation_ids.lot_id
+            bonus = self.credit(1, "bonus").allocation_ids.lot_id
+            voucher = self.credit(1, "voucher").allocation_ids.lot_id
+        self.assertFalse(paid.expiry_date)
+        self.assertEqual(bonus.expiry_date, date(2027, 12, 21))
+        self.assertEqual(voucher.expiry_date, date(2027, 12, 31))
+
+    def test_bad_amounts_are_refused_and_write_nothing(self):
+        """Test that zero, negative, non-finite, huge, non-numeric and over-precise amounts are refused."""
+        self.credit(100)
+        snapshot = self.ledger_snapshot()
+        for amount in (0, -5, "-5", float("nan"), "NaN", float("inf"), "-inf", 1e12,
+                       "1000000000.01", "ten", "", None, True, [10], "10.001", 0.001):
+            with self.subTest(amount=amount), self.assertRaises(ValidationError):
+                self.debit(amount)
+            with self.subTest(amount=amount, move="credit"), self.assertRaises(ValidationError):
+                self.credit(amount)
+        self.assertEqual(self.ledger_snapshot(), snapshot)
+
+    def test_float_noise_is_tolerated(self):
+        """Test that a float such as 0.1 + 0.2 is read as 0.30, not refused."""
+        self.credit(1)
+        self.debit(0.1 + 0.2)
+        self.assertAlmostEqual(self.wallet.balance, 0.70)
+
+    def test_wrong_currency_and_missing_key_are_refused(self):
+        """Test that a movement in another currency or without a key writes nothing."""
+        self.credit(100)
+        snapshot = self.ledger_snapshot()
+        other = "USD" if self.currency.name != "USD" else "EUR"
+        with self.assertRaisesRegex(ValidationError, "not %s" % other):
+            self.wallet._ledger_apply("debit", 10, self.key(), currency_code=other)
+        with self.assertRaisesRegex(UserError, "Unknown currency"):
+            self.wallet._ledger_apply("debit", 10, self.key(), currency_code="XXQ")
+        for key in (None, "", "   ", 42, "k" * 256):
+            with self.subTest(key=key), self.assertRaises(ValidationError):
+                self.wallet._ledger_apply("debit", 10, key)
+        self.assertEqual(self.ledger_snapshot(), snapshot)
+
+    def test_unknown_wallet_is_refused(self):
+        """Test that the public debit on a wallet id that does not exist is a clear error."""
+        with self.assertRaisesRegex(UserError, "Unknown wallet"):
+            self.env["prepaid.wallet"].browse(987654321).ledger_debit(10, self.key())
+
+    def test_public_debit_returns_the_balances(self):
+        """Test the integration debit: balances back, same key idempotent."""
+        self.credit(40)
+        self.credit(5, "bonus")
+        result = self.wallet.ledger_debit("7.50", "platform:42", purpose="usage", currency_code=self.currency.name)
+        self.assertEqual(result["balance"], 37.5)
+        self.assertEqual(result["bonus"], 0)
+        self.assertEqual(result["paid"], 37.5)
+        self.assertEqual(self.wallet.ledger_debit(7.5, "platform:42")["transaction_id"], result["transaction_id"])
+
+    def test_adjustment_wizard_needs_a_reason(self):
+        """Test that an adjustment without a reason is refused."""
+        with self.assertRaises(AssertionError), Form(self.env["prepaid.wallet.adjust"].with_context(default_wallet_id=self.wallet.id)) as form:
+            form.amount = 10
+            form.reason = ""
+        self.assertEqual(self.wallet.balance, 0)
+        with self.assertRaisesRegex(ValidationError, "reason"):
+            self.wallet._ledger_apply("adjustment", 10, self.key(), kind="bonus", reason="  ")
+
+    def test_adjustment_wizard_adds_and_removes_credit(self):
+        """Test that a manager adds bonus credit and removes paid credit with a reason."""
+        self.credit(20)
+        form = Form(self.env["prepaid.wallet.adjust"].with_context(default_wallet_id=self.wallet.id))
+        form.direction = "increase"
+        form.kind = "bonus"
+        form.amount = 15
+        form.reason = "Goodwill after the outage of 2026-11-02"
+        form.save().action_apply()
+        form = Form(self.env["prepaid.wallet.adjust"].with_context(default_wallet_id=self.wallet.id))
+        form.direction = "decrease"
+        form.amount = 20
+        form.reason = "Recharge credited twice by mistake"
+        form.save().action_apply()
+        adjustments = self.Tx.search([("wallet_id", "=", self.wallet.id), ("move_type", "=", "adjustment")], order="id")
+        self.assertEqual(adjustments.mapped("amount"), [15, -20])
+        self.assertEqual(adjustments[0].reason, "Goodwill after the outage of 2026-11-02")
+        # Decrease takes the bonus first (default order), then paid.
+        self.assertEqual(self.wallet.bonus_amount, 0)
+        self.assertEqual(self.wallet.paid_amount, 15)
+        with self.assertRaisesRegex(UserError, "Insufficient credit"):
+            self.wallet._ledger_apply("adjustment", 100, self.key(), decrease=True, reason="too much")
+        self.assertLedgerConsistent()
+
+    def test_transactions_are_append_only(self):
+        """Test that nobody, not even sudo, edits or deletes a transaction or a lot."""
+        tx = self.credit(10)
+        from odoo.exceptions import AccessError
+
+        with self.assertRaises(AccessError):
+            tx.write({"amount": 1000})
+        with self.assertRaises(AccessError):
+            tx.unlink()
+        with self.assertRaises(AccessError):
+            tx.allocation_ids.lot_id.unlink()
+        with self.assertRaises(AccessError):
+            tx.allocation_ids.write({"amount": 5})
+
+    def test_wallet_belongs_to_the_commercial_partner(self):
+        """Test that a contact cannot own a wallet, and one wallet per currency."""
+        contact = self.env["res.partner"].create({"name": "Jane", "parent_id": self.customer.id})
+        with self.assertRaisesRegex(ValidationError, "commercial entity"):
+            self.env["prepaid.wallet"].sudo().create({"partner_id": contact.id, "currency_id": self.currency.id})
+        same = self.env["prepaid.wallet"].sudo()._get_or_create(contact, self.currency, self.company)
+        self.assertEqual(same, self.wallet)
+
+    def test_wallet_filters_find_debt_and_expiring_credit(self):
+        """Test the search filters of the wallet list: negative balance and expiring soon."""
+        Wallet = self.env["prepaid.wallet"]
+        self.debit(5)
+        other = Wallet.sudo().create({"partner_id": self.partner_a.id, "company_id": self.company.id, "currency_id": self.currency.id})
+        self.credit(10, "bonus", wallet=other, expiry_date=date.today() + timedelta(days=10))
+        self.assertIn(self.wallet, Wallet.search([("balance", "<", 0)]))
+        self.assertNotIn(other, Wallet.search([("balance", "<", 0)]))
+        self.assertEqual(Wallet.search(Wallet._get_expiring_soon_domain(30) + [("id", "in", (self.wallet | other).ids)]), other)

@@ -1,0 +1,106 @@
+# Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+from xmlrpc.client import Fault
+
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from .common import PrepaidCommon
+
+
+@tagged("post_install", "-at_install")
+class TestSecurity(PrepaidCommon, HttpCase):
+    """Every public entry point, called the way XML-RPC calls it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.credit_tx = cls.wallet._ledger_apply("credit", 100, "sec:credit", kind="paid")
+        cls.other_customer = cls.env["res.partner"].create({"name": "Other Cloud", "is_company": True})
+        cls.other_wallet = cls.env["prepaid.wallet"].sudo().create(
+            {"partner_id": cls.other_customer.id, "company_id": cls.company.id, "currency_id": cls.currency.id}
+        )
+        cls.other_wallet._ledger_apply("credit", 70, "sec:credit:other", kind="paid")
+        contact = cls.env["res.partner"].create({"name": "Portal Pat", "parent_id": cls.customer.id, "email": "pat@example.com"})
+        company_ids = [(6, 0, cls.company.ids)]
+        cls.portal = new_test_user(cls.env, "pat", groups="base.group_portal", partner_id=contact.id,
+                                   company_id=cls.company.id, company_ids=company_ids, password="pat-pass-123")
+        cls.internal = new_test_user(cls.env, "ivan", groups="base.group_user", company_id=cls.company.id,
+                                     company_ids=company_ids, password="ivan-pass-123")
+        cls.reader = new_test_user(cls.env, "rita", groups="base.group_user,prepaid_cloud_credit.group_prepaid_user",
+                                   company_id=cls.company.id, company_ids=company_ids, password="rita-pass-123")
+        cls.integration = new_test_user(
+            cls.env, "bot", groups="base.group_user,prepaid_cloud_credit.group_prepaid_integration",
+            company_id=cls.company.id, company_ids=company_ids, password="bot-pass-123")
+
+    def rpc(self, login, model, method, *args, **kwargs):
+        uid = self.xmlrpc_common.authenticate(self.env.cr.dbname, login, f"{login}-pass-123", {})
+        self.assertTrue(uid, f"{login} could not log in")
+        return self.xmlrpc_object.execute_kw(self.env.cr.dbname, uid, f"{login}-pass-123", model, method, list(args), kwargs)
+
+    def assertRpcRefused(self, login, model, method, *args, **kwargs):
+        with self.assertRaises(Fault) as caught:
+            self.rpc(login, model, method, *args, **kwargs)
+        return caught.exception
+
+    def test_portal_user_reads_only_its_own_wallet(self):
+        """Test that a portal user sees its commercial partner's wallet, lots and transactions only."""
+        wallets = self.rpc("pat", "prepaid.wallet", "search_read", [], fields=["balance"])
+        self.assertEqual([w["id"] for w in wallets], [self.wallet.id])
+        self.assertEqual(wallets[0]["balance"], 100)
+        txs = self.rpc("pat", "prepaid.wallet.transaction", "search", [])
+        self.assertEqual(txs, [self.credit_tx.id])
+        lots = self.rpc("pat", "prepaid.credit.lot", "search", [])
+        self.assertEqual(lots, self.wallet.lot_ids.ids)
+        self.assertRpcRefused("pat", "prepaid.wallet", "read", [self.other_wallet.id], ["balance"])
+
+    def test_portal_and_plain_internal_users_cannot_move_money(self):
+        """Test that no public method lets a portal or internal user without the groups move money."""
+        for login in ("pat", "ivan", "rita"):
+            with self.subTest(login=login):
+                self.assertRpcRefused(login, "prepaid.wallet", "ledger_debit", [self.wallet.id], 10, f"{login}:1")
+                self.assertRpcRefused(login, "prepaid.wallet", "ledger_refund", [self.wallet.id], self.credit_tx.id, 1, f"{login}:2")
+                self.assertRpcRefused(login, "prepaid.wallet", "get_or_create_wallet", self.customer.id)
+                self.assertRpcRefused(login, "prepaid.wallet", "_ledger_apply", [self.wallet.id], "credit", 10, f"{login}:3")
+                self.assertRpcRefused(login, "prepaid.wallet", "write", [self.wallet.id], {"balance": 1e6})
+                self.assertRpcRefused(login, "prepaid.wallet.transaction", "create", {
+                    "wallet_id": self.wallet.id, "move_type": "credit", "amount": 1e6, "idempotency_key": f"{login}:4"})
+                self.assertRpcRefused(login, "prepaid.credit.lot", "create", {
+                    "wallet_id": self.wallet.id, "kind": "paid", "original_amount": 1e6, "remaining_amount": 1e6})
+                self.assertRpcRefused(login, "prepaid.credit.lot", "write", self.wallet.lot_ids.ids, {"remaining_amount": 1e6})
+                self.assertRpcRefused(login, "prepaid.wallet.adjust", "create", {
+                    "wallet_id": self.wallet.id, "amount": 1e6, "reason": "free money"})
+                self.assertRpcRefused(login, "account.move", "_prepaid_credit_recharge", [1])
+        self.wallet.invalidate_recordset()
+        self.assertEqual(self.wallet.balance, 100)
+        self.assertEqual(len(self.wallet.transaction_ids), 1)
+
+    def test_context_flags_do_not_open_the_ledger(self):
+        """Test that a portal user cannot create a transaction by passing a context."""
+        self.assertRpcRefused("pat", "prepaid.wallet.transaction", "create", {
+            "wallet_id": self.wallet.id, "move_type": "credit", "amount": 5, "idempotency_key": "ctx:1"},
+            context={"prepaid_ledger_write": True})
+        self.assertEqual(len(self.wallet.transaction_ids), 1)
+
+    def test_integration_user_debits_over_xmlrpc(self):
+        """Test that the integration group debits through the public method, idempotently."""
+        result = self.rpc("bot", "prepaid.wallet", "ledger_debit", [self.wallet.id], "12.34", "platform:usage:1", purpose="usage")
+        self.assertEqual(result["balance"], 87.66)
+        again = self.rpc("bot", "prepaid.wallet", "ledger_debit", [self.wallet.id], "12.34", "platform:usage:1")
+        self.assertEqual(again["transaction_id"], result["transaction_id"])
+        fault = self.assertRpcRefused("bot", "prepaid.wallet", "ledger_debit", [self.wallet.id], "-5", "platform:usage:2")
+        self.assertIn("greater than zero", fault.faultString)
+        fault = self.assertRpcRefused("bot", "prepaid.wallet", "ledger_debit", [424242], "5", "platform:usage:3")
+        self.assertIn("Unknown wallet", fault.faultString)
+        # The integration user still cannot adjust balances.
+        self.assertRpcRefused("bot", "prepaid.wallet.adjust", "create", {"wallet_id": self.wallet.id, "amount": 5, "reason": "x"})
+        self.wallet.invalidate_recordset()
+        self.assertEqual(self.wallet.balance, 87.66)
+
+    def test_multi_company_rule_hides_other_companies_wallets(self):
+        """Test that a prepaid user of one company does not see another company's wallets."""
+        other_company = self.setup_other_company()["company"]
+        foreign = self.env["prepaid.wallet"].sudo().create({
+            "partner_id": self.customer.id, "company_id": other_company.id, "currency_id": other_company.currency_id.id,
+        })
+        ids = self.rpc("rita", "prepaid.wallet", "search", [])
+        self.assertIn(self.wallet.id, ids)
+        self.assertNotIn(foreign.id, ids)
