@@ -42,9 +42,33 @@ class PrepaidWallet(models.Model):
             wallet.scope = scope
             for index, (move_type, amount, kind, label) in enumerate(movements):
                 key = f"demo:{partner.id}:{index}"
-                if move_type == "credit":
+                if move_type == "credit" and kind == "paid":
+                    wallet._prepaid_demo_paid_recharge(amount)
+                elif move_type == "credit":
                     wallet._ledger_apply("credit", amount, key, kind=kind, description=label)
                 else:
                     wallet._ledger_apply("debit", amount, key, purpose=kind, description=label)
             wallets |= wallet
+        self.env["prepaid.wallet.transaction"]._cron_book_movements()
         return wallets
+
+    def _prepaid_demo_paid_recharge(self, amount):
+        """A recharge as it happens: an invoice of the prepaid credit product,
+        posted and paid; the payment credits the wallet."""
+        self.ensure_one()
+        company = self.company_id
+        invoice = self.env["account.move"].with_company(company).create({
+            "move_type": "out_invoice",
+            "partner_id": self.partner_id.id,
+            "currency_id": self.currency_id.id,
+            "invoice_line_ids": [(0, 0, {
+                "product_id": company.prepaid_product_id.id,
+                "quantity": 1,
+                "price_unit": amount,
+            })],
+        })
+        invoice.action_post()
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create({})._create_payments()
+        return invoice

@@ -349,7 +349,10 @@ class PrepaidWallet(models.Model):
             SQL(
                 "SELECT id FROM prepaid_wallet WHERE id IN %s ORDER BY id FOR UPDATE",
                 tuple(self.ids),
-            )
+            ),
+            # An expected serialization failure (replayed by Odoo) is no
+            # "bad query" for the error log.
+            log_exceptions=False,
         )
         self.env["prepaid.credit.lot"].invalidate_model()
         self.invalidate_recordset()

@@ -1,4 +1,5 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+import random
 import threading
 import time
 
@@ -26,23 +27,36 @@ class TestWalletLock(BaseCase):
         cls.registry = Registry(get_db_name())
         with cls.registry.cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {})
-            company = env["res.company"].create({"name": "Lock Test Company"})
-            partner = env["res.partner"].create({"name": "Lock Test Customer", "is_company": True})
-            wallet = env["prepaid.wallet"].create(
-                {"partner_id": partner.id, "company_id": company.id, "currency_id": company.currency_id.id, "scope": "all"}
-            )
-            wallet._ledger_apply("credit", 100, "lock:credit", kind="paid")
-            cls.wallet_id, cls.partner_id, cls.company_id = wallet.id, partner.id, company.id
+            cls.company_id = env["res.company"].create({"name": "Lock Test Company"}).id
+        cls.wallet_ids, cls.partner_ids = [], []
         cls.addClassCleanup(cls._remove_data)
+
+    def setUp(self):
+        super().setUp()
+        # A committed wallet of its own per test, with 100 of paid credit.
+        with self.registry.cursor() as cr:
+            env = self._env_for(cr)
+            partner = env["res.partner"].create({"name": f"Lock {self._testMethodName}", "is_company": True})
+            company = env["res.company"].browse(self.company_id)
+            wallet = env["prepaid.wallet"].create({
+                "partner_id": partner.id, "company_id": company.id,
+                "currency_id": company.currency_id.id, "scope": "all",
+            })
+            wallet._ledger_apply("credit", 100, f"lock:credit:{wallet.id}", kind="paid")
+            self.wallet_ids.append(wallet.id)
+            self.partner_ids.append(partner.id)
+            self.wallet_id = wallet.id
 
     @classmethod
     def _remove_data(cls):
         with cls.registry.cursor() as cr:
-            cr.execute("DELETE FROM prepaid_wallet_allocation WHERE wallet_id = %s", (cls.wallet_id,))
-            cr.execute("UPDATE prepaid_credit_lot SET source_transaction_id = NULL WHERE wallet_id = %s", (cls.wallet_id,))
-            cr.execute("DELETE FROM prepaid_wallet_transaction WHERE wallet_id = %s", (cls.wallet_id,))
-            cr.execute("DELETE FROM prepaid_credit_lot WHERE wallet_id = %s", (cls.wallet_id,))
-            cr.execute("DELETE FROM prepaid_wallet WHERE id = %s", (cls.wallet_id,))
+            ids = tuple(cls.wallet_ids) or (0,)
+            cr.execute("DELETE FROM prepaid_wallet_allocation WHERE wallet_id IN %s", (ids,))
+            cr.execute("UPDATE prepaid_credit_lot SET source_transaction_id = NULL WHERE wallet_id IN %s", (ids,))
+            cr.execute("DELETE FROM prepaid_wallet_transaction WHERE wallet_id IN %s", (ids,))
+            cr.execute("DELETE FROM prepaid_credit_lot WHERE wallet_id IN %s", (ids,))
+            cr.execute("DELETE FROM prepaid_wallet WHERE id IN %s", (ids,))
+            cr.execute("DELETE FROM res_partner WHERE id IN %s", (tuple(cls.partner_ids) or (0,),))
 
     def _env_for(self, cr):
         # Environment() would look the registry up under the registry lock,
@@ -52,7 +66,7 @@ class TestWalletLock(BaseCase):
 
     def _debit_with_retry(self, amount, key, purpose, results):
         """What Odoo's RPC layer does: replay the transaction on a serialization failure."""
-        for attempt in range(5):
+        for attempt in range(50):
             try:
                 with self.registry.cursor() as cr:
                     env = self._env_for(cr)
@@ -60,11 +74,12 @@ class TestWalletLock(BaseCase):
                     results.append(("ok", attempt, tx.balance_after))
                 return
             except pg_errors.SerializationFailure:
+                time.sleep(random.uniform(0.0, 0.05))
                 continue
             except UserError as error:
                 results.append(("refused", attempt, str(error)))
                 return
-        results.append(("gave up", 5, None))
+        results.append(("gave up", 50, None))
 
     def test_second_debit_waits_for_the_lock_and_sees_the_first(self):
         """Test that a debit waits while another holds the wallet, then spends only what is left."""
@@ -73,7 +88,9 @@ class TestWalletLock(BaseCase):
             env1 = self._env_for(cr1)
             wallet1 = env1["prepaid.wallet"].browse(self.wallet_id)
             wallet1._ledger_apply("debit", 70, "lock:first", purpose="purchase")
-            second = threading.Thread(target=self._debit_with_retry, args=(70, "lock:second", "purchase", results))
+            second = threading.Thread(
+                target=self._debit_with_retry, args=(70, "lock:second", "purchase", results)
+            )
             second.start()
             time.sleep(1.0)
             self.assertTrue(second.is_alive(), "the second debit must wait for the wallet lock")
@@ -83,7 +100,7 @@ class TestWalletLock(BaseCase):
         self.assertFalse(second.is_alive())
         self.assertEqual(len(results), 1)
         status, attempt, message = results[0]
-        self.assertEqual(status, "refused", "70 + 70 > 100: the same credit must not be spent twice")
+        self.assertEqual(status, "refused", "only 30 is left: the same credit must not be spent twice")
         self.assertGreaterEqual(attempt, 1, "the waiting debit was replayed after the first committed")
         self.assertIn("Insufficient credit", message)
         with self.registry.cursor() as cr:

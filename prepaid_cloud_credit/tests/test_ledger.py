@@ -279,10 +279,13 @@ class TestLedger(PrepaidCommon):
 
     def test_adjustment_wizard_needs_a_reason(self):
         """Test that an adjustment without a reason is refused."""
-        with self.assertRaises(AssertionError), Form(self.env["prepaid.wallet.adjust"].with_context(default_wallet_id=self.wallet.id)) as form:
-            form.amount = 10
-            form.reason = ""
+        form = Form(self.env["prepaid.wallet.adjust"].with_context(default_wallet_id=self.wallet.id))
+        form.amount = 10
+        form.reason = "   "
+        with self.assertRaisesRegex(ValidationError, "Say why"):
+            form.save()
         self.assertEqual(self.wallet.balance, 0)
+        self.assertFalse(self.wallet.transaction_ids)
         with self.assertRaisesRegex(ValidationError, "reason"):
             self.wallet._ledger_apply("adjustment", 10, self.key(), kind="bonus", reason="  ")
 

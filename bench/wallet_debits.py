@@ -1,0 +1,209 @@
+#!/usr/bin/env python3
+# Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+"""Wallet debits per second: in one process, and 4 parallel XML-RPC clients.
+
+Target (DESIGN.md): >= 300 debits/s in one process; parallel clients lose
+nothing (the final balance is checked to the cent).
+
+Needs Odoo 18 importable and the local PostgreSQL (see README). Creates the
+database ``pcc_bench`` with the addon on first use (``--recreate`` starts
+over), and starts its own Odoo server with 4 workers for the XML-RPC part.
+
+    python3 bench/wallet_debits.py [--debits 2000] [--clients 4] [--per-client 500]
+"""
+
+import argparse
+import multiprocessing
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+from run_tests import ADDON, addons_path, db_args, drop_database, odoo_available, odoo_bin_command  # noqa: E402
+
+PASSWORD = "bench-integration"
+
+
+def ensure_database(db, recreate):
+    command, odoo_dir = odoo_bin_command()
+    if recreate:
+        drop_database(db)
+    exists = subprocess.run(
+        ["psql", "-h", os.environ.get("PGHOST", "127.0.0.1"), "-U", os.environ.get("PGUSER", "odoo"),
+         "-d", "postgres", "-Atc", f"SELECT 1 FROM pg_database WHERE datname = '{db}'"],
+        stdout=subprocess.PIPE, text=True,
+    ).stdout.strip() == "1"
+    if not exists:
+        print(f"creating {db} with {ADDON} (once)...", flush=True)
+        subprocess.run(
+            command + ["--addons-path", addons_path(odoo_dir), *db_args(), "-d", db, "-i", ADDON,
+                       "--without-demo", "all", "--stop-after-init", "--log-level", "warn"],
+            check=True,
+        )
+    return command, odoo_dir
+
+
+def odoo_registry(db, odoo_dir):
+    import odoo
+    from odoo.tools import config
+
+    argv = ["--addons-path", addons_path(odoo_dir), *db_args(), "-d", db, "--log-level", "warn"]
+    config.parse_config(argv)
+    odoo.service.server.load_server_wide_modules()
+    from odoo.modules.registry import Registry
+
+    return Registry(db)
+
+
+def setup_wallet(registry, label, amount):
+    from odoo import api
+
+    with registry.cursor() as cr:
+        env = api.Environment(cr, api.SUPERUSER_ID, {})
+        partner = env["res.partner"].create({"name": f"Bench {label} {uuid.uuid4().hex[:6]}", "is_company": True})
+        wallet = env["prepaid.wallet"]._get_or_create(partner, env.company.currency_id, env.company)
+        wallet.scope = "all"
+        wallet._ledger_apply("credit", amount, f"bench:{uuid.uuid4()}", kind="paid")
+        return wallet.id
+
+
+def wallet_state(registry, wallet_id):
+    from odoo import api
+
+    with registry.cursor() as cr:
+        env = api.Environment(cr, api.SUPERUSER_ID, {})
+        wallet = env["prepaid.wallet"].browse(wallet_id)
+        lots = sum(wallet.lot_ids.filtered(lambda lot: lot.state == "open").mapped("remaining_amount"))
+        return wallet.balance, lots, len(wallet.transaction_ids)
+
+
+def bench_in_process(registry, debits):
+    from odoo import api
+
+    wallet_id = setup_wallet(registry, "in-process", debits)
+    run = uuid.uuid4().hex[:8]
+    started = time.perf_counter()
+    for i in range(debits):
+        # One database transaction per debit, committed: what a caller gets.
+        with registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            env["prepaid.wallet"].browse(wallet_id)._ledger_apply(
+                "debit", "0.50", f"bench:{run}:{i}", purpose="usage"
+            )
+    elapsed = time.perf_counter() - started
+    balance, lots, _count = wallet_state(registry, wallet_id)
+    expected = debits - 0.5 * debits
+    return debits / elapsed, elapsed, balance, expected, lots
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def rpc_client(args):
+    """One XML-RPC client: its debits, each retried with the same key on a fault."""
+    import odoolib
+
+    port, db, wallet_id, count, client = args
+    connection = odoolib.get_connection(hostname="127.0.0.1", protocol="xmlrpc", port=port,
+                                        database=db, login="bench_bot", password=PASSWORD)
+    wallets = connection.get_model("prepaid.wallet")
+    retries = 0
+    for i in range(count):
+        key = f"bench:rpc:{wallet_id}:{client}:{i}"
+        for attempt in range(20):
+            try:
+                wallets.ledger_debit([wallet_id], "0.01", key, purpose="usage")
+                break
+            except Exception:  # serialization failures beyond Odoo's own retries
+                retries += 1
+                time.sleep(0.01 * (attempt + 1))
+        else:
+            raise RuntimeError(f"debit {key} failed 20 times")
+    return retries
+
+
+def bench_xmlrpc(registry, command, odoo_dir, db, clients, per_client):
+    from odoo import api
+
+    wallet_id = setup_wallet(registry, "xmlrpc", 1000)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, api.SUPERUSER_ID, {})
+        user = env["res.users"].search([("login", "=", "bench_bot")])
+        if not user:
+            user = env["res.users"].create({
+                "name": "Bench integration", "login": "bench_bot",
+                "groups_id": [(6, 0, [env.ref("base.group_user").id,
+                                      env.ref("prepaid_cloud_credit.group_prepaid_integration").id])],
+            })
+        user.password = PASSWORD
+    port = free_port()
+    server = subprocess.Popen(
+        command + ["--addons-path", addons_path(odoo_dir), *db_args(), "-d", db, "--db-filter", f"^{db}$",
+                   "--http-port", str(port), "--workers", str(clients), "--max-cron-threads", "0",
+                   "--log-level", "warn", "--limit-time-real", "600"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.3)
+        time.sleep(1.0)
+        started = time.perf_counter()
+        with multiprocessing.Pool(clients) as pool:
+            retries = pool.map(rpc_client, [(port, db, wallet_id, per_client, c) for c in range(clients)])
+        elapsed = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(30)
+    balance, lots, count = wallet_state(registry, wallet_id)
+    total = clients * per_client
+    expected = round(1000 - 0.01 * total, 2)
+    return total / elapsed, elapsed, balance, expected, lots, count - 1, total, sum(retries)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default="pcc_bench")
+    parser.add_argument("--debits", type=int, default=2000)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--per-client", type=int, default=500)
+    parser.add_argument("--recreate", action="store_true")
+    args = parser.parse_args()
+    available, why = odoo_available()
+    if not available:
+        print(f"wallet_debits: {why}; this benchmark needs Odoo 18 (see README).", file=sys.stderr)
+        return 2
+    command, odoo_dir = ensure_database(args.db, args.recreate)
+    registry = odoo_registry(args.db, odoo_dir)
+
+    rate, elapsed, balance, expected, lots = bench_in_process(registry, args.debits)
+    ok = abs(balance - expected) < 0.005 and abs(lots - expected) < 0.005
+    print(f"in one process : {rate:8.1f} debits/s  ({args.debits} debits, one committed transaction each, "
+          f"{elapsed:.2f} s; target >= 300/s: {'met' if rate >= 300 else 'NOT met'})")
+    print(f"                 final balance {balance:.2f}, expected {expected:.2f}, open lots {lots:.2f}: "
+          f"{'exact' if ok else 'WRONG'}")
+
+    rate, elapsed, balance, expected, lots, count, total, retries = bench_xmlrpc(
+        registry, command, odoo_dir, args.db, args.clients, args.per_client)
+    ok = abs(balance - expected) < 0.005 and abs(lots - expected) < 0.005 and count == total
+    print(f"{args.clients} XML-RPC clients: {rate:8.1f} debits/s  ({total} debits on one wallet, {elapsed:.2f} s, "
+          f"{retries} client retries)")
+    print(f"                 final balance {balance:.2f}, expected {expected:.2f}, open lots {lots:.2f}, "
+          f"{count} debit transactions for {total} debits: {'nothing lost' if ok else 'LOST OR DOUBLED'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
