@@ -5,6 +5,7 @@ from . import prepaid_wallet
 from . import prepaid_credit_lot
 from . import prepaid_wallet_transaction
 from . import prepaid_wallet_allocation
+from . import prepaid_recharge
 from . import account_chart_template
 from . import account_move
 from . import account_payment

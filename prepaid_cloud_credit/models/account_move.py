@@ -5,6 +5,7 @@ from odoo import _, fields, models
 class AccountMove(models.Model):
     _inherit = "account.move"
 
+    prepaid_recharge_id = fields.Many2one("prepaid.recharge", readonly=True, copy=False, index="btree_not_null")
     prepaid_transaction_ids = fields.One2many(
         "prepaid.wallet.transaction", "move_id", string="Prepaid movements", readonly=True
     )
@@ -40,7 +41,7 @@ class AccountMove(models.Model):
         wallet = self.env["prepaid.wallet"].sudo()._get_or_create(
             self.commercial_partner_id, self.currency_id, self.company_id
         )
-        return wallet._ledger_apply(
+        tx = wallet._ledger_apply(
             "credit",
             self.currency_id.round(sum(lines.mapped("price_subtotal"))),
             f"recharge:invoice:{self.id}",
@@ -49,3 +50,6 @@ class AccountMove(models.Model):
             source=self,
             move=self,
         )
+        # The recharge follows its invoice; the customer has no write right on it.
+        self.prepaid_recharge_id.sudo()._mark_paid(tx)
+        return tx

@@ -13,6 +13,7 @@ class AccountPayment(models.Model):
         help="An advance payment for this wallet (VAT at consumption): it is booked on "
         "the customer prepayments account and credits the wallet once posted.",
     )
+    prepaid_recharge_id = fields.Many2one("prepaid.recharge", readonly=True, copy=False, index="btree_not_null")
     prepaid_net_amount = fields.Monetary(
         compute="_compute_prepaid_net_amount",
         store=True,
@@ -59,7 +60,7 @@ class AccountPayment(models.Model):
             )
         if self.state not in ("in_process", "paid"):
             return self.env["prepaid.wallet.transaction"]
-        return wallet._ledger_apply(
+        tx = wallet._ledger_apply(
             "credit",
             self.prepaid_net_amount,
             f"recharge:payment:{self.id}",
@@ -68,3 +69,5 @@ class AccountPayment(models.Model):
             source=self,
             move=self.move_id,
         )
+        self.prepaid_recharge_id.sudo()._mark_paid(tx)
+        return tx

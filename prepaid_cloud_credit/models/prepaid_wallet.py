@@ -67,6 +67,13 @@ class PrepaidWallet(models.Model):
         "prepaid.wallet.transaction", "wallet_id", string="Transactions"
     )
     transaction_count = fields.Integer(compute="_compute_transaction_count")
+    recharge_ids = fields.One2many("prepaid.recharge", "wallet_id", string="Recharges")
+    low_balance_alert = fields.Boolean(
+        "Low-balance alert", default=True, help="E-mail the customer when the balance falls below the threshold."
+    )
+    low_balance_threshold = fields.Monetary(
+        "Low-balance threshold", default=10.0, help="Set by the customer from the portal."
+    )
     next_expiry_date = fields.Date(
         compute="_compute_next_expiry", string="Next expiry"
     )

@@ -76,6 +76,7 @@ class PrepaidWalletTransaction(models.Model):
         return [
             ("account.move", _("Journal entry")),
             ("account.payment", _("Payment")),
+            ("prepaid.recharge", _("Recharge")),
             ("prepaid.credit.lot", _("Credit lot")),
             ("res.users", _("User")),
         ]

@@ -222,3 +222,56 @@ class TestAccounting(PrepaidCommon):
         # Posting the payment again does not credit twice.
         self.assertEqual(payment._prepaid_credit_advance(), self.Tx.search([("idempotency_key", "=", f"recharge:payment:{payment.id}")]))
         self.assertEqual(self.wallet.paid_amount, 30)
+
+    def _recharge(self, amount, method="bank_transfer"):
+        Recharge = self.env["prepaid.recharge"]
+        recharge = Recharge.create(Recharge._prepare_recharge_vals(self.wallet, amount, method))
+        recharge.action_confirm()
+        return recharge
+
+    def test_recharge_request_is_an_order_to_pay_first(self):
+        """Test that a recharge under VAT at recharge waits with its 61.00 invoice, then is credited once paid."""
+        recharge = self._recharge(50)
+        self.assertEqual(recharge.state, "awaiting")
+        self.assertRecordValues(recharge, [{"amount": 50, "tax_amount": 11, "total_amount": 61}])
+        self.assertEqual(recharge.invoice_id.amount_total, 61)
+        self.assertEqual(recharge.invoice_id.state, "posted")
+        self.assertFalse(self.wallet.transaction_ids)
+        self.pay(recharge.invoice_id)
+        self.assertEqual(recharge.state, "paid")
+        self.assertEqual(recharge.lot_id.original_amount, 50)
+        self.assertEqual(recharge.transaction_id.move_id, recharge.invoice_id)
+        self.assertEqual(self.wallet.paid_amount, 50)
+
+    def test_cancelled_recharge_credits_nothing(self):
+        """Test that cancelling an unpaid recharge cancels its invoice and writes no credit."""
+        recharge = self._recharge(50)
+        recharge.action_cancel()
+        self.assertEqual(recharge.state, "cancelled")
+        self.assertEqual(recharge.invoice_id.state, "cancel")
+        self.assertFalse(self.wallet.transaction_ids)
+
+    def test_recharge_with_bad_amount_is_refused(self):
+        """Test that a recharge of a bad amount is refused and nothing is created."""
+        from odoo.exceptions import ValidationError
+
+        before = self.env["prepaid.recharge"].search_count([])
+        for amount in (0, -10, 10.001):
+            with self.subTest(amount=amount), self.assertRaises(ValidationError):
+                self._recharge(amount)
+        self.assertEqual(self.env["prepaid.recharge"].search_count([]), before)
+
+    def test_recharge_under_vat_at_consumption_waits_for_the_advance(self):
+        """Test that under VAT at consumption a recharge has no invoice and is credited by its advance."""
+        self.company.prepaid_vat_policy = "consumption"
+        recharge = self._recharge(50)
+        self.assertFalse(recharge.invoice_id)
+        self.assertEqual(recharge.total_amount, 61)
+        payment = self.env["account.payment"].create({
+            "payment_type": "inbound", "partner_type": "customer", "partner_id": self.customer.id,
+            "amount": recharge.total_amount, "prepaid_wallet_id": self.wallet.id,
+        })
+        payment.prepaid_recharge_id = recharge
+        payment.action_post()
+        self.assertEqual(recharge.state, "paid")
+        self.assertEqual(self.wallet.paid_amount, 50)
