@@ -55,7 +55,8 @@ class PrepaidWallet(models.Model):
     debt_amount = fields.Monetary(
         "Debt", readonly=True, copy=False, help="Metered usage not covered by credit."
     )
-    balance = fields.Monetary(readonly=True, copy=False, tracking=True)
+    # Not tracked: a chatter message per debit would cost more than the debit.
+    balance = fields.Monetary(readonly=True, copy=False)
     lot_ids = fields.One2many("prepaid.credit.lot", "wallet_id", string="Credit lots")
     open_lot_ids = fields.One2many(
         "prepaid.credit.lot",
@@ -379,16 +380,19 @@ class PrepaidWallet(models.Model):
         return locked
 
     def _consumption_order(self):
-        return CONSUMPTION_ORDERS.get(
-            self.company_id.prepaid_consumption_order or DEFAULT_CONSUMPTION_ORDER,
-            CONSUMPTION_ORDERS[DEFAULT_CONSUMPTION_ORDER],
+        # One column, not the whole (wide) company record: this runs on every debit.
+        self.env["res.company"].flush_model(["prepaid_consumption_order"])
+        self.env.cr.execute(
+            SQL("SELECT prepaid_consumption_order FROM res_company WHERE id = %s", self.company_id.id)
         )
+        order = self.env.cr.fetchone()[0]
+        return CONSUMPTION_ORDERS.get(order or DEFAULT_CONSUMPTION_ORDER, CONSUMPTION_ORDERS[DEFAULT_CONSUMPTION_ORDER])
 
     def _get_consumable_lots(self):
         """Open lots with credit left, in consumption order (wallet locked)."""
         self.ensure_one()
         order = self._consumption_order()
-        today = fields.Date.context_today(self)
+        today = self._prepaid_today()
         self.env.cr.execute(
             SQL(
                 """
@@ -409,11 +413,17 @@ class PrepaidWallet(models.Model):
         )
         return self.env["prepaid.credit.lot"].browse([row[0] for row in self.env.cr.fetchall()])
 
+    @api.model
+    def _prepaid_today(self):
+        """The ledger's calendar day: lots expire at the start of their expiry
+        date in UTC, the same day for every user, cron and platform."""
+        return fields.Date.today()
+
     def _default_expiry_date(self, kind, start=None):
         """Expiry date of a new lot of ``kind`` under the company policy."""
         company = self.company_id
         policy = company[f"prepaid_{kind}_expiry"] or "never"
-        start = start or fields.Date.context_today(self)
+        start = start or self._prepaid_today()
         if policy == "months":
             months = company[f"prepaid_{kind}_expiry_months"] or 0
             return start + relativedelta(months=months) if months > 0 else False
@@ -567,7 +577,7 @@ class PrepaidWallet(models.Model):
         ordered = origin.allocation_ids.filtered(lambda a: not a.lot_id) + origin.allocation_ids.filtered(
             "lot_id"
         ).sorted("id", reverse=True)
-        today = fields.Date.context_today(self)
+        today = self._prepaid_today()
         for alloc in ordered:
             if float_is_zero(left, precision_rounding=currency.rounding):
                 break
@@ -735,7 +745,7 @@ class PrepaidWallet(models.Model):
         batch_size = batch_size or EXPIRY_BATCH_SIZE
         self = self.sudo()
         Lot = self.env["prepaid.credit.lot"]
-        today = fields.Date.context_today(self)
+        today = self._prepaid_today()
         domain = [("state", "=", "open"), ("expiry_date", "!=", False), ("expiry_date", "<=", today)]
         remaining = Lot.search_count(domain)
         done = 0
