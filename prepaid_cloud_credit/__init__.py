@@ -1,5 +1,7 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+from . import controllers
 from . import models
+from . import report
 from . import wizard
 
 

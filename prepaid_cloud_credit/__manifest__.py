@@ -24,6 +24,9 @@
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "wizard/prepaid_wallet_adjust_views.xml",
+        "views/portal_templates.xml",
+        "report/prepaid_wallet_statement_report.xml",
+        "report/prepaid_wallet_statement_templates.xml",
         "views/prepaid_menus.xml",
     ],
     "demo": [

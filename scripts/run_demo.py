@@ -44,7 +44,7 @@ def main():
                       "--db-filter", f"^{db}$", "--http-port", port]
     if not database_exists(db):
         print(f"Creating database {db} with {ADDON} and its demo data (a few minutes)...", flush=True)
-        init = subprocess.run(args + ["-i", ADDON, "--stop-after-init", "--log-level", "warn"])
+        init = subprocess.run(args + ["-i", f"payment_demo,{ADDON}", "--stop-after-init", "--log-level", "warn"])
         if init.returncode:
             print(f"Installing {ADDON} failed (exit {init.returncode}).", file=sys.stderr)
             return init.returncode

@@ -109,7 +109,7 @@ def run_odoo_tests():
         "--addons-path", addons_path(odoo_dir),
         *db_args(),
         "-d", db,
-        "-i", ADDON,
+        "-i", f"{ADDON},payment_demo",
         "--test-enable",
         "--test-tags", tags,
         "--stop-after-init",

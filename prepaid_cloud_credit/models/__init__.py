@@ -6,6 +6,8 @@ from . import prepaid_credit_lot
 from . import prepaid_wallet_transaction
 from . import prepaid_wallet_allocation
 from . import prepaid_recharge
+from . import prepaid_recharge_limit
+from . import payment_transaction
 from . import account_chart_template
 from . import account_move
 from . import account_payment

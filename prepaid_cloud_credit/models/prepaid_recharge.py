@@ -1,6 +1,7 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import format_amount
 
 
 class PrepaidRecharge(models.Model):
@@ -136,8 +137,71 @@ class PrepaidRecharge(models.Model):
             recharge.state = "cancelled"
         return True
 
-    def _mark_failed(self):
-        self.filtered(lambda r: r.state in ("draft", "awaiting")).state = "failed"
+    payment_transaction_ids = fields.One2many(
+        "payment.transaction", "prepaid_recharge_id", string="Payment transactions", readonly=True
+    )
+
+    def _prepaid_payment_failed(self):
+        """A payment attempt failed or was cancelled: the recharge is failed
+        unless another attempt is still under way; the customer may retry."""
+        for recharge in self.filtered(lambda r: r.state in ("draft", "awaiting")):
+            if not recharge.payment_transaction_ids.filtered(lambda tx: tx.state in ("pending", "authorized", "done")):
+                recharge.state = "failed"
+
+    # ------------------------------------------------------------------
+    # Portal service
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _prepaid_portal_preview(self, wallet, amount, payment_method="online", promo_code=None):
+        """Check a recharge the customer is about to confirm and price it.
+
+        :return: dict with ``amount`` (net), ``tax``, ``total``, ``bonus`` and
+            ``currency``; raises a translated error on bad input
+        """
+        value = wallet._prepaid_parse_amount(amount)
+        limits = wallet._prepaid_recharge_limits()
+        currency = wallet.currency_id
+        if limits["min"] and value < limits["min"]:
+            raise ValidationError(_(
+                "The minimum recharge is %(amount)s.", amount=format_amount(self.env, limits["min"], currency)
+            ))
+        if limits["max"] and value > limits["max"]:
+            raise ValidationError(_(
+                "The maximum recharge is %(amount)s.", amount=format_amount(self.env, limits["max"], currency)
+            ))
+        if payment_method not in ("online", "bank_transfer"):
+            raise ValidationError(_("Choose a payment method."))
+        taxes = wallet._prepaid_taxes()
+        result = taxes.compute_all(value, currency=currency, partner=wallet.partner_id)
+        return {
+            "amount": value,
+            "tax": currency.round(result["total_included"] - result["total_excluded"]),
+            "total": currency.round(result["total_included"]),
+            "bonus": self._prepaid_promo_bonus(wallet, value, promo_code),
+            "currency": currency,
+        }
+
+    @api.model
+    def _prepaid_promo_bonus(self, wallet, amount, promo_code):
+        """Bonus credit a promo code gives (extended by the promo codes)."""
+        if promo_code:
+            raise ValidationError(_("Unknown promo code %(code)s.", code=promo_code))
+        return 0.0
+
+    @api.model
+    def _prepaid_portal_create(self, wallet, amount, payment_method="online", promo_code=None):
+        """Create and confirm the recharge the customer asked for."""
+        self._prepaid_portal_preview(wallet, amount, payment_method, promo_code)
+        vals = self._prepare_recharge_vals(wallet, wallet._prepaid_parse_amount(amount), payment_method)
+        recharge = self.create(vals)
+        recharge._prepaid_apply_promo_code(promo_code)
+        recharge.action_confirm()
+        return recharge
+
+    def _prepaid_apply_promo_code(self, promo_code):
+        """Hook: the promo codes attach their code to the recharge."""
+        self.ensure_one()
 
     def _mark_paid(self, credit_tx):
         """Record the credit movement; ``_on_paid`` runs once per recharge."""

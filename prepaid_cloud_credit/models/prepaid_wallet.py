@@ -338,6 +338,21 @@ class PrepaidWallet(models.Model):
             )
         return currency.round(float(value))
 
+    def _prepaid_parse_threshold(self, value):
+        """A customer's low-balance threshold: zero or more, in the wallet currency."""
+        self.ensure_one()
+        if isinstance(value, str) and value.strip() in ("0", "0.0", "0.00"):
+            return 0.0
+        return self._prepaid_parse_amount(value)
+
+    def _prepaid_recharge_limits(self):
+        """Minimum and maximum recharge (net) for this wallet's company and currency."""
+        self.ensure_one()
+        limit = self.env["prepaid.recharge.limit"].sudo().search(
+            [("company_id", "=", self.company_id.id), ("currency_id", "=", self.currency_id.id)], limit=1
+        )
+        return {"min": limit.min_amount or 0.0, "max": limit.max_amount or 0.0}
+
     def _prepaid_check_key(self, key):
         if not isinstance(key, str) or not key.strip():
             raise ValidationError(_("Every movement needs an idempotency key."))

@@ -1,0 +1,257 @@
+# Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+from odoo import _, fields, http
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+from odoo.http import request
+from odoo.tools import format_amount
+
+from odoo.addons.payment.controllers.portal import PaymentPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
+
+TRANSACTIONS_PER_PAGE = 20
+
+
+class PrepaidPortal(PaymentPortal):
+    """The customer's wallet, its recharges and their payment."""
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "prepaid_balance" in counters:
+            wallets = self._prepaid_wallets()
+            values["prepaid_balance"] = " · ".join(
+                format_amount(request.env, wallet.balance, wallet.currency_id) for wallet in wallets
+            ) or False
+        return values
+
+    def _prepaid_wallets(self):
+        Wallet = request.env["prepaid.wallet"]
+        if not Wallet.has_access("read"):
+            return Wallet
+        # Record rules keep a portal user to its own commercial partner.
+        return Wallet.search([("partner_id", "=", request.env.user.commercial_partner_id.id)])
+
+    def _prepaid_wallet_or_redirect(self, wallet_id=None, access_token=None):
+        """The wallet asked for, checked like any portal document, or None."""
+        if wallet_id is None:
+            return self._prepaid_wallets()[:1].sudo() or None
+        try:
+            return self._document_check_access("prepaid.wallet", wallet_id, access_token)
+        except (AccessError, MissingError):
+            return None
+
+    # ------------------------------------------------------------------
+    # Wallet page
+    # ------------------------------------------------------------------
+
+    def _prepaid_transaction_searchbar(self):
+        sortings = {
+            "date": {"label": _("Newest"), "order": "date desc, id desc"},
+            "date_asc": {"label": _("Oldest"), "order": "date asc, id asc"},
+            "amount": {"label": _("Largest amount"), "order": "amount desc, id desc"},
+        }
+        filters = {
+            "all": {"label": _("All"), "domain": []},
+            "credit": {"label": _("Credits"), "domain": [("move_type", "in", ("credit", "refund"))]},
+            "debit": {"label": _("Debits"), "domain": [("move_type", "=", "debit")]},
+            "expiry": {"label": _("Expiries"), "domain": [("move_type", "=", "expiry")]},
+            "adjustment": {"label": _("Adjustments"), "domain": [("move_type", "=", "adjustment")]},
+        }
+        return sortings, filters
+
+    @http.route(
+        ["/my/wallet", "/my/wallet/page/<int:page>", "/my/wallet/<int:wallet_id>",
+         "/my/wallet/<int:wallet_id>/page/<int:page>"],
+        type="http", auth="user", website=True,
+    )
+    def portal_my_wallet(self, wallet_id=None, page=1, sortby="date", filterby="all", access_token=None, **kw):
+        wallet_sudo = self._prepaid_wallet_or_redirect(wallet_id, access_token)
+        if wallet_sudo is None:
+            if wallet_id is None:
+                return request.render("prepaid_cloud_credit.portal_my_wallet_empty", {"page_name": "prepaid_wallet"})
+            return request.redirect("/my")
+        sortings, filters = self._prepaid_transaction_searchbar()
+        sortby = sortby if sortby in sortings else "date"
+        filterby = filterby if filterby in filters else "all"
+        Tx = request.env["prepaid.wallet.transaction"].sudo()  # the wallet was checked above
+        domain = [("wallet_id", "=", wallet_sudo.id)] + filters[filterby]["domain"]
+        count = Tx.search_count(domain)
+        url = f"/my/wallet/{wallet_sudo.id}" if wallet_id else "/my/wallet"
+        pager = portal_pager(
+            url=url, total=count, page=page, step=TRANSACTIONS_PER_PAGE,
+            url_args={"sortby": sortby, "filterby": filterby},
+        )
+        transactions = Tx.search(domain, order=sortings[sortby]["order"], limit=TRANSACTIONS_PER_PAGE, offset=pager["offset"])
+        values = {
+            "page_name": "prepaid_wallet",
+            "wallet": wallet_sudo,
+            "wallets": self._prepaid_wallets(),
+            "lots": wallet_sudo.open_lot_ids.filtered(lambda lot: lot.remaining_amount > 0),
+            "transactions": transactions,
+            "pager": pager,
+            "searchbar_sortings": sortings,
+            "sortby": sortby,
+            "searchbar_filters": filters,
+            "filterby": filterby,
+            "default_url": url,
+            "today": fields.Date.context_today(wallet_sudo),
+            "month_start": fields.Date.context_today(wallet_sudo).replace(day=1),
+            "message": kw.get("message"),
+            "error": kw.get("error"),
+        }
+        return request.render("prepaid_cloud_credit.portal_my_wallet", values)
+
+    @http.route("/my/wallet/<int:wallet_id>/alerts", type="http", auth="user", methods=["POST"], website=True)
+    def portal_wallet_alerts(self, wallet_id, threshold="", enabled=None, access_token=None, **kw):
+        wallet_sudo = self._prepaid_wallet_or_redirect(wallet_id, access_token)
+        if wallet_sudo is None:
+            return request.redirect("/my")
+        enabled = bool(enabled)
+        vals = {"low_balance_alert": enabled}
+        if enabled:
+            try:
+                vals["low_balance_threshold"] = wallet_sudo._prepaid_parse_threshold(_normalise_amount(threshold))
+            except (UserError, ValidationError) as error:
+                return request.redirect(f"/my/wallet/{wallet_id}?error={error.args[0]}")
+        wallet_sudo.write(vals)
+        return request.redirect(f"/my/wallet/{wallet_id}?message=" + _("Alert settings saved."))
+
+    @http.route("/my/wallet/<int:wallet_id>/statement", type="http", auth="user", website=True)
+    def portal_wallet_statement(self, wallet_id, date_from=None, date_to=None, access_token=None, **kw):
+        wallet_sudo = self._prepaid_wallet_or_redirect(wallet_id, access_token)
+        if wallet_sudo is None:
+            return request.redirect("/my")
+        try:
+            start = fields.Date.to_date(date_from)
+            end = fields.Date.to_date(date_to)
+        except ValueError:
+            start = end = None
+        if not start or not end or start > end:
+            return request.redirect(f"/my/wallet/{wallet_id}?error=" + _("Choose a valid period for the statement."))
+        data = {"date_from": fields.Date.to_string(start), "date_to": fields.Date.to_string(end)}
+        report = request.env.ref("prepaid_cloud_credit.action_report_wallet_statement").sudo()
+        pdf, _type = report._render_qweb_pdf(report.report_name, wallet_sudo.ids, data=data)
+        filename = f"statement-{wallet_sudo.partner_id.name}-{data['date_from']}-{data['date_to']}.pdf"
+        return request.make_response(pdf, headers=[
+            ("Content-Type", "application/pdf"),
+            ("Content-Length", len(pdf)),
+            ("Content-Disposition", http.content_disposition(filename)),
+        ])
+
+    # ------------------------------------------------------------------
+    # Recharge
+    # ------------------------------------------------------------------
+
+    @http.route("/my/wallet/<int:wallet_id>/recharge", type="http", auth="user", methods=["GET", "POST"], website=True)
+    def portal_wallet_recharge(self, wallet_id, amount=None, payment_method="online", promo_code="",
+                               confirm=None, access_token=None, **kw):
+        """Amount form, then the summary before paying, then the recharge.
+
+        GET shows the form; POST without ``confirm`` shows the summary (net,
+        VAT, total); POST with ``confirm`` creates the recharge and sends the
+        customer to its payment page.
+        """
+        wallet_sudo = self._prepaid_wallet_or_redirect(wallet_id, access_token)
+        if wallet_sudo is None:
+            return request.redirect("/my")
+        values = {
+            "page_name": "prepaid_recharge",
+            "wallet": wallet_sudo,
+            "amount": amount or "",
+            "payment_method": payment_method if payment_method in ("online", "bank_transfer") else "online",
+            "promo_code": (promo_code or "").strip(),
+            "limits": wallet_sudo._prepaid_recharge_limits(),
+        }
+        if request.httprequest.method != "POST":
+            return request.render("prepaid_cloud_credit.portal_wallet_recharge", values)
+        Recharge = request.env["prepaid.recharge"].sudo()  # the wallet was checked above
+        amount = _normalise_amount(amount)
+        try:
+            preview = Recharge._prepaid_portal_preview(wallet_sudo, amount, values["payment_method"], values["promo_code"])
+            if confirm:
+                recharge = Recharge._prepaid_portal_create(wallet_sudo, amount, values["payment_method"], values["promo_code"])
+                return request.redirect(recharge.get_portal_url())
+        except (UserError, ValidationError) as error:
+            values["error"] = error.args[0]
+            return request.render("prepaid_cloud_credit.portal_wallet_recharge", values)
+        values.update(preview=preview)
+        return request.render("prepaid_cloud_credit.portal_wallet_recharge_summary", values)
+
+    @http.route(["/my/recharges", "/my/recharges/page/<int:page>"], type="http", auth="user", website=True)
+    def portal_my_recharges(self, page=1, **kw):
+        Recharge = request.env["prepaid.recharge"]
+        domain = [("partner_id", "=", request.env.user.commercial_partner_id.id)]
+        count = Recharge.search_count(domain) if Recharge.has_access("read") else 0
+        pager = portal_pager(url="/my/recharges", total=count, page=page, step=TRANSACTIONS_PER_PAGE)
+        recharges = Recharge.search(domain, limit=TRANSACTIONS_PER_PAGE, offset=pager["offset"]) if count else Recharge
+        return request.render("prepaid_cloud_credit.portal_my_recharges", {
+            "page_name": "prepaid_recharges", "recharges": recharges, "pager": pager,
+        })
+
+    @http.route("/my/recharges/<int:recharge_id>", type="http", auth="public", website=True)
+    def portal_recharge_page(self, recharge_id, access_token=None, **kw):
+        try:
+            recharge_sudo = self._document_check_access("prepaid.recharge", recharge_id, access_token)
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        values = {"page_name": "prepaid_recharge", "recharge": recharge_sudo, "access_token": access_token}
+        if recharge_sudo.state in ("awaiting", "failed") and recharge_sudo.payment_method == "online":
+            values.update(self._prepaid_payment_form_values(recharge_sudo, access_token))
+        return request.render("prepaid_cloud_credit.portal_recharge_page", values)
+
+    def _prepaid_payment_form_values(self, recharge_sudo, access_token):
+        """The values of `payment.form` for this recharge's total."""
+        partner_sudo = request.env.user.partner_id if not request.env.user._is_public() else recharge_sudo.partner_id
+        company = recharge_sudo.company_id
+        currency = recharge_sudo.currency_id
+        # In sudo: the customer reads providers, methods and its tokens.
+        providers_sudo = request.env["payment.provider"].sudo()._get_compatible_providers(
+            company.id, partner_sudo.id, recharge_sudo.total_amount, currency_id=currency.id
+        )
+        payment_methods_sudo = request.env["payment.method"].sudo()._get_compatible_payment_methods(
+            providers_sudo.ids, partner_sudo.id, currency_id=currency.id
+        )
+        tokens_sudo = request.env["payment.token"].sudo()._get_available_tokens(providers_sudo.ids, partner_sudo.id)
+        return {
+            "providers_sudo": providers_sudo,
+            "payment_methods_sudo": payment_methods_sudo,
+            "tokens_sudo": tokens_sudo,
+            "show_tokenize_input_mapping": self._compute_show_tokenize_input_mapping(providers_sudo),
+            "amount": recharge_sudo.total_amount,
+            "currency": currency,
+            "partner_id": partner_sudo.id,
+            "transaction_route": f"/my/recharges/{recharge_sudo.id}/transaction",
+            "landing_route": recharge_sudo.get_portal_url(),
+            "access_token": access_token or recharge_sudo._portal_ensure_token(),
+        }
+
+    @http.route("/my/recharges/<int:recharge_id>/transaction", type="json", auth="public")
+    def portal_recharge_transaction(self, recharge_id, access_token=None, **kwargs):
+        """Create the payment transaction of a recharge (JSON, from `payment.form`).
+
+        The amount, currency and partner come from the recharge, never from
+        the browser.
+        """
+        try:
+            recharge_sudo = self._document_check_access("prepaid.recharge", recharge_id, access_token)
+        except (AccessError, MissingError):
+            raise ValidationError(_("The access token is invalid.")) from None
+        if recharge_sudo.state not in ("awaiting", "failed"):
+            raise ValidationError(_("This recharge is not waiting for a payment."))
+        self._validate_transaction_kwargs(kwargs)
+        kwargs.update({
+            "amount": recharge_sudo.total_amount,
+            "currency_id": recharge_sudo.currency_id.id,
+            "partner_id": recharge_sudo.partner_id.id,
+        })
+        custom = {"prepaid_recharge_id": recharge_sudo.id}
+        if recharge_sudo.invoice_id:
+            custom["invoice_ids"] = [(6, 0, recharge_sudo.invoice_id.ids)]
+        tx_sudo = self._create_transaction(custom_create_values=custom, **kwargs)
+        recharge_sudo.state = "awaiting"
+        return tx_sudo._get_processing_values()
+
+
+def _normalise_amount(value):
+    """Accept the decimal comma of Italian, French and Russian customers."""
+    if isinstance(value, str) and "," in value and "." not in value:
+        return value.replace(",", ".")
+    return value
