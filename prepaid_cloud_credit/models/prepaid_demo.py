@@ -11,6 +11,16 @@ class PrepaidWallet(models.Model):
         ledger like any other caller."""
         company = self.env.company
         company._prepaid_setup_accounting()
+        # A card-like provider to try the portal recharge, when payment_demo is there.
+        provider = self.env.ref("payment.payment_provider_demo", raise_if_not_found=False)
+        if provider and provider.code == "demo" and provider.state == "disabled":
+            provider.state = "test"
+        # The demo sells credit like an Italian company: VAT 22 % on recharges.
+        sale_tax = company.account_sale_tax_id
+        product = company.prepaid_product_id.with_company(company)
+        if sale_tax and product:
+            vat22 = sale_tax.copy({"name": "IVA 22% (demo)", "amount": 22})
+            product.taxes_id = [(6, 0, vat22.ids)]
         eur = self.env.ref("base.EUR")
         rub = self.env.ref("base.RUB")
         (eur | rub).sudo().active = True
@@ -49,7 +59,8 @@ class PrepaidWallet(models.Model):
                 else:
                     wallet._ledger_apply("debit", amount, key, purpose=kind, description=label)
             wallets |= wallet
-        self.env["prepaid.wallet.transaction"]._cron_book_movements()
+        # Demo data loads inside the module's install transaction: no commit.
+        self.env["prepaid.wallet.transaction"]._cron_book_movements(commit=False)
         return wallets
 
     def _prepaid_demo_paid_recharge(self, amount):

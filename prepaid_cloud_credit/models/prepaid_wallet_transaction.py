@@ -201,8 +201,14 @@ class PrepaidWalletTransaction(models.Model):
         return total
 
     @api.model
-    def _cron_book_movements(self):
-        """Book the movements waiting for it, one entry per company and day."""
+    def _cron_book_movements(self, commit=None):
+        """Book the movements waiting for it, one entry per company and day.
+
+        :param commit: commit after each company and day (default: outside
+            tests); callers inside a larger transaction pass ``False``
+        """
+        if commit is None:
+            commit = self.env["prepaid.wallet"]._prepaid_can_commit()
         # The cron's business is the ledger itself, whoever triggers it.
         self = self.sudo()
         companies = self.search([("needs_booking", "=", True)]).company_id
@@ -228,7 +234,7 @@ class PrepaidWalletTransaction(models.Model):
                 txs.with_company(company)._book_movements(day)
                 done += len(txs)
                 self.env["ir.cron"]._notify_progress(done=done, remaining=len(todo) - done)
-                if self.env['prepaid.wallet']._prepaid_can_commit():
+                if commit:
                     self.env.cr.commit()
         return done
 
