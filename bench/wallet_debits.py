@@ -38,13 +38,14 @@ def ensure_database(db, recreate):
          "-d", "postgres", "-Atc", f"SELECT 1 FROM pg_database WHERE datname = '{db}'"],
         stdout=subprocess.PIPE, text=True,
     ).stdout.strip() == "1"
-    if not exists:
-        print(f"creating {db} with {ADDON} (once)...", flush=True)
-        subprocess.run(
-            command + ["--addons-path", addons_path(odoo_dir), *db_args(), "-d", db, "-i", ADDON,
-                       "--without-demo", "all", "--stop-after-init", "--log-level", "warn"],
-            check=True,
-        )
+    # Create the database once; later runs update the addon to the code measured.
+    print(f"{'updating' if exists else 'creating'} {db} with {ADDON}...", flush=True)
+    subprocess.run(
+        command + ["--addons-path", addons_path(odoo_dir), *db_args(), "-d", db,
+                   "-u" if exists else "-i", ADDON, "--without-demo", "all", "--stop-after-init",
+                   "--log-level", "warn"],
+        check=True,
+    )
     return command, odoo_dir
 
 
