@@ -11,3 +11,8 @@ from . import account_move
 from . import account_payment
 from . import res_partner
 from . import prepaid_demo
+from . import prepaid_voucher_batch
+from . import prepaid_voucher
+from . import prepaid_voucher_redemption
+from . import prepaid_voucher_attempt
+from . import prepaid_wallet_transaction_voucher

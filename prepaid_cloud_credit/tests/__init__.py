@@ -3,3 +3,4 @@ from . import test_ledger
 from . import test_accounting
 from . import test_security
 from . import test_concurrency
+from . import test_voucher
