@@ -16,3 +16,5 @@ from . import prepaid_voucher
 from . import prepaid_voucher_redemption
 from . import prepaid_voucher_attempt
 from . import prepaid_wallet_transaction_voucher
+from . import prepaid_promo_code
+from . import prepaid_recharge_promo

@@ -4,3 +4,4 @@ from . import test_accounting
 from . import test_security
 from . import test_concurrency
 from . import test_voucher
+from . import test_promo
