@@ -25,6 +25,8 @@
         "views/res_config_settings_views.xml",
         "wizard/prepaid_wallet_adjust_views.xml",
         "views/prepaid_menus.xml",
+        "views/prepaid_voucher_views.xml",
+        "views/prepaid_promo_code_views.xml",
     ],
     "demo": [
         "demo/prepaid_demo.xml",
