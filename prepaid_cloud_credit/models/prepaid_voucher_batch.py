@@ -116,7 +116,7 @@ class PrepaidVoucherBatch(models.Model):
     def write(self, vals):
         # What a customer was promised by an activated code must not change behind its back.
         frozen = {"amount", "currency_id", "company_id"} & set(vals)
-        if frozen and self.sudo().voucher_ids.filtered("use_count"):
+        if frozen and self._has_activated_codes():
             raise UserError(
                 _("The credit, currency and company of a batch with activated codes cannot change.")
             )
@@ -124,8 +124,16 @@ class PrepaidVoucherBatch(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_used(self):
-        if self.sudo().voucher_ids.filtered("use_count"):
+        if self._has_activated_codes():
             raise UserError(_("A batch with activated codes cannot be deleted; archive it instead."))
+
+    def _has_activated_codes(self):
+        # Archived codes count too; the manager may not see every code.
+        return bool(
+            self.env["prepaid.voucher"].sudo().with_context(active_test=False).search_count(
+                [("batch_id", "in", self.ids), ("use_count", ">", 0)], limit=1
+            )
+        )
 
     # ------------------------------------------------------------------
     # Actions

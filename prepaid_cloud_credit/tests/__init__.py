@@ -5,3 +5,4 @@ from . import test_security
 from . import test_concurrency
 from . import test_voucher
 from . import test_promo
+from . import test_voucher_concurrency

@@ -9,7 +9,7 @@ from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
 from odoo import fields
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tests.common import new_test_user
 from odoo.tools import mute_logger
@@ -349,3 +349,38 @@ class TestVoucher(PrepaidCommon):
         self.assertIsNot(opened[0], self.cr)
         self.assertTrue(opened[0]._closed, "committed and closed at once")
         self.assertEqual(self.Attempt.search_count([("reason", "=", "unknown")]), 1)
+
+    # ------------------------------------------------------------------
+    # Access and integrity
+    # ------------------------------------------------------------------
+
+    def test_portal_user_has_no_access_to_vouchers(self):
+        """Test that a portal user reads no batch, code or redemption: the portal goes through the service."""
+        self.redeem(self.code())
+        for model in ("prepaid.voucher.batch", "prepaid.voucher", "prepaid.voucher.redemption"):
+            with self.subTest(model=model), self.assertRaises(AccessError):
+                self.env[model].with_user(self.portal_user).search([])
+
+    def test_prepaid_user_reads_batches_but_cannot_create_them(self):
+        """Test that a prepaid user sees batches and redemptions, and only a manager creates batches."""
+        user = new_test_user(self.env, login="voucher_reader", groups="prepaid_cloud_credit.group_prepaid_user")
+        self.redeem(self.code())
+        self.assertEqual(self.env["prepaid.voucher.batch"].with_user(user).search([]), self.batch)
+        self.assertEqual(self.Redemption.with_user(user).search_count([]), 1)
+        with self.assertRaises(AccessError):
+            self.env["prepaid.voucher.batch"].with_user(user).create({"name": "Mine", "amount": 5})
+
+    def test_redemptions_are_written_by_the_service_only(self):
+        """Test that even a manager cannot create or change a redemption by hand."""
+        tx = self.redeem(self.code())
+        with self.assertRaises(AccessError):
+            self.Redemption.create({"voucher_id": self.batch.voucher_ids[0].id, "wallet_id": self.wallet.id})
+        with self.assertRaises(AccessError):
+            self.Redemption.search([("transaction_id", "=", tx.id)]).amount = 1000
+
+    def test_credit_of_a_batch_cannot_change_once_a_code_was_activated(self):
+        """Test that the amount of a batch is frozen by its first activation, even of an archived code."""
+        self.redeem(self.code())
+        self.batch.voucher_ids[0].active = False
+        with self.assertRaises(UserError):
+            self.batch.amount = 200
