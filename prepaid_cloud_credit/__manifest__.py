@@ -27,6 +27,7 @@
         "views/prepaid_menus.xml",
         "views/prepaid_voucher_views.xml",
         "views/prepaid_promo_code_views.xml",
+        "views/res_config_settings_voucher_views.xml",
     ],
     "demo": [
         "demo/prepaid_demo.xml",

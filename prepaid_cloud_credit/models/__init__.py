@@ -18,3 +18,4 @@ from . import prepaid_voucher_attempt
 from . import prepaid_wallet_transaction_voucher
 from . import prepaid_promo_code
 from . import prepaid_recharge_promo
+from . import res_config_settings_voucher

@@ -384,3 +384,11 @@ class TestVoucher(PrepaidCommon):
         self.batch.voucher_ids[0].active = False
         with self.assertRaises(UserError):
             self.batch.amount = 200
+
+    def test_rate_limit_is_set_in_the_settings(self):
+        """Test that the settings show the defaults and write the system parameters."""
+        settings = self.env["res.config.settings"].create({})
+        self.assertEqual((settings.prepaid_voucher_max_failures, settings.prepaid_voucher_failure_minutes), (5, 15))
+        settings.write({"prepaid_voucher_max_failures": 3, "prepaid_voucher_failure_minutes": 30})
+        settings.execute()
+        self.assertEqual(self.Attempt._get_rate_limit(), (3, 30))
