@@ -28,6 +28,7 @@
         "views/prepaid_voucher_views.xml",
         "views/prepaid_promo_code_views.xml",
         "views/res_config_settings_voucher_views.xml",
+        "wizard/prepaid_wallet_redeem_views.xml",
     ],
     "demo": [
         "demo/prepaid_demo.xml",

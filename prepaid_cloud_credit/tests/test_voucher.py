@@ -10,7 +10,7 @@ from psycopg2 import IntegrityError
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 from odoo.tests.common import new_test_user
 from odoo.tools import mute_logger
 
@@ -392,3 +392,11 @@ class TestVoucher(PrepaidCommon):
         settings.write({"prepaid_voucher_max_failures": 3, "prepaid_voucher_failure_minutes": 30})
         settings.execute()
         self.assertEqual(self.Attempt._get_rate_limit(), (3, 30))
+
+    def test_manager_activates_a_code_for_a_customer_from_the_wallet(self):
+        """Test that the wallet's "Activate a voucher" wizard credits the code through the same service."""
+        wizard = Form(self.env["prepaid.wallet.redeem"].with_context(default_wallet_id=self.wallet.id))
+        wizard.code = self.code().lower()
+        wizard.save().action_redeem()
+        self.assertEqual(self.wallet.voucher_amount, 20)
+        self.assertEqual(self.batch.voucher_ids[0].redemption_ids.user_id, self.env.user)
