@@ -28,6 +28,10 @@
         "report/prepaid_wallet_statement_report.xml",
         "report/prepaid_wallet_statement_templates.xml",
         "views/prepaid_menus.xml",
+        "views/prepaid_voucher_views.xml",
+        "views/prepaid_promo_code_views.xml",
+        "views/res_config_settings_voucher_views.xml",
+        "wizard/prepaid_wallet_redeem_views.xml",
     ],
     "demo": [
         "demo/prepaid_demo.xml",

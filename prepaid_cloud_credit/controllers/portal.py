@@ -1,4 +1,6 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+from werkzeug.urls import url_encode
+
 from odoo import _, fields, http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
@@ -110,9 +112,25 @@ class PrepaidPortal(PaymentPortal):
             try:
                 vals["low_balance_threshold"] = wallet_sudo._prepaid_parse_threshold(_normalise_amount(threshold))
             except (UserError, ValidationError) as error:
-                return request.redirect(f"/my/wallet/{wallet_id}?error={error.args[0]}")
+                return request.redirect(f"/my/wallet/{wallet_id}?" + url_encode({"error": error.args[0]}))
         wallet_sudo.write(vals)
-        return request.redirect(f"/my/wallet/{wallet_id}?message=" + _("Alert settings saved."))
+        return request.redirect(f"/my/wallet/{wallet_id}?" + url_encode({"message": _("Alert settings saved.")}))
+
+    @http.route("/my/wallet/<int:wallet_id>/voucher", type="http", auth="user", methods=["POST"], website=True)
+    def portal_wallet_voucher(self, wallet_id, code="", access_token=None, **kw):
+        """Activate a voucher code: a voucher lot spent before paid credit."""
+        wallet_sudo = self._prepaid_wallet_or_redirect(wallet_id, access_token)
+        if wallet_sudo is None:
+            return request.redirect("/my")
+        try:
+            # The wallet was checked above; the service counts failures per user and IP.
+            tx = request.env["prepaid.voucher"].sudo()._redeem_code(
+                code, wallet_sudo, user=request.env.user, ip=request.httprequest.remote_addr
+            )
+        except (UserError, ValidationError) as error:
+            return request.redirect(f"/my/wallet/{wallet_id}?" + url_encode({"error": error.args[0]}))
+        message = _("Voucher activated: %(amount)s added.", amount=format_amount(request.env, tx.amount, wallet_sudo.currency_id))
+        return request.redirect(f"/my/wallet/{wallet_id}?" + url_encode({"message": message}))
 
     @http.route("/my/wallet/<int:wallet_id>/statement", type="http", auth="user", website=True)
     def portal_wallet_statement(self, wallet_id, date_from=None, date_to=None, access_token=None, **kw):
@@ -125,7 +143,9 @@ class PrepaidPortal(PaymentPortal):
         except ValueError:
             start = end = None
         if not start or not end or start > end:
-            return request.redirect(f"/my/wallet/{wallet_id}?error=" + _("Choose a valid period for the statement."))
+            return request.redirect(
+                f"/my/wallet/{wallet_id}?" + url_encode({"error": _("Choose a valid period for the statement.")})
+            )
         data = {"date_from": fields.Date.to_string(start), "date_to": fields.Date.to_string(end)}
         report = request.env.ref("prepaid_cloud_credit.action_report_wallet_statement").sudo()
         pdf, _type = report._render_qweb_pdf(report.report_name, wallet_sudo.ids, data=data)

@@ -13,3 +13,11 @@ from . import account_move
 from . import account_payment
 from . import res_partner
 from . import prepaid_demo
+from . import prepaid_voucher_batch
+from . import prepaid_voucher
+from . import prepaid_voucher_redemption
+from . import prepaid_voucher_attempt
+from . import prepaid_wallet_transaction_voucher
+from . import prepaid_promo_code
+from . import prepaid_recharge_promo
+from . import res_config_settings_voucher

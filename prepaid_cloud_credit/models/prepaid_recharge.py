@@ -89,8 +89,9 @@ class PrepaidRecharge(models.Model):
         return recharges
 
     @api.model
-    def _prepare_recharge_vals(self, wallet, amount, payment_method="online"):
-        """Hook: the values of a new recharge (modules add promo codes, plans)."""
+    def _prepare_recharge_vals(self, wallet, amount, payment_method="online", **kwargs):
+        """Hook: the values of a new recharge; extensions take their own
+        keyword arguments (``promo_code``, ``tier``...)."""
         return {"wallet_id": wallet.id, "amount": amount, "payment_method": payment_method}
 
     def action_confirm(self):
@@ -193,15 +194,11 @@ class PrepaidRecharge(models.Model):
     def _prepaid_portal_create(self, wallet, amount, payment_method="online", promo_code=None):
         """Create and confirm the recharge the customer asked for."""
         self._prepaid_portal_preview(wallet, amount, payment_method, promo_code)
-        vals = self._prepare_recharge_vals(wallet, wallet._prepaid_parse_amount(amount), payment_method)
-        recharge = self.create(vals)
-        recharge._prepaid_apply_promo_code(promo_code)
+        value = wallet._prepaid_parse_amount(amount)
+        extra = {"promo_code": promo_code} if promo_code else {}
+        recharge = self.create(self._prepare_recharge_vals(wallet, value, payment_method, **extra))
         recharge.action_confirm()
         return recharge
-
-    def _prepaid_apply_promo_code(self, promo_code):
-        """Hook: the promo codes attach their code to the recharge."""
-        self.ensure_one()
 
     def _mark_paid(self, credit_tx):
         """Record the credit movement; ``_on_paid`` runs once per recharge."""

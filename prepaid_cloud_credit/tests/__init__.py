@@ -4,3 +4,6 @@ from . import test_accounting
 from . import test_security
 from . import test_concurrency
 from . import test_portal
+from . import test_voucher
+from . import test_promo
+from . import test_voucher_concurrency

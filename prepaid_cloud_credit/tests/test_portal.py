@@ -296,3 +296,64 @@ class TestPortal(PrepaidCommon, HttpCase):
         response = self.url_open(f"/my/recharges/{foreign.id}", allow_redirects=False)
         self.assertIn(response.status_code, (301, 302, 303))
         self.assertFalse(foreign.payment_transaction_ids)
+
+    # ------------------------------------------------------ promo and voucher
+
+    def test_promo_code_adds_a_bonus_lot_when_the_recharge_is_paid(self):
+        """Test that a +10 % promo shows its bonus in the summary and grants it once paid."""
+        self.env["prepaid.promo.code"].create({
+            "code": "CLOUD10", "company_id": self.company.id, "bonus_type": "percent", "bonus_percent": 10,
+        })
+        summary = self.post_form(f"/my/wallet/{self.wallet.id}/recharge", {"amount": "50", "promo_code": "cloud10"}).text
+        self.assertIn("5.00", summary)
+        recharge = self.confirm_recharge("50", promo_code="cloud10")
+        self.assertEqual(recharge.promo_bonus_amount, 5)
+        self.pay_online(recharge)
+        self.assertEqual((self.wallet.paid_amount, self.wallet.bonus_amount), (50, 5))
+
+    def test_unknown_promo_code_is_refused_and_writes_nothing(self):
+        """Test that a wrong promo code gets a clear message and no recharge."""
+        page = self.post_form(f"/my/wallet/{self.wallet.id}/recharge", {"amount": "50", "promo_code": "NOPE", "confirm": "1"}).text
+        self.assertIn("does not exist", page)
+        self.assertFalse(self.recharges())
+
+    def _voucher_code(self, amount=15, currency=None):
+        batch = self.env["prepaid.voucher.batch"].create({
+            "name": "Welcome", "company_id": self.company.id, "currency_id": (currency or self.currency).id,
+            "amount": amount, "code_count": 1,
+        })
+        batch.action_generate_codes()
+        batch.action_activate()
+        return batch.voucher_ids.code
+
+    def _activate(self, code):
+        token = self.csrf_token()
+        return self.url_open(f"/my/wallet/{self.wallet.id}/voucher", data={"csrf_token": token, "code": code})
+
+    def test_customer_activates_a_voucher_spent_before_paid_credit(self):
+        """Test that a voucher code typed in the portal becomes a voucher lot consumed first."""
+        self.credit(20, "paid")
+        code = self._voucher_code(15)
+        page = self._activate(code.lower()).text
+        self.assertIn("Voucher activated", page)
+        self.assertEqual(self.wallet.voucher_amount, 15)
+        tx = self.debit(10)
+        self.assertEqual(tx.allocation_ids.kind, "voucher")
+        self.assertIn("already been used", self._activate(code).text)
+        self.assertEqual(self.wallet.voucher_amount, 5)
+
+    def test_wrong_currency_voucher_is_refused(self):
+        """Test that a voucher in another currency gets a clear error and adds nothing."""
+        other = self.env.ref("base.EUR") if self.currency.name != "EUR" else self.env.ref("base.USD")
+        other.active = True
+        code = self._voucher_code(15, other)
+        self.assertIn(f"not in {self.currency.name}", self._activate(code).text)
+        self.assertFalse(self.wallet.transaction_ids)
+
+    def test_guessing_voucher_codes_is_rate_limited(self):
+        """Test that after five wrong codes even a valid one is refused for a while."""
+        code = self._voucher_code(15)
+        for i in range(5):
+            self.assertIn("does not exist", self._activate(f"PCC-AAAA-BBBB-CCC{i}").text)
+        self.assertIn("Too many failed voucher attempts", self._activate(code).text)
+        self.assertFalse(self.wallet.transaction_ids)
