@@ -17,6 +17,7 @@
         "data/product_data.xml",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
+        "data/prepaid_tier_data.xml",
         "views/prepaid_wallet_views.xml",
         "views/prepaid_credit_lot_views.xml",
         "views/prepaid_wallet_transaction_views.xml",
@@ -28,6 +29,7 @@
     ],
     "demo": [
         "demo/prepaid_demo.xml",
+        "demo/prepaid_domain_demo.xml",
     ],
     "post_init_hook": "_post_init_hook",
     "installable": True,

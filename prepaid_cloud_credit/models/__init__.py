@@ -11,3 +11,13 @@ from . import account_move
 from . import account_payment
 from . import res_partner
 from . import prepaid_demo
+from . import prepaid_tier
+from . import prepaid_tier_entry
+from . import prepaid_wallet_tier_history
+from . import prepaid_wallet_tier
+from . import prepaid_recharge_plan
+from . import prepaid_domain_tld
+from . import prepaid_domain_price
+from . import prepaid_domain
+from . import prepaid_domain_operation
+from . import prepaid_wallet_transaction_domain

@@ -3,3 +3,5 @@ from . import test_ledger
 from . import test_accounting
 from . import test_security
 from . import test_concurrency
+from . import test_tier
+from . import test_domain
