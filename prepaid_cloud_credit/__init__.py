@@ -1,6 +1,7 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
 from . import models
 from . import wizard
+from . import controllers
 
 
 def _post_init_hook(env):

@@ -25,6 +25,13 @@
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "wizard/prepaid_wallet_adjust_views.xml",
+        "views/prepaid_tier_views.xml",
+        "views/prepaid_domain_views.xml",
+        "views/portal_tier_templates.xml",
+        "wizard/prepaid_wallet_tier_downgrade_views.xml",
+        "wizard/prepaid_domain_operate_views.xml",
+        "wizard/prepaid_domain_price_import_views.xml",
+        "wizard/prepaid_domain_price_export_views.xml",
         "views/prepaid_menus.xml",
     ],
     "demo": [

@@ -5,3 +5,5 @@ from . import test_security
 from . import test_concurrency
 from . import test_tier
 from . import test_domain
+from . import test_domain_price_import
+from . import test_tier_portal

@@ -31,7 +31,8 @@ class PrepaidDomainPriceImport(models.TransientModel):
     currency_id = fields.Many2one(
         "res.currency", required=True, default=lambda self: self.env.company.currency_id
     )
-    file = fields.Binary("CSV file", required=True, attachment=False)
+    # Not required at the database level: an empty upload gets a clear error.
+    file = fields.Binary("CSV file", attachment=False)
     filename = fields.Char()
 
     def action_import(self):
@@ -54,6 +55,8 @@ class PrepaidDomainPriceImport(models.TransientModel):
 
     def _read_csv_text(self):
         self.ensure_one()
+        if not self.file:
+            raise UserError(_("Choose a CSV file to import."))
         try:
             data = base64.b64decode(self.file or b"", validate=True)
             return data.decode("utf-8-sig")
