@@ -81,6 +81,9 @@ class PrepaidDomainsPortal(CustomerPortal):
             "sortby": sortby,
             "searchbar_filters": filters,
             "filterby": filterby,
+            "error": kwargs.get("error"),
+            "success": kwargs.get("success"),
+            "year_options": range(1, MAX_DOMAIN_YEARS + 1),
         })
         return request.render("prepaid_cloud_credit.portal_my_domains", values)
 
@@ -143,6 +146,36 @@ class PrepaidDomainsPortal(CustomerPortal):
         except (UserError, ValidationError) as error:
             return request.redirect(f"/my/domains/{domain.id}?" + url_encode({"error": error.args[0]}))
         return request.redirect(f"/my/domains/{domain.id}?" + url_encode({"success": _("Domain renewed.")}))
+
+    @http.route("/my/domains/renew", type="http", auth="user", website=True, methods=["POST"])
+    def portal_renew_domains(self, years=None, **kwargs):
+        """Renew several of the customer's domains at once (ticked in the list).
+
+        All or nothing: one refused renewal (short credit, a domain past its
+        grace period, a domain of someone else) renews none.
+        """
+        try:
+            years = int(years)
+            ids = [int(value) for value in request.httprequest.form.getlist("domain_ids")]
+        except (TypeError, ValueError):
+            return request.redirect("/my/domains?" + url_encode({"error": _("Choose the domains and the years.")}))
+        domains = request.env["prepaid.domain"].browse(ids)
+        try:
+            domains.check_access("read")
+            if not ids or len(domains.exists()) != len(set(ids)):
+                raise MissingError(_("This document does not exist."))
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        try:
+            with request.env.cr.savepoint():
+                for domain in domains:
+                    # Rights checked above on the customer's own domains.
+                    domain.sudo()._execute_operation("renew", years)
+        except (UserError, ValidationError) as error:
+            return request.redirect("/my/domains?" + url_encode({"error": error.args[0]}))
+        return request.redirect("/my/domains?" + url_encode(
+            {"success": _("%(count)s domain(s) renewed.", count=len(domains))}
+        ))
 
     # ------------------------------------------------------------------
     # Price list

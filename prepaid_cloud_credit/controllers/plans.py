@@ -23,7 +23,7 @@ class PrepaidPlansPortal(CustomerPortal):
         wallets = self._prepaid_portal_wallets()
         tiers = request.env["prepaid.tier"].search([])
         # Customers with a wallet buy in its currency; others in any currency a plan is sold in.
-        currencies = wallets.currency_id or tiers.entry_ids.currency_id
+        currencies = wallets.currency_id or tiers.entry_ids.currency_id.filtered("active")
         offers = []
         for tier in tiers:
             for currency in currencies:
@@ -60,7 +60,7 @@ class PrepaidPlansPortal(CustomerPortal):
             currency = request.env["res.currency"].browse(int(currency_id)).exists()
         except (TypeError, ValueError):
             tier = currency = None
-        if not tier or not currency:
+        if not tier or not currency or not currency.active:
             return request.redirect("/my/plans?" + url_encode({"error": _("Choose a plan and a currency.")}))
         partner = request.env.user.partner_id.commercial_partner_id
         # The wallet of the user's own commercial partner, whatever its record rules allow.

@@ -8,12 +8,16 @@ from odoo.exceptions import ValidationError
 _LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
 
-def tld_format_error(name):
+def tld_format_error(env, name):
     """Return why ``name`` is not a TLD such as ``.com`` or ``.co.uk``, or None.
 
     Lowercase ASCII only: an internationalised TLD is written in punycode
     (``.xn--p1ai``), and must decode.
+
+    :param env: the environment whose language the message is in
+    :param name: the candidate TLD
     """
+    _ = env._
     if not isinstance(name, str) or not name.startswith(".") or len(name) < 3 or len(name) > 64:
         return _("a TLD starts with a dot, like .com or .co.uk")
     if name != name.lower():
@@ -65,7 +69,7 @@ class PrepaidDomainTld(models.Model):
     @api.constrains("name")
     def _check_name(self):
         for tld in self:
-            error = tld_format_error(tld.name)
+            error = tld_format_error(self.env, tld.name)
             if error:
                 raise ValidationError(_("%(tld)s is not a TLD: %(error)s.", tld=tld.name, error=error))
 

@@ -83,9 +83,9 @@ class TestDomainPrice(PrepaidTierCommon):
     def test_tld_format(self):
         """Test that TLDs must be lowercase, start with a dot, and be valid labels or punycode."""
         for good in (".com", ".co.uk", ".xn--p1ai", ".museum"):
-            self.assertIsNone(tld_format_error(good), good)
+            self.assertIsNone(tld_format_error(self.env, good), good)
         for bad in ("com", ".COM", ".-com", ".co..uk", ".xn--", ".ab--cd", ".123", ".c", "", None, ".com "):
-            self.assertTrue(tld_format_error(bad), bad)
+            self.assertTrue(tld_format_error(self.env, bad), bad)
         with self.assertRaises(ValidationError):
             self.env["prepaid.domain.tld"].create({"name": ".Bad"})
 

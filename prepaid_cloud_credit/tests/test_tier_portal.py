@@ -176,6 +176,45 @@ class TestDomainPortal(PrepaidPortalCommon):
         self.own_domain.invalidate_recordset()
         self.assertEqual((self.ledger_snapshot(), self.own_domain.expiry_date), before)
 
+    def post_many(self, url, ids, **data):
+        data["csrf_token"] = http.Request.csrf_token(self)
+        form = [(key, value) for key, value in data.items()] + [("domain_ids", str(i)) for i in ids]
+        return self.url_open(url, data=form, allow_redirects=False)
+
+    def test_customer_renews_several_domains_at_once(self):
+        """Test that ticking two domains renews both, each as its own debit with the remaining credit."""
+        second = self.Domain.create({"name": "acme-shop.com", "wallet_id": self.wallet.id})
+        with freeze_time("2026-11-21"):
+            second.sudo()._execute_operation("register", 1)
+        self.authenticate("pia", "pia-pass-123")
+        html = self.url_open("/my/domains").text
+        self.assertIn('name="domain_ids"', html)
+        response = self.post_many("/my/domains/renew", [self.own_domain.id, second.id], years="1")
+        self.assertIn("success", parse_qs(self.location(response).query))
+        (self.own_domain | second).invalidate_recordset()
+        self.assertEqual((self.own_domain | second).mapped("expiry_date"), [date(2028, 11, 21)] * 2)
+        self.assertEqual(self.wallet.balance, 100 - 24 - 22)
+        renewals = (self.own_domain | second).operation_ids.filtered(lambda o: o.operation == "renew")
+        self.assertEqual(sorted(renewals.transaction_id.mapped("balance_after")), [54, 65])
+
+    def test_bulk_renewal_is_all_or_nothing(self):
+        """Test that a batch with another customer's domain, or beyond the credit, renews none of them."""
+        self.authenticate("pia", "pia-pass-123")
+        before = (self.ledger_snapshot(), self.ledger_snapshot(self.other_wallet),
+                  self.own_domain.expiry_date, self.other_domain.expiry_date)
+        response = self.post_many("/my/domains/renew", [self.own_domain.id, self.other_domain.id], years="1")
+        self.assertEqual(self.location(response).path, "/my")
+        self.set_price("renew", 9, 95)
+        second = self.Domain.create({"name": "acme-shop.com", "wallet_id": self.wallet.id})
+        with freeze_time("2026-11-21"):
+            second.sudo().with_context(prepaid_domain_operation=True).write(
+                {"state": "active", "expiry_date": date(2027, 11, 21)})
+        response = self.post_many("/my/domains/renew", [self.own_domain.id, second.id], years="9")
+        self.assertIn("Insufficient credit", parse_qs(self.location(response).query)["error"][0])
+        (self.own_domain | self.other_domain).invalidate_recordset()
+        self.assertEqual((self.ledger_snapshot(), self.ledger_snapshot(self.other_wallet),
+                          self.own_domain.expiry_date, self.other_domain.expiry_date), before)
+
 
 @tagged("post_install", "-at_install")
 class TestTldPricingEndpoint(PrepaidPortalCommon):

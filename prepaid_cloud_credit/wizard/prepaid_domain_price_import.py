@@ -107,7 +107,7 @@ class PrepaidDomainPriceImport(models.TransientModel):
                 continue
             row = dict(zip(header, (value.strip() for value in values)))
             line_errors = []
-            tld_error = tld_format_error(row["tld"])
+            tld_error = tld_format_error(self.env, row["tld"])
             if tld_error:
                 line_errors.append(_("%(tld)s is not a TLD: %(error)s", tld=row["tld"], error=tld_error))
             if row["operation"] not in operations:
@@ -130,7 +130,8 @@ class PrepaidDomainPriceImport(models.TransientModel):
                 else:
                     seen[key] = line
             if line_errors:
-                errors.extend(_("Line %(line)s: %(error)s.", line=line, error=error) for error in line_errors)
+                for error in line_errors:
+                    errors.append(_("Line %(line)s: %(error)s.", line=line, error=error))
                 continue
             rows.append({"tier": tier, "tld": row["tld"], "operation": row["operation"], "years": years, "price": price})
         if errors:
