@@ -69,7 +69,9 @@ class PrepaidDomainsPortal(CustomerPortal):
             page=page,
             step=self._items_per_page,
         )
-        domains = Domain.search(domain, order=sortings[sortby]["order"], limit=self._items_per_page, offset=pager["offset"])
+        domains = Domain.search(
+            domain, order=sortings[sortby]["order"], limit=self._items_per_page, offset=pager["offset"]
+        )
         request.session["my_prepaid_domains_history"] = domains.ids[:100]
         values = self._prepare_portal_layout_values()
         values.update({

@@ -84,7 +84,10 @@ class PrepaidDomainPrice(models.Model):
             self._get_price_domain(wallet.company_id, wallet.currency_id, tiers=tier, tlds=tld)
             + [("operation", "=", operation), ("years", "=", years)]
         )
-        line = lines.filtered(lambda l: tier and l.tier_id == tier)[:1] or lines.filtered(lambda l: not l.tier_id)[:1]
+        line = (
+            lines.filtered(lambda p: tier and p.tier_id == tier)[:1]
+            or lines.filtered(lambda p: not p.tier_id)[:1]
+        )
         if not line:
             raise UserError(
                 _(
@@ -106,7 +109,7 @@ class PrepaidDomainPrice(models.Model):
         """
         lines = self.sudo().search(self._get_price_domain(company, currency, tiers=tier))
         matrix = {}
-        for line in lines.filtered(lambda l: not l.tier_id):
+        for line in lines.filtered(lambda p: not p.tier_id):
             matrix.setdefault(line.tld_id, {}).setdefault(line.operation, {})[line.years] = (line.price, line.price)
         for line in lines.filtered("tier_id"):
             cell = matrix.setdefault(line.tld_id, {}).setdefault(line.operation, {})

@@ -57,7 +57,8 @@ class TestDomainPrice(PrepaidTierCommon):
 
     def test_missing_price_or_bad_request_is_a_clear_error(self):
         """Test that an unpriced TLD or currency, an unknown operation and bad years are refused clearly."""
-        it = self.env["prepaid.domain.tld"].search([("name", "=", ".it")]) or self.env["prepaid.domain.tld"].create({"name": ".it"})
+        Tld = self.env["prepaid.domain.tld"]
+        it = Tld.search([("name", "=", ".it")]) or Tld.create({"name": ".it"})
         self.Price.search([("tld_id", "=", it.id), ("company_id", "=", self.company.id)]).unlink()
         with self.assertRaisesRegex(UserError, r"No price to Register \.it for 1 year"):
             self.Price._get_domain_price(self.wallet, it, "register", 1)
@@ -140,7 +141,8 @@ class TestDomainOperation(PrepaidTierCommon):
         }])
         tx = op.transaction_id
         self.assertRecordValues(tx, [{
-            "wallet_id": self.wallet.id, "move_type": "debit", "purpose": "purchase", "amount": -16, "balance_after": 84,
+            "wallet_id": self.wallet.id, "move_type": "debit", "purpose": "purchase",
+            "amount": -16, "balance_after": 84,
         }])
         self.assertEqual(tx.source_ref, op)
         self.assertIn("example.com", tx.name)
@@ -225,7 +227,7 @@ class TestDomainOperation(PrepaidTierCommon):
         """Test that repeating an operation from the same expiry date returns the first one, charged once."""
         self.credit(100)
         first = self.domain.execute_operation("register", 1)
-        self.domain.expiry_date  # the domain moved on; a replay with the original key changes nothing
+        # The domain moved on; a replay with the original key changes nothing.
         again = self.domain.execute_operation("register", 1, idempotency_key=f"domain:{self.domain.id}:register:none")
         self.assertEqual(again["operation_id"], first["operation_id"])
         self.assertEqual(self.wallet.balance, 90)

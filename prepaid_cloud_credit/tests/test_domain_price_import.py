@@ -104,18 +104,26 @@ class TestDomainPriceImport(PrepaidTierCommon):
 
     def test_bad_header_or_empty_file_is_rejected(self):
         """Test that a file without the required columns, or with no price, is refused."""
-        for text in ("", "tld,operation,years\n.com,renew,1\n", "tld,operation,years,price,colour\n", "tld,operation,years,price\n"):
+        texts = (
+            "",
+            "tld,operation,years\n.com,renew,1\n",
+            "tld,operation,years,price,colour\n",
+            "tld,operation,years,price\n",
+        )
+        for text in texts:
             with self.subTest(text=text), self.assertRaises(UserError):
                 self.run_import(text)
         self.assertEqual(self.Price.search_count([("company_id", "=", self.company.id)]), 0)
 
     def test_only_managers_import_prices(self):
         """Test that a prepaid user cannot import a price list."""
-        reader = new_test_user(self.env, "price-reader", groups="base.group_user,prepaid_cloud_credit.group_prepaid_user",
+        reader = new_test_user(self.env, "price-reader",
+                               groups="base.group_user,prepaid_cloud_credit.group_prepaid_user",
                                company_id=self.company.id, company_ids=[(6, 0, self.company.ids)])
         with self.assertRaises(AccessError):
             self.env["prepaid.domain.price.import"].with_user(reader).create({
-                "currency_id": self.currency.id, "file": base64.b64encode(b"tld,operation,years,price\n.com,renew,1,1\n"),
+                "currency_id": self.currency.id,
+                "file": base64.b64encode(b"tld,operation,years,price\n.com,renew,1,1\n"),
             }).action_import()
         with self.assertRaises(AccessError):
             self.env["prepaid.domain.price"].with_user(reader).create({
@@ -126,7 +134,9 @@ class TestDomainPriceImport(PrepaidTierCommon):
         """Test that the export writes the import format: importing it back leaves every price unchanged."""
         self.run_import(GOOD_CSV.format(currency=self.currency.name))
         before = self.price_state()
-        export = self.env["prepaid.domain.price.export"].create({"company_id": self.company.id, "currency_id": self.currency.id})
+        export = self.env["prepaid.domain.price.export"].create(
+            {"company_id": self.company.id, "currency_id": self.currency.id}
+        )
         export.action_export()
         text = base64.b64decode(export.file).decode()
         self.assertTrue(text.startswith("tld,operation,years,price,tier,currency\n"))

@@ -60,7 +60,8 @@ class TestTier(PrepaidTierCommon):
         self.assertEqual(self.wallet.balance, 530)
         last = self.wallet.tier_history_ids[0]
         self.assertRecordValues(last, [{
-            "old_tier_id": self.member.id, "new_tier_id": self.elite.id, "change_type": "upgrade", "recharge_id": recharge.id,
+            "old_tier_id": self.member.id, "new_tier_id": self.elite.id,
+            "change_type": "upgrade", "recharge_id": recharge.id,
         }])
         self.assertLedgerConsistent()
 
@@ -123,7 +124,8 @@ class TestTier(PrepaidTierCommon):
             Downgrade.create({"wallet_id": self.wallet.id, "tier_id": self.member.id, "reason": "  "})
         with self.assertRaisesRegex(UserError, "not lower"):
             Downgrade.create({"wallet_id": self.wallet.id, "tier_id": self.elite.id, "reason": "x"}).action_apply()
-        reader = new_test_user(self.env, "tier-reader", groups="base.group_user,prepaid_cloud_credit.group_prepaid_user",
+        reader = new_test_user(self.env, "tier-reader",
+                               groups="base.group_user,prepaid_cloud_credit.group_prepaid_user",
                                company_id=self.company.id, company_ids=[(6, 0, self.company.ids)])
         with self.assertRaises(AccessError):
             Downgrade.with_user(reader).create(

@@ -18,14 +18,19 @@ class PrepaidPortalCommon(PrepaidTierCommon, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         company_ids = [(6, 0, cls.company.ids)]
-        contact = cls.env["res.partner"].create({"name": "Portal Pia", "parent_id": cls.customer.id, "email": "pia@example.com"})
+        contact = cls.env["res.partner"].create(
+            {"name": "Portal Pia", "parent_id": cls.customer.id, "email": "pia@example.com"}
+        )
         cls.portal = new_test_user(cls.env, "pia", groups="base.group_portal", partner_id=contact.id,
                                    company_id=cls.company.id, company_ids=company_ids, password="pia-pass-123")
         cls.other_customer = cls.env["res.partner"].create({"name": "Rival Hosting", "is_company": True})
         cls.other_wallet = cls.env["prepaid.wallet"].sudo().create({
-            "partner_id": cls.other_customer.id, "company_id": cls.company.id, "currency_id": cls.currency.id, "scope": "all",
+            "partner_id": cls.other_customer.id, "company_id": cls.company.id,
+            "currency_id": cls.currency.id, "scope": "all",
         })
-        other_contact = cls.env["res.partner"].create({"name": "Rival Rob", "parent_id": cls.other_customer.id, "email": "rob@example.com"})
+        other_contact = cls.env["res.partner"].create(
+            {"name": "Rival Rob", "parent_id": cls.other_customer.id, "email": "rob@example.com"}
+        )
         cls.other_portal = new_test_user(cls.env, "rob", groups="base.group_portal", partner_id=other_contact.id,
                                          company_id=cls.company.id, company_ids=company_ids, password="rob-pass-123")
         cls.integration = new_test_user(

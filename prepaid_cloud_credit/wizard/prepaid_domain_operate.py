@@ -29,7 +29,9 @@ class PrepaidDomainOperate(models.TransientModel):
             domain = wizard.domain_id
             try:
                 domain._check_operation_allowed(wizard.operation, wizard.years)
-                wizard.price = Price._get_domain_price(domain.wallet_id, domain.tld_id, wizard.operation, wizard.years)[0]
+                wizard.price = Price._get_domain_price(
+                    domain.wallet_id, domain.tld_id, wizard.operation, wizard.years
+                )[0]
                 wizard.new_expiry_date = domain._get_new_expiry_date(wizard.operation, wizard.years)
             except UserError as error:
                 wizard.price_error = error.args[0]

@@ -42,7 +42,9 @@ class PrepaidDomainPriceExport(models.TransientModel):
         if self.include_list_prices:
             tier_domain = ["|", ("tier_id", "=", False)] + tier_domain
         lines = self.env["prepaid.domain.price"].search(domain + tier_domain)
-        lines = lines.sorted(lambda l: (l.tld_id.name, l.tier_id.level if l.tier_id else -1, l.operation, l.years))
+        lines = lines.sorted(
+            lambda p: (p.tld_id.name, p.tier_id.level if p.tier_id else -1, p.operation, p.years)
+        )
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["tld", "operation", "years", "price", "tier", "currency"])

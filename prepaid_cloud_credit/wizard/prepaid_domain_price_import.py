@@ -105,7 +105,7 @@ class PrepaidDomainPriceImport(models.TransientModel):
                 errors.append(_("Line %(line)s: %(count)s columns instead of %(expected)s.",
                                 line=line, count=len(values), expected=len(header)))
                 continue
-            row = dict(zip(header, (value.strip() for value in values)))
+            row = dict(zip(header, (value.strip() for value in values), strict=True))
             line_errors = []
             tld_error = tld_format_error(self.env, row["tld"])
             if tld_error:
@@ -133,7 +133,9 @@ class PrepaidDomainPriceImport(models.TransientModel):
                 for error in line_errors:
                     errors.append(_("Line %(line)s: %(error)s.", line=line, error=error))
                 continue
-            rows.append({"tier": tier, "tld": row["tld"], "operation": row["operation"], "years": years, "price": price})
+            rows.append(
+                {"tier": tier, "tld": row["tld"], "operation": row["operation"], "years": years, "price": price}
+            )
         if errors:
             raise UserError(
                 _("The price list was not imported; nothing was changed.\n%(errors)s", errors="\n".join(errors))
