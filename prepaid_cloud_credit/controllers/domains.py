@@ -253,6 +253,7 @@ class PrepaidDomainsPortal(CustomerPortal):
         partner = own
         if clientid not in (None, ""):
             try:
+                # Any id may be asked for; the group check below decides who gets an answer.
                 partner = request.env["res.partner"].sudo().browse(int(clientid)).exists().commercial_partner_id
             except (TypeError, ValueError):
                 partner = None

@@ -107,6 +107,7 @@ class PrepaidDomainPrice(models.Model):
         The tier price wins over the list price; ``list_price`` is None where
         the list has no price.
         """
+        # Customers read the price list through here only, restricted to their tier.
         lines = self.sudo().search(self._get_price_domain(company, currency, tiers=tier))
         matrix = {}
         for line in lines.filtered(lambda p: not p.tier_id):

@@ -39,7 +39,7 @@ class PrepaidTier(models.Model):
             [("tier_id", "in", self.ids)], ["tier_id"], ["__count"]
         ))
         for tier in self:
-            tier.wallet_count = counts.get(tier.sudo(), 0)
+            tier.wallet_count = counts.get(tier, 0)
 
     @api.constrains("code")
     def _check_code(self):
