@@ -123,8 +123,17 @@ class PrepaidDomainsPortal(CustomerPortal):
         )
         return request.render("prepaid_cloud_credit.portal_my_domain", values)
 
+    def _portal_operation_key(self, domain, seen_expiry):
+        """The key of a renewal from the expiry date the form showed: a second
+        submission of the same form (double click, back button) renews once."""
+        try:
+            seen = fields.Date.to_date(seen_expiry) if seen_expiry else None
+        except ValueError:
+            seen = None
+        return domain._get_operation_key("renew", seen) if seen else None
+
     @http.route("/my/domains/<int:domain_id>/renew", type="http", auth="user", website=True, methods=["POST"])
-    def portal_renew_domain(self, domain_id, years=None, **kwargs):
+    def portal_renew_domain(self, domain_id, years=None, expiry=None, **kwargs):
         """Renew one of the customer's own domains from its wallet.
 
         No access token here: money moves only for the domain's own customer.
@@ -144,7 +153,7 @@ class PrepaidDomainsPortal(CustomerPortal):
         try:
             # Rights checked above on the customer's own domain; the ledger and
             # the domain dates are written by the domain service.
-            domain.sudo()._execute_operation("renew", years)
+            domain.sudo()._execute_operation("renew", years, self._portal_operation_key(domain, expiry))
         except (UserError, ValidationError) as error:
             return request.redirect(f"/my/domains/{domain.id}?" + url_encode({"error": error.args[0]}))
         return request.redirect(f"/my/domains/{domain.id}?" + url_encode({"success": _("Domain renewed.")}))
@@ -172,7 +181,8 @@ class PrepaidDomainsPortal(CustomerPortal):
             with request.env.cr.savepoint():
                 for domain in domains:
                     # Rights checked above on the customer's own domains.
-                    domain.sudo()._execute_operation("renew", years)
+                    key = self._portal_operation_key(domain, kwargs.get(f"expiry_{domain.id}"))
+                    domain.sudo()._execute_operation("renew", years, key)
         except (UserError, ValidationError) as error:
             return request.redirect("/my/domains?" + url_encode({"error": error.args[0]}))
         return request.redirect("/my/domains?" + url_encode(

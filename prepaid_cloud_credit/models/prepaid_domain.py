@@ -144,10 +144,15 @@ class PrepaidDomain(models.Model):
     # Business methods
     # ------------------------------------------------------------------
 
-    def _get_operation_key(self, operation):
-        """The default idempotency key: one operation of a kind per expiry date."""
+    def _get_operation_key(self, operation, expiry_date=None):
+        """The idempotency key of an operation: one operation of a kind per expiry date.
+
+        :param expiry_date: the expiry date the requester saw (a form shown
+            before a double click); the current one by default
+        """
         self.ensure_one()
-        return f"domain:{self.id}:{operation}:{fields.Date.to_string(self.expiry_date) or 'none'}"
+        expiry_date = expiry_date or self.expiry_date
+        return f"domain:{self.id}:{operation}:{fields.Date.to_string(expiry_date) or 'none'}"
 
     def _check_operation_allowed(self, operation, years):
         """Raise unless ``operation`` can be applied to the domain today."""

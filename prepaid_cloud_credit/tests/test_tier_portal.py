@@ -170,6 +170,23 @@ class TestDomainPortal(PrepaidPortalCommon):
         self.assertEqual(op.transaction_id.balance_after, 70)
         self.assertEqual(op.user_id, self.portal)
 
+    def test_same_portal_renewal_form_submitted_twice_renews_once(self):
+        """Test that submitting the renewal form twice (same expiry date shown) renews and debits once."""
+        self.authenticate("pia", "pia-pass-123")
+        html = self.url_open(f"/my/domains/{self.own_domain.id}").text
+        self.assertIn('name="expiry" value="2027-11-21"', html)
+        for _attempt in range(2):
+            response = self.post(f"/my/domains/{self.own_domain.id}/renew", years=1, expiry="2027-11-21")
+            self.assertIn("success", parse_qs(self.location(response).query))
+        self.own_domain.invalidate_recordset()
+        self.assertEqual(self.own_domain.expiry_date, date(2028, 11, 21))
+        self.assertEqual(self.wallet.balance, 100 - 12 - 11)
+        self.assertEqual(len(self.own_domain.operation_ids), 2, "register and one renewal")
+        # A form showing the new date renews again, as the customer asked.
+        self.post(f"/my/domains/{self.own_domain.id}/renew", years=1, expiry="2028-11-21")
+        self.own_domain.invalidate_recordset()
+        self.assertEqual(self.own_domain.expiry_date, date(2029, 11, 21))
+
     def test_portal_renewal_with_short_credit_or_bad_years_writes_nothing(self):
         """Test that a portal renewal beyond the credit or with bad years shows an error and changes nothing."""
         self.authenticate("pia", "pia-pass-123")
