@@ -2,6 +2,7 @@
 import json
 from datetime import date
 from urllib.parse import parse_qs, urlparse
+from xmlrpc.client import Fault
 
 from freezegun import freeze_time
 
@@ -236,6 +237,27 @@ class TestDomainPortal(PrepaidPortalCommon):
         (self.own_domain | self.other_domain).invalidate_recordset()
         self.assertEqual((self.ledger_snapshot(), self.ledger_snapshot(self.other_wallet),
                           self.own_domain.expiry_date, self.other_domain.expiry_date), before)
+
+    def rpc(self, login, model, method, *args, **kwargs):
+        password = f"{login}-pass-123"
+        uid = self.xmlrpc_common.authenticate(self.env.cr.dbname, login, password, {})
+        return self.xmlrpc_object.execute_kw(self.env.cr.dbname, uid, password, model, method, list(args), kwargs)
+
+    def test_integration_user_renews_over_xmlrpc_and_customers_cannot(self):
+        """Test that the bridge's integration user renews a domain over XML-RPC and a portal user cannot."""
+        before = self.ledger_snapshot()
+        with self.assertRaises(Fault):
+            self.rpc("pia", "prepaid.domain", "execute_operation", [self.own_domain.id], "renew", 1)
+        self.assertEqual(self.ledger_snapshot(), before)
+        result = self.rpc("bridge", "prepaid.domain", "execute_operation", [self.own_domain.id], "renew", 1,
+                          idempotency_key="whmcs:renew:42")
+        self.assertEqual(result["expiry_date"], "2028-11-21")
+        self.assertEqual(result["balance"], 100 - 12 - 11)
+        again = self.rpc("bridge", "prepaid.domain", "execute_operation", [self.own_domain.id], "renew", 1,
+                         idempotency_key="whmcs:renew:42")
+        self.assertEqual(again["operation_id"], result["operation_id"])
+        self.own_domain.invalidate_recordset()
+        self.assertEqual(self.own_domain.expiry_date, date(2028, 11, 21))
 
 
 @tagged("post_install", "-at_install")
