@@ -1,2 +1,4 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
 from . import portal
+from . import plans
+from . import domains

@@ -21,3 +21,13 @@ from . import prepaid_wallet_transaction_voucher
 from . import prepaid_promo_code
 from . import prepaid_recharge_promo
 from . import res_config_settings_voucher
+from . import prepaid_tier
+from . import prepaid_tier_entry
+from . import prepaid_wallet_tier_history
+from . import prepaid_wallet_tier
+from . import prepaid_recharge_plan
+from . import prepaid_domain_tld
+from . import prepaid_domain_price
+from . import prepaid_domain
+from . import prepaid_domain_operation
+from . import prepaid_wallet_transaction_domain

@@ -7,3 +7,7 @@ from . import test_portal
 from . import test_voucher
 from . import test_promo
 from . import test_voucher_concurrency
+from . import test_tier
+from . import test_domain
+from . import test_domain_price_import
+from . import test_tier_portal

@@ -1,0 +1,77 @@
+# Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+"""Plan purchases: a recharge that carries a tier.
+
+Kept apart from ``prepaid_recharge.py`` while the recharge flow is being worked
+on in parallel; it may be folded into it.
+"""
+
+import logging
+
+from odoo import _, api, fields, models
+
+_logger = logging.getLogger(__name__)
+
+
+class PrepaidRecharge(models.Model):
+    _inherit = "prepaid.recharge"
+
+    tier_id = fields.Many2one(
+        "prepaid.tier",
+        string="Plan",
+        readonly=True,
+        ondelete="restrict",
+        help="The plan this recharge buys: its amount is the plan price, credited in full.",
+    )
+
+    @api.model
+    def _prepare_plan_recharge_vals(self, wallet, tier, payment_method="online"):
+        """The values of a recharge that buys ``tier`` for ``wallet``.
+
+        :raise UserError: when the plan is not for sale in the wallet currency
+            or is not higher than the wallet's tier
+        """
+        amount = wallet._check_plan_purchase(tier)
+        vals = self._prepare_recharge_vals(wallet, amount, payment_method)
+        vals["tier_id"] = tier.id
+        return vals
+
+    def _prepare_invoice_vals(self):
+        """Override to name the plan on the invoice line of a plan purchase."""
+        vals = super()._prepare_invoice_vals()
+        if self.tier_id:
+            for command in vals.get("invoice_line_ids", []):
+                command[2]["name"] = _(
+                    "Prepaid plan %(plan)s (%(recharge)s)", plan=self.tier_id.name, recharge=self.name
+                )
+        return vals
+
+    def _on_paid(self):
+        """Override to assign or upgrade the wallet's tier when a plan is paid.
+
+        A plan paid after a higher one (two plan orders awaiting payment)
+        still becomes credit, but keeps the higher tier.
+        """
+        super()._on_paid()
+        if not self.tier_id:
+            return
+        wallet = self.wallet_id
+        if self.tier_id._is_higher_than(wallet.tier_id):
+            wallet._set_tier(
+                self.tier_id,
+                reason=_("Plan %(plan)s bought with %(recharge)s", plan=self.tier_id.name, recharge=self.name),
+                recharge=self,
+            )
+        else:
+            _logger.info(
+                "Recharge %s paid the plan %s but wallet %s already has %s: tier kept.",
+                self.name, self.tier_id.code, wallet.id, wallet.tier_id.code,
+            )
+            wallet.message_post(
+                body=_(
+                    "%(recharge)s paid the plan %(plan)s, not higher than the current plan %(current)s: "
+                    "the plan is kept and the amount is credited.",
+                    recharge=self.name,
+                    plan=self.tier_id.name,
+                    current=wallet.tier_id.name,
+                )
+            )
