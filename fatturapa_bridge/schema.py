@@ -123,6 +123,9 @@ class _OfflineResolver(etree.Resolver):
 # object, so two threads validating with the same one (Odoo workers are
 # threads) could read each other's errors.
 _local = threading.local()
+# libxml2 resolves the xmldsig import through process-wide state: two threads
+# compiling at once can fail to load it. Compiling is rare, so it is serialised.
+_compile_lock = threading.Lock()
 
 
 def _compiled() -> dict[tuple[str, int], etree.XMLSchema]:
@@ -156,8 +159,9 @@ def load_schema(kind: str = "invoice", path: Path | None = None) -> etree.XMLSch
         parser = etree.XMLParser(no_network=True, resolve_entities=False)
         parser.resolvers.add(_OfflineResolver(path.parent))
         try:
-            doc = etree.parse(str(path), parser)
-            schema = etree.XMLSchema(doc)
+            with _compile_lock:
+                doc = etree.parse(str(path), parser)
+                schema = etree.XMLSchema(doc)
         except (etree.XMLSyntaxError, etree.XMLSchemaParseError, OSError) as exc:
             message = " ".join(str(exc).split())
             raise SchemaNotFound(f"{path} is not a usable XSD: {message}") from None
