@@ -119,6 +119,17 @@ class _OfflineResolver(etree.Resolver):
         return None
 
 
+def _point_imports_offline(doc, schema_dir: Path) -> None:
+    """Point the xmldsig import of an (unmodified, in memory) official schema
+    at the local copy: lxml's resolvers are not consulted for schema imports
+    compiled outside the thread that created the parser."""
+    local = xmldsig_path(schema_dir).resolve().as_uri()
+    for node in doc.iter("{http://www.w3.org/2001/XMLSchema}import"):
+        location = node.get("schemaLocation") or ""
+        if location.endswith(XMLDSIG_FILE):
+            node.set("schemaLocation", local)
+
+
 # One compiled schema per thread: an XMLSchema keeps its error_log on the
 # object, so two threads validating with the same one (Odoo workers are
 # threads) could read each other's errors.
@@ -161,6 +172,7 @@ def load_schema(kind: str = "invoice", path: Path | None = None) -> etree.XMLSch
         try:
             with _compile_lock:
                 doc = etree.parse(str(path), parser)
+                _point_imports_offline(doc, path.parent)
                 schema = etree.XMLSchema(doc)
         except (etree.XMLSyntaxError, etree.XMLSchemaParseError, OSError) as exc:
             message = " ".join(str(exc).split())
