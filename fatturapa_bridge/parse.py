@@ -10,6 +10,7 @@ FatturaPA, or in a version this package does not handle raises
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -26,10 +27,19 @@ _SIGNATURE_TAG = f"{{{DS_NAMESPACE}}}Signature"
 
 # No network, no entity expansion (billion laughs), no DTD loading: the
 # files come from outside.
-_PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
-    remove_blank_text=False,
-)
+# An lxml parser must not be shared between threads (Odoo workers are
+# threads): each thread gets its own.
+_parsers = threading.local()
+
+
+def _parser() -> etree.XMLParser:
+    parser = getattr(_parsers, "parser", None)
+    if parser is None:
+        parser = _parsers.parser = etree.XMLParser(
+            resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+            remove_blank_text=False,
+        )
+    return parser
 
 
 def read_bytes(data: bytes) -> bytes:
@@ -59,7 +69,7 @@ def read_xml(data: bytes | etree._Element) -> etree._Element:
         raise TypeError("pass bytes, not str: the XML declaration decides the encoding")
     xml = read_bytes(data)
     try:
-        return etree.fromstring(xml, _PARSER)
+        return etree.fromstring(xml, _parser())
     except etree.XMLSyntaxError as exc:
         # lxml messages may span lines (encoding errors add the bytes).
         raise ParseError(f"not well-formed XML: {' '.join(str(exc).split())}") from None

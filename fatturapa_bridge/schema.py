@@ -130,28 +130,24 @@ def _point_imports_offline(doc, schema_dir: Path) -> None:
             node.set("schemaLocation", local)
 
 
-# One compiled schema per thread: an XMLSchema keeps its error_log on the
-# object, so two threads validating with the same one (Odoo workers are
-# threads) could read each other's errors.
-_local = threading.local()
-# libxml2 resolves the xmldsig import through process-wide state: two threads
-# compiling at once can fail to load it. Compiling is rare, so it is serialised.
-_compile_lock = threading.Lock()
+# One compiled schema per file for the whole process. libxml2 is not safe
+# when threads compile schemas or share a schema's error log, so compiling
+# and validating are serialised (see validate.validate_tree); a validation
+# takes a fraction of a millisecond.
+_compiled_schemas: dict[tuple[str, int], etree.XMLSchema] = {}
+SCHEMA_LOCK = threading.RLock()
 
 
 def _compiled() -> dict[tuple[str, int], etree.XMLSchema]:
-    cache = getattr(_local, "compiled", None)
-    if cache is None:
-        cache = _local.compiled = {}
-    return cache
+    return _compiled_schemas
 
 
 def load_schema(kind: str = "invoice", path: Path | None = None) -> etree.XMLSchema:
     """Compile (once per file and modification time) and return the schema.
 
     Compiling takes tens of milliseconds; validating a small invoice with the
-    compiled schema takes a fraction of one, so the object is cached (per
-    thread, see above).
+    compiled schema takes a fraction of one, so the object is cached for the
+    process (see above).
 
     :param kind: ``invoice`` or ``messages``.
     :param path: an explicit XSD file instead of the lookup.
@@ -166,14 +162,18 @@ def load_schema(kind: str = "invoice", path: Path | None = None) -> etree.XMLSch
         raise SchemaNotFound(f"cannot read {path}: {exc.strerror}") from None
     cache = _compiled()
     schema = cache.get(key)
-    if schema is None:
+    if schema is not None:
+        return schema
+    with SCHEMA_LOCK:
+        schema = cache.get(key)
+        if schema is not None:
+            return schema
         parser = etree.XMLParser(no_network=True, resolve_entities=False)
         parser.resolvers.add(_OfflineResolver(path.parent))
         try:
-            with _compile_lock:
-                doc = etree.parse(str(path), parser)
-                _point_imports_offline(doc, path.parent)
-                schema = etree.XMLSchema(doc)
+            doc = etree.parse(str(path), parser)
+            _point_imports_offline(doc, path.parent)
+            schema = etree.XMLSchema(doc)
         except (etree.XMLSyntaxError, etree.XMLSchemaParseError, OSError) as exc:
             message = " ".join(str(exc).split())
             raise SchemaNotFound(f"{path} is not a usable XSD: {message}") from None

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from .problems import Problem
-from .schema import load_schema
+from .schema import SCHEMA_LOCK, load_schema
 
 #: The SdI reports schema violations with this code.
 SCHEMA_CODE = "00200"
@@ -35,11 +35,14 @@ def validate_tree(root, kind: str = "invoice") -> list[Problem]:
     :raises SchemaNotFound: when the schemas are not installed.
     """
     schema = load_schema(kind)
-    if schema.validate(root):
-        return []
+    # The error log lives on the shared schema: read it before another thread validates.
+    with SCHEMA_LOCK:
+        if schema.validate(root):
+            return []
+        errors = list(schema.error_log)
     return [
         Problem(SCHEMA_CODE, _clean_path(e.path), f"line {e.line}: {_clean_message(e.message)}")
-        for e in schema.error_log
+        for e in errors
     ]
 
 
