@@ -4,7 +4,7 @@ from decimal import Decimal, InvalidOperation
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import _, api, fields, models, modules
+from odoo import _, api, fields, models, modules, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_compare, float_is_zero
 
@@ -652,30 +652,21 @@ class PrepaidWallet(models.Model):
         debt = currency.round(self.debt_amount + debt_change)
         balance = currency.round(sum(balances.values()) - debt)
         source = kw.get("source")
-        tx = self.env["prepaid.wallet.transaction"].create({
-            "wallet_id": self.id,
+        tx = self._ledger_insert_transaction({
             "move_type": move_type,
             "amount": signed_amount,
             "idempotency_key": key,
-            "purpose": kw.get("purpose"),
-            "name": kw.get("description") or False,
-            "reason": kw.get("reason") or False,
-            "product_id": kw["product"].id if kw.get("product") else False,
-            "refund_of_id": kw["refund_of"].id if kw.get("refund_of") else False,
-            "source_ref": f"{source._name},{source.id}" if source else False,
-            "move_id": kw["move"].id if kw.get("move") else False,
+            "purpose": kw.get("purpose") or None,
+            "name": kw.get("description") or None,
+            "reason": kw.get("reason") or None,
+            "product_id": kw["product"].id if kw.get("product") else None,
+            "refund_of_id": kw["refund_of"].id if kw.get("refund_of") else None,
+            "source_ref": f"{source._name},{source.id}" if source else None,
+            "move_id": kw["move"].id if kw.get("move") else None,
             "needs_booking": self._movement_needs_booking(move_type, allocations, kw.get("move")),
             "balance_after": balance,
             "debt_after": debt,
-            "allocation_ids": [(0, 0, {
-                "lot_id": alloc["lot_id"] or False,
-                "amount": alloc["amount"],
-                "kind": alloc["kind"],
-                "is_debt_repayment": alloc.get("is_debt_repayment", False),
-                "is_creation": alloc.get("is_creation", False),
-                "origin_allocation_id": alloc.get("origin_allocation_id", False),
-            }) for alloc in allocations],
-        })
+        }, allocations)
         if new_lot_vals:
             new_lots["new"].source_transaction_id = tx
         for key_, lot in new_lots.items():
@@ -689,6 +680,77 @@ class PrepaidWallet(models.Model):
             "balance": balance,
         })
         return tx
+
+    def _ledger_insert_transaction(self, vals, allocations):
+        """Append the transaction and its allocations with two INSERTs.
+
+        The rows are append-only and every value is computed here under the
+        wallet lock, so the ORM's create (defaults, related fields, checks)
+        would only cost time: it was most of a debit's.
+        """
+        self.ensure_one()
+        if not self.env.su:
+            raise AccessError(_("Transactions are written by wallet movements only."))
+        cr = self.env.cr
+        now = cr.now()
+        uid = self.env.uid
+        cr.execute(SQL(
+            """
+            INSERT INTO prepaid_wallet_transaction
+                   (wallet_id, partner_id, company_id, currency_id, date, move_type, purpose, name, reason,
+                    amount, balance_after, debt_after, idempotency_key, product_id, refund_of_id,
+                    source_ref, move_id, needs_booking, user_id,
+                    create_uid, create_date, write_uid, write_date)
+            VALUES (%(wallet)s, %(partner)s, %(company)s, %(currency)s, %(date)s, %(move_type)s, %(purpose)s,
+                    %(name)s, %(reason)s, %(amount)s, %(balance_after)s, %(debt_after)s, %(idempotency_key)s,
+                    %(product_id)s, %(refund_of_id)s, %(source_ref)s, %(move_id)s, %(needs_booking)s, %(uid)s,
+                    %(uid)s, %(now)s, %(uid)s, %(now)s)
+            RETURNING id
+            """,
+            wallet=self.id, partner=self.partner_id.id, company=self.company_id.id,
+            currency=self.currency_id.id, date=fields.Datetime.now(), uid=uid, now=now, **vals,
+        ))
+        tx_id = cr.fetchone()[0]
+        if allocations:
+            rows = SQL(", ").join(
+                SQL(
+                    "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    tx_id, self.id, self.company_id.id, self.currency_id.id, alloc["lot_id"] or None,
+                    alloc["kind"], alloc["amount"], bool(alloc.get("is_debt_repayment")),
+                    bool(alloc.get("is_creation")), alloc.get("origin_allocation_id") or None,
+                    uid, now, uid, now,
+                )
+                for alloc in allocations
+            )
+            cr.execute(SQL(
+                """
+                INSERT INTO prepaid_wallet_allocation
+                       (transaction_id, wallet_id, company_id, currency_id, lot_id, kind, amount,
+                        is_debt_repayment, is_creation, origin_allocation_id,
+                        create_uid, create_date, write_uid, write_date)
+                VALUES %s
+                """,
+                rows,
+            ))
+        # What the ORM may hold about these records is now stale: the models
+        # themselves and every one2many that lists them (invoices, lots...).
+        self.env["prepaid.wallet.transaction"].invalidate_model()
+        self.env["prepaid.wallet.allocation"].invalidate_model()
+        for model_name, field_names in self._ledger_inverse_fields().items():
+            self.env[model_name].invalidate_model(field_names)
+        return self.env["prepaid.wallet.transaction"].browse(tx_id)
+
+    @tools.ormcache()
+    def _ledger_inverse_fields(self):
+        """One2many fields, on any model, that list transactions or allocations."""
+        found = {}
+        for model_name, model in self.env.registry.items():
+            for field in model._fields.values():
+                if field.type == "one2many" and field.comodel_name in (
+                    "prepaid.wallet.transaction", "prepaid.wallet.allocation"
+                ):
+                    found.setdefault(model_name, []).append(field.name)
+        return found
 
     def _read_lot_balances(self):
         self.ensure_one()
