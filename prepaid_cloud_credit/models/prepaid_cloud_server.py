@@ -99,9 +99,10 @@ class PrepaidCloudServer(models.Model):
             if any(s.state == "terminated" for s in self):
                 raise UserError(_("A terminated server cannot change."))
             before = {s.id: s._cloud_snapshot() for s in self}
+            # Checked before writing: a refused date must leave nothing changed.
+            date = self._cloud_event_date()
         res = super().write(vals)
         if changing:
-            date = self._cloud_event_date()
             for server in self:
                 old, new = before[server.id], server._cloud_snapshot()
                 if old != new:

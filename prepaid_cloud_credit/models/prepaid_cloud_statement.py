@@ -141,7 +141,7 @@ class PrepaidCloudStatement(models.Model):
             # A savepoint per batch: a failing batch leaves the previous ones
             # intact, as the commit does outside tests.
             with self.env.cr.savepoint():
-                batch._cloud_rate_wallets(cutoff)
+                self._rate_wallets(batch, cutoff)
             done += len(batch)
             self.env["ir.cron"]._notify_progress(done=done_before + done, remaining=len(wallets) - done)
             if self.env["prepaid.wallet"]._prepaid_can_commit():
@@ -181,13 +181,16 @@ class PrepaidCloudStatement(models.Model):
         tz = self._cloud_tz(company)
         self.env.cr.execute(SQL(
             """
-            SELECT u.wallet_id, (u.hour AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date AS day,
+            WITH days AS (
+                SELECT u.wallet_id, (u.hour AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date AS day
+                  FROM prepaid_cloud_usage u
+                 WHERE u.wallet_id = ANY(%(wallets)s) AND u.statement_id IS NULL AND u.hour < %(cutoff)s
+              GROUP BY 1, 2
+            )
+            SELECT d.wallet_id, d.day,
                    (SELECT MAX(s.sequence) FROM prepaid_cloud_statement s
-                     WHERE s.wallet_id = u.wallet_id
-                       AND s.date = (u.hour AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date)
-              FROM prepaid_cloud_usage u
-             WHERE u.wallet_id = ANY(%(wallets)s) AND u.statement_id IS NULL AND u.hour < %(cutoff)s
-          GROUP BY 1, 2
+                     WHERE s.wallet_id = d.wallet_id AND s.date = d.day)
+              FROM days d
           ORDER BY 1, 2
             """,
             tz=tz,

@@ -204,6 +204,8 @@ class PrepaidCloudUsage(models.Model):
     def _ingest_lookup(self, company, parsed):
         """:return: ({ref: (server id, wallet id)}, {code: meter id}) in two queries"""
         refs = list({row[1] for row in parsed})
+        self.env["prepaid.cloud.server"].flush_model(["ref", "company_id", "state", "wallet_id"])
+        self.env["prepaid.cloud.meter"].flush_model(["code", "active"])
         self.env.cr.execute(SQL(
             """
             SELECT ref, id, wallet_id FROM prepaid_cloud_server

@@ -3,3 +3,8 @@ from . import test_ledger
 from . import test_accounting
 from . import test_security
 from . import test_concurrency
+from . import test_cloud_usage
+from . import test_cloud_ingestion
+from . import test_cloud_billing
+from . import test_cloud_balance_policy
+from . import test_cloud_alerts
