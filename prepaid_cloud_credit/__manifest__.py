@@ -34,6 +34,7 @@
         "views/prepaid_wallet_cloud_views.xml",
         "views/res_config_settings_cloud_views.xml",
         "views/prepaid_cloud_menus.xml",
+        "views/portal_cloud_templates.xml",
     ],
     "demo": [
         "demo/prepaid_demo.xml",

@@ -8,3 +8,4 @@ from . import test_cloud_ingestion
 from . import test_cloud_billing
 from . import test_cloud_balance_policy
 from . import test_cloud_alerts
+from . import test_cloud_portal
