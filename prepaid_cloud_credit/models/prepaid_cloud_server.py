@@ -176,9 +176,11 @@ class PrepaidCloudServer(models.Model):
     # Usage derived from the history
     # ------------------------------------------------------------------
 
-    def _cloud_derive_usage(self, cutoff):
+    def _cloud_derive_usage(self, cutoff, tz, statements):
         """Write the hourly usage records of these servers from their history,
-        from ``usage_derived_until`` up to ``cutoff`` (UTC, excluded).
+        from ``usage_derived_until`` up to ``cutoff`` (UTC, excluded), each in
+        the statement of its wallet and day (time zone ``tz``) among
+        ``statements``: derived records are rated as they are written.
 
         An hour is billed in full at the highest configuration it had: a
         server resized at 14:30 pays hour 14 at its larger size, a server
@@ -198,7 +200,7 @@ class PrepaidCloudServer(models.Model):
                 SELECT e.id, e.server_id, e.state, e.vcpu, e.ram_gb, e.disk_gb,
                        GREATEST(e.date, s.usage_derived_until) AS span_start,
                        LEAST(COALESCE(LEAD(e.date) OVER w, 'infinity'::timestamp), %(cutoff)s) AS span_end,
-                       s.wallet_id, s.company_id
+                       s.wallet_id
                   FROM prepaid_cloud_server_event e
                   JOIN prepaid_cloud_server s ON s.id = e.server_id
                  WHERE e.server_id = ANY(%(servers)s)
@@ -214,22 +216,24 @@ class PrepaidCloudServer(models.Model):
                                        interval '1 hour') AS h(hour)
             )
             INSERT INTO prepaid_cloud_usage
-                   (server_id, meter_id, wallet_id, company_id, hour, quantity, source,
-                    create_uid, create_date, write_uid, write_date)
-            SELECT h.server_id, m.id, h.wallet_id, h.company_id, h.hour,
+                   (server_id, meter_id, wallet_id, hour, quantity, source, statement_id)
+            SELECT h.server_id, m.id, h.wallet_id, h.hour,
                    MAX(CASE m.resource WHEN 'vcpu' THEN h.vcpu
                                        WHEN 'ram' THEN h.ram_gb
                                        WHEN 'disk' THEN h.disk_gb
                                        ELSE 1 END),
-                   'config', %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
+                   'config', st.id
               FROM hours h
+              JOIN prepaid_cloud_statement st
+                ON st.id = ANY(%(statements)s) AND st.wallet_id = h.wallet_id
+               AND st.date = (h.hour AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date
               JOIN prepaid_cloud_meter m
                 ON m.active AND m.resource != 'metered'
                AND (h.state = 'active' OR m.bill_when_stopped)
                AND (m.resource != 'addon' OR EXISTS (
                         SELECT 1 FROM prepaid_cloud_server_event_meter_rel r
                          WHERE r.event_id = h.id AND r.meter_id = m.id))
-          GROUP BY h.server_id, m.id, h.wallet_id, h.company_id, h.hour
+          GROUP BY h.server_id, m.id, h.wallet_id, h.hour, st.id
             HAVING MAX(CASE m.resource WHEN 'vcpu' THEN h.vcpu
                                        WHEN 'ram' THEN h.ram_gb
                                        WHEN 'disk' THEN h.disk_gb
@@ -238,7 +242,8 @@ class PrepaidCloudServer(models.Model):
             """,
             cutoff=cutoff,
             servers=self.ids,
-            uid=self.env.uid,
+            tz=tz,
+            statements=statements.ids,
         ))
         count = self.env.cr.rowcount
         self.env.cr.execute(SQL(

@@ -124,8 +124,9 @@ class PrepaidCloudStatement(models.Model):
             SELECT wallet_id FROM prepaid_cloud_server
              WHERE company_id = %(company)s AND usage_derived_until < %(cutoff)s
              UNION
-            SELECT DISTINCT wallet_id FROM prepaid_cloud_usage
-             WHERE company_id = %(company)s AND statement_id IS NULL AND hour < %(cutoff)s
+            SELECT DISTINCT u.wallet_id FROM prepaid_cloud_usage u
+              JOIN prepaid_wallet w ON w.id = u.wallet_id
+             WHERE w.company_id = %(company)s AND u.statement_id IS NULL AND u.hour < %(cutoff)s
              ORDER BY 1
             """,
             company=company.id,
@@ -165,7 +166,6 @@ class PrepaidCloudStatement(models.Model):
         servers = self.env["prepaid.cloud.server"].search(
             [("wallet_id", "in", wallets.ids), ("usage_derived_until", "<", cutoff)]
         )
-        servers._cloud_derive_usage(cutoff)
         cards = {}
         for wallet in wallets:
             card = wallet._get_cloud_rate_card()
@@ -178,14 +178,25 @@ class PrepaidCloudStatement(models.Model):
                 )
         if not cards:
             return Statement
+        servers = servers.filtered(lambda s: s.wallet_id.id in cards)
         tz = self._cloud_tz(company)
+        self._cloud_tune_transaction()
+        # The wallet-days to rate: those of records not rated yet (pushed
+        # samples, late records) and those the history is derived for now.
         self.env.cr.execute(SQL(
             """
             WITH days AS (
                 SELECT u.wallet_id, (u.hour AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date AS day
                   FROM prepaid_cloud_usage u
                  WHERE u.wallet_id = ANY(%(wallets)s) AND u.statement_id IS NULL AND u.hour < %(cutoff)s
-              GROUP BY 1, 2
+                 UNION
+                SELECT s.wallet_id, d.day::date
+                  FROM prepaid_cloud_server s,
+                       generate_series((s.usage_derived_until AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date,
+                                       ((%(cutoff)s - interval '1 microsecond') AT TIME ZONE 'UTC'
+                                                                                AT TIME ZONE %(tz)s)::date,
+                                       interval '1 day') AS d(day)
+                 WHERE s.id = ANY(%(servers)s)
             )
             SELECT d.wallet_id, d.day,
                    (SELECT MAX(s.sequence) FROM prepaid_cloud_statement s
@@ -195,6 +206,7 @@ class PrepaidCloudStatement(models.Model):
             """,
             tz=tz,
             wallets=list(cards),
+            servers=servers.ids,
             cutoff=cutoff,
         ))
         groups = self.env.cr.fetchall()
@@ -205,8 +217,10 @@ class PrepaidCloudStatement(models.Model):
             for wallet_id, day, last in groups
         ])
         statements.flush_recordset()
-        # Mark first, then sum what was marked: a record pushed meanwhile is
-        # either in this statement or left for the next run, never lost.
+        servers._cloud_derive_usage(cutoff, tz, statements)
+        # Then the records that were already there. Mark first, then sum what
+        # was marked: a record pushed meanwhile is either in this statement
+        # or left for the next run, never lost.
         self.env.cr.execute(SQL(
             """
             UPDATE prepaid_cloud_usage u
@@ -257,9 +271,30 @@ class PrepaidCloudStatement(models.Model):
             """,
             statements=statements.ids,
         ))
-        statements.invalidate_recordset(["amount_total", "line_ids"])
+        # A day of the derivation window may have no billable hour (a server
+        # terminated earlier): no statement for it.
+        self.env.cr.execute(SQL(
+            """
+            DELETE FROM prepaid_cloud_statement s
+             WHERE s.id = ANY(%s)
+               AND NOT EXISTS (SELECT 1 FROM prepaid_cloud_statement_line l WHERE l.statement_id = s.id)
+         RETURNING s.id
+            """,
+            statements.ids,
+        ))
+        empty = {row[0] for row in self.env.cr.fetchall()}
+        statements.invalidate_recordset()
+        statements = statements.filtered(lambda st: st.id not in empty)
         statements._charge()
         return statements
+
+    @api.model
+    def _cloud_tune_transaction(self):
+        """Planner settings for the rating's big set-based queries, for this
+        transaction only: no JIT compilation (it costs more than it saves on
+        one-off queries) and room to aggregate a batch in memory."""
+        self.env.cr.execute("SET LOCAL jit = off")
+        self.env.cr.execute("SET LOCAL work_mem = '64MB'")
 
     @api.model
     def _prepare_statement_vals(self, wallet_id, day, sequence, rate_card_id):

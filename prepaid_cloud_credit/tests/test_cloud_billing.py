@@ -73,13 +73,15 @@ class TestCloudBilling(CloudCommon):
     def test_wallet_without_rate_card_is_left_unrated(self):
         """Test that usage with no price is kept for later instead of charged at zero."""
         self.rate_card.is_default = False
-        self.make_server()
+        server = self.make_server()
+        self.ingest([{"server": server.ref, "meter": "traffic_gb", "hour": f"{DAY} 08:00:00", "quantity": 2}])
         self.rate()
         self.assertFalse(self.Statement.search([("wallet_id", "=", self.wallet.id)]))
-        self.assertTrue(self.Usage.search([("statement_id", "=", False)]))
+        self.assertEqual(len(self.Usage.search([("statement_id", "=", False)])), 1)
+        self.assertEqual(str(server.usage_derived_until), f"{DAY} 00:00:00", "hours left to derive")
         self.rate_card.is_default = True
         self.rate(at="2026-11-11 02:00:00")
-        self.assertEqual(self.statement_of().amount_total, 1.08)
+        self.assertEqual(self.statement_of().amount_total, 1.10)
 
     def test_wallet_rate_card_overrides_the_company_default(self):
         """Test that a customer's own rate card prices its usage."""
