@@ -191,13 +191,14 @@ def ingest_client(args):
     usage = connection.get_model("prepaid.cloud.usage")
     inserted = 0
     for batch in range(client, batches, clients):
-        # 1,000 distinct (server, hour) samples per batch: 24 hours of ~42 servers.
+        # 1,000 distinct (server, hour) samples per batch: 24 hours of ~42
+        # servers, as compact [server, meter, hour, quantity] rows.
         records = []
         for i in range(1000):
             n = batch * 1000 + i
             hour = day + timedelta(hours=n % 24)
-            records.append({"server": f"bench-{(n // 24) % servers}", "meter": "traffic_gb",
-                            "hour": hour.strftime("%Y-%m-%d %H:00:00"), "quantity": float(n % 97) / 10})
+            records.append([f"bench-{(n // 24) % servers}", "traffic_gb",
+                            hour.strftime("%Y-%m-%d %H:00:00"), float(n % 97) / 10])
         inserted += usage.ingest(records)["inserted"]
     return inserted
 

@@ -73,7 +73,8 @@ class PrepaidCloudUsage(models.Model):
         :param records: list of dicts with ``server`` (platform reference),
             ``meter`` (meter code), ``hour`` (start of the hour in UTC,
             ``YYYY-MM-DD HH:00:00`` or ISO 8601 with ``Z``/``+00:00``) and
-            ``quantity`` (finite, >= 0)
+            ``quantity`` (finite, >= 0); or, more compact on the wire, lists
+            ``[server, meter, hour, quantity]``
         :return: dict with ``received``, ``inserted`` and ``unchanged`` counts
         """
         self.env["prepaid.wallet"]._check_prepaid_group("group_prepaid_integration", "group_prepaid_manager")
@@ -115,32 +116,30 @@ class PrepaidCloudUsage(models.Model):
                     ))
                 continue
             batch[key] = (index, quantity, server[1])
-        if batch:
-            for key, stored in self._ingest_stored(list(batch)).items():
-                index, quantity, _wallet = batch[key]
-                if not self._same_quantity(stored, quantity):
-                    errors.append((
-                        index,
-                        _("a different quantity (%(stored)s) is already stored for this server, meter and hour",
-                          stored=stored),
-                    ))
         if errors:
+            # Report the conflicts with stored records too: every error at once.
+            errors += self._ingest_conflicts(batch, list(batch))
             raise ValidationError(self._ingest_error_message(errors, len(records)))
-        inserted = self._ingest_insert(company, batch)
-        if inserted < len(batch):
-            # A concurrent call may have stored one of these hours between the
-            # check and the insert: it must then be identical too.
-            conflicts = [
-                batch[key][0]
-                for key, stored in self._ingest_stored(list(batch)).items()
-                if not self._same_quantity(stored, batch[key][1])
-            ]
-            if conflicts:
-                raise ValidationError(self._ingest_error_message(
-                    [(i, _("a different quantity was stored meanwhile for this server, meter and hour"))
-                     for i in conflicts],
-                    len(records),
-                ))
+        inserted = 0
+        if batch:
+            # Insert first and check only what was already there: new records
+            # (the usual case) cost no extra query. The savepoint takes the
+            # insert back if a stored record differs.
+            with self.env.cr.savepoint(flush=False):
+                inserted_keys = self._ingest_insert(batch)
+                inserted = len(inserted_keys)
+                if inserted < len(batch):
+                    present = [k for k in batch if k not in inserted_keys]
+                    conflicts = self._ingest_conflicts(batch, present)
+                    stored = self._ingest_stored(present)
+                    # Stored by a concurrent call after this transaction
+                    # began: invisible here, so it cannot be compared.
+                    conflicts += [
+                        (batch[k][0], _("stored meanwhile by another call; send the batch again"))
+                        for k in present if k not in stored
+                    ]
+                    if conflicts:
+                        raise ValidationError(self._ingest_error_message(conflicts, len(records)))
         return {"received": len(records), "inserted": inserted, "unchanged": len(records) - inserted}
 
     @api.model
@@ -150,8 +149,13 @@ class PrepaidCloudUsage(models.Model):
     @api.model
     def _ingest_parse(self, index, record, now, errors):
         """Check the shape of one record; return (index, ref, code, hour, quantity) or None."""
-        if not isinstance(record, dict):
-            errors.append((index, _("a record must be a mapping with server, meter, hour and quantity")))
+        if isinstance(record, (list, tuple)) and len(record) == 4:
+            # The compact form: half the XML-RPC payload of a struct.
+            record = dict(zip(("server", "meter", "hour", "quantity"), record))
+        elif not isinstance(record, dict):
+            errors.append((
+                index, _("a record must be a mapping with server, meter, hour and quantity, or a list of those four")
+            ))
             return None
         ok = True
         ref, code = record.get("server"), record.get("meter")
@@ -234,7 +238,20 @@ class PrepaidCloudUsage(models.Model):
         return {(s, m, h): q for s, m, h, q in self.env.cr.fetchall()}
 
     @api.model
-    def _ingest_insert(self, company, batch):
+    def _ingest_conflicts(self, batch, keys):
+        """:return: errors for the records of ``keys`` stored with another quantity"""
+        if not keys:
+            return []
+        return [
+            (batch[key][0], _("a different quantity (%(stored)s) is already stored for this server, meter and hour",
+                              stored=stored))
+            for key, stored in self._ingest_stored(keys).items()
+            if not self._same_quantity(stored, batch[key][1])
+        ]
+
+    @api.model
+    def _ingest_insert(self, batch):
+        """:return: the set of keys inserted (the others were already stored)"""
         keys = list(batch)
         self.env.cr.execute(SQL(
             """
@@ -245,6 +262,7 @@ class PrepaidCloudUsage(models.Model):
                           %(quantities)s::float8[], %(wallets)s::int[])
                    AS b(server_id, meter_id, hour, quantity, wallet_id)
             ON CONFLICT (server_id, meter_id, hour) DO NOTHING
+            RETURNING server_id, meter_id, hour
             """,
             servers=[k[0] for k in keys],
             meters=[k[1] for k in keys],
@@ -252,7 +270,7 @@ class PrepaidCloudUsage(models.Model):
             quantities=[batch[k][1] for k in keys],
             wallets=[batch[k][2] for k in keys],
         ))
-        return self.env.cr.rowcount
+        return set(self.env.cr.fetchall())
 
     @api.model
     def _ingest_error_message(self, errors, count):

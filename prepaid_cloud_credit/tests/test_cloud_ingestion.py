@@ -80,6 +80,14 @@ class TestCloudIngestion(CloudCommon):
         self.assertNotIn("Record 6:", message)
         self.assertFalse(self.Usage.search([]))
 
+    def test_compact_rows_are_accepted_like_mappings(self):
+        """Test that [server, meter, hour, quantity] rows store the same records as mappings."""
+        result = self.ingest([["srv-1", "traffic_gb", f"{DAY} 07:00:00", 4.0], ("srv-1", "traffic_gb", f"{DAY} 08:00:00", 1)])
+        self.assertEqual(result["inserted"], 2)
+        self.ingest([{"server": "srv-1", "meter": "traffic_gb", "hour": f"{DAY} 07:00:00", "quantity": 4.0}])
+        with self.assertRaisesRegex(ValidationError, "Record 0: a record must be a mapping"):
+            self.ingest([["srv-1", "traffic_gb", f"{DAY} 09:00:00"]])
+
     def test_identical_duplicates_within_a_batch_are_stored_once(self):
         """Test that the same record twice in a batch is one record."""
         result = self.ingest(self.samples(1) * 2)
