@@ -130,8 +130,8 @@ class PrepaidCloudUsage(models.Model):
                 inserted = len(inserted_keys)
                 if inserted < len(batch):
                     present = [k for k in batch if k not in inserted_keys]
-                    conflicts = self._ingest_conflicts(batch, present)
                     stored = self._ingest_stored(present)
+                    conflicts = self._ingest_conflicts(batch, present, stored)
                     # Stored by a concurrent call after this transaction
                     # began: invisible here, so it cannot be compared.
                     conflicts += [
@@ -238,15 +238,17 @@ class PrepaidCloudUsage(models.Model):
         return {(s, m, h): q for s, m, h, q in self.env.cr.fetchall()}
 
     @api.model
-    def _ingest_conflicts(self, batch, keys):
+    def _ingest_conflicts(self, batch, keys, stored=None):
         """:return: errors for the records of ``keys`` stored with another quantity"""
         if not keys:
             return []
+        if stored is None:
+            stored = self._ingest_stored(keys)
         return [
             (batch[key][0], _("a different quantity (%(stored)s) is already stored for this server, meter and hour",
-                              stored=stored))
-            for key, stored in self._ingest_stored(keys).items()
-            if not self._same_quantity(stored, batch[key][1])
+                              stored=quantity))
+            for key, quantity in stored.items()
+            if not self._same_quantity(quantity, batch[key][1])
         ]
 
     @api.model
