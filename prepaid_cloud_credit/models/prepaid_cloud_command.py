@@ -77,6 +77,7 @@ class PrepaidCloudCommand(models.Model):
             """,
             self.env.companies.ids, limit,
         ))
+        # The group check above is the access control; the commands belong to no caller.
         commands = self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
         commands.write({"state": "sent", "sent_date": fields.Datetime.now()})
         return [
@@ -100,7 +101,7 @@ class PrepaidCloudCommand(models.Model):
             isinstance(i, int) and not isinstance(i, bool) for i in command_ids
         ):
             raise ValidationError(_("The commands must be a list of ids."))
-        # The caller's companies bound what it may acknowledge.
+        # Group checked above; sudo reads commands, the caller's companies bound which.
         commands = self.sudo().search([("id", "in", list(command_ids)), ("company_id", "in", self.env.companies.ids)])
         unknown = set(command_ids) - set(commands.ids)
         if unknown:

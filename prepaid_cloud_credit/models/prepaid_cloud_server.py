@@ -69,7 +69,7 @@ class PrepaidCloudServer(models.Model):
                 raise ValidationError(_("The resources of a server cannot be negative."))
 
     @api.constrains("wallet_id")
-    def _check_wallet_pays_cloud(self):
+    def _check_wallet_active(self):
         # Any wallet pays cloud usage: 'cloud' and 'all' scopes both include it.
         for server in self:
             if not server.wallet_id.active:
@@ -87,6 +87,7 @@ class PrepaidCloudServer(models.Model):
     def write(self, vals):
         if "wallet_id" in vals:
             moving = self.filtered(lambda s: s.wallet_id.id != vals["wallet_id"])
+            # sudo: a manager moving a server may not read the usage records.
             if moving and self.env["prepaid.cloud.usage"].sudo().search_count([("server_id", "in", moving.ids)], limit=1):
                 # Usage records carry the wallet that pays them; moving a
                 # server would bill its past hours to the wrong customer.

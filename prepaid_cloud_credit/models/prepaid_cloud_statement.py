@@ -1,6 +1,6 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
 import logging
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 
 import pytz
 

@@ -76,6 +76,7 @@ class PrepaidWallet(models.Model):
         res = super().write(vals)
         if {"cloud_policy_custom", "cloud_suspension_floor", "cloud_grace_hours", "cloud_never_suspend_until"} & set(vals):
             # A manager's change of the policy takes effect at once.
+            # sudo: the policy writes servers and commands the manager may not.
             self.sudo()._cloud_apply_balance_policy()
         return res
 
@@ -93,6 +94,7 @@ class PrepaidWallet(models.Model):
     def action_cloud_reactivate(self):
         """Manager: reactivate the servers now and give a new grace period."""
         self._check_prepaid_group("group_prepaid_manager")
+        # Manager checked above; sudo writes the servers and queues the commands.
         for wallet in self.sudo():
             wallet.cloud_below_floor_since = fields.Datetime.now() if wallet.cloud_below_floor_since else False
             wallet._cloud_unsuspend(_("Reactivated by %(user)s", user=self.env.user.name))
@@ -101,6 +103,7 @@ class PrepaidWallet(models.Model):
     def action_cloud_suspend(self):
         """Manager: suspend the servers now, whatever the balance."""
         self._check_prepaid_group("group_prepaid_manager")
+        # Manager checked above; sudo writes the servers and queues the commands.
         for wallet in self.sudo():
             wallet._cloud_suspend(_("Suspended by %(user)s", user=self.env.user.name))
         return True
@@ -118,6 +121,7 @@ class PrepaidWallet(models.Model):
         self.ensure_one()
         if self.cloud_rate_card_id:
             return self.cloud_rate_card_id
+        # sudo: pricing happens for any caller of the ledger, portal included.
         return self.env["prepaid.cloud.rate.card"].sudo().search(
             [
                 ("company_id", "=", self.company_id.id),
@@ -183,6 +187,7 @@ class PrepaidWallet(models.Model):
         servers = self.cloud_server_ids.filtered(lambda s: s.state in ("active", "stopped"))
         for server in servers:
             server.write({"state_before_suspension": server.state, "state": "suspended"})
+        # sudo: commands are written by the policy only, never by users.
         self.env["prepaid.cloud.command"].sudo()._queue(servers, "suspend", reason)
         self.cloud_suspended = True
         _logger.info("Cloud servers of %s suspended: %s", self.display_name, reason)
@@ -192,6 +197,7 @@ class PrepaidWallet(models.Model):
         servers = self.cloud_server_ids.filtered(lambda s: s.state == "suspended" and s.state_before_suspension)
         for server in servers:
             server.write({"state": server.state_before_suspension, "state_before_suspension": False})
+        # sudo: commands are written by the policy only, never by users.
         self.env["prepaid.cloud.command"].sudo()._queue(servers, "unsuspend", reason)
         self.cloud_suspended = False
 
@@ -199,6 +205,7 @@ class PrepaidWallet(models.Model):
     def _cron_cloud_balance_policy(self, batch_size=500):
         """Suspend the servers whose grace has run out (no movement marks the
         end of a grace), then re-check the alerts, in batches."""
+        # The cron applies the company policy to every wallet, whoever runs it.
         self = self.sudo()
         wallets = self.search([
             "|",
@@ -260,6 +267,7 @@ class PrepaidWallet(models.Model):
             )
             if below and not wallet.cloud_low_balance_alerted:
                 if low_template:
+                    # sudo: the customer is mailed whoever moved the money.
                     low_template.sudo().send_mail(wallet.id)
                 wallet.cloud_low_balance_alerted = True
             elif not below and wallet.cloud_low_balance_alerted:
@@ -268,6 +276,7 @@ class PrepaidWallet(models.Model):
             stored = wallet.cloud_runway_alert_days
             if _runway_rank(level) < _runway_rank(stored):
                 if runway_template:
+                    # sudo: the customer is mailed whoever moved the money.
                     runway_template.sudo().with_context(
                         runway_days=level, runway=round(runway, 1)
                     ).send_mail(wallet.id)

@@ -1,4 +1,8 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+import json
+
+from freezegun import freeze_time
+
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
@@ -87,6 +91,20 @@ class TestCloudIngestion(CloudCommon):
         self.ingest([{"server": "srv-1", "meter": "traffic_gb", "hour": f"{DAY} 07:00:00", "quantity": 4.0}])
         with self.assertRaisesRegex(ValidationError, "Record 0: a record must be a mapping"):
             self.ingest([["srv-1", "traffic_gb", f"{DAY} 09:00:00"]])
+
+    def test_json_payload_is_validated_like_records(self):
+        """Test that a JSON batch stores its rows and rejects malformed JSON or bad rows whole."""
+        payload = json.dumps([["srv-1", "traffic_gb", f"{DAY} 07:00:00", 4.0]])
+        with freeze_time("2026-11-11 00:30:00"):
+            usage = self.env["prepaid.cloud.usage"].with_user(self.integration_user)
+            self.assertEqual(usage.ingest_json(payload)["inserted"], 1)
+            with self.assertRaisesRegex(ValidationError, "not valid JSON"):
+                usage.ingest_json("[[")
+            with self.assertRaisesRegex(ValidationError, "Record 1: the quantity must be a finite number"):
+                usage.ingest_json(
+                    '[["srv-1", "traffic_gb", "2026-11-10 09:00:00", 1], ["srv-1", "traffic_gb", "2026-11-10 10:00:00", NaN]]'
+                )
+        self.assertEqual(self.Usage.search_count([]), 1)
 
     def test_identical_duplicates_within_a_batch_are_stored_once(self):
         """Test that the same record twice in a batch is one record."""
