@@ -2,3 +2,4 @@
 from . import portal
 from . import plans
 from . import domains
+from . import cloud_report

@@ -11,3 +11,9 @@ from . import test_tier
 from . import test_domain
 from . import test_domain_price_import
 from . import test_tier_portal
+from . import test_cloud_usage
+from . import test_cloud_ingestion
+from . import test_cloud_billing
+from . import test_cloud_balance_policy
+from . import test_cloud_alerts
+from . import test_cloud_portal

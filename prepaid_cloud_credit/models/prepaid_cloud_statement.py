@@ -1,0 +1,325 @@
+# Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+import logging
+from datetime import datetime, time
+
+import pytz
+
+from odoo import _, api, fields, models
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+
+# Wallets rated per batch; each batch is one database transaction.
+RATING_BATCH_SIZE = 500
+
+
+class PrepaidCloudStatement(models.Model):
+    """The cloud usage of one wallet for one day (company time zone).
+
+    Sequence 0 is the day's statement, charged with the idempotency key
+    ``usage:<wallet>:<day>``; records of that day that arrive after it was
+    rated go on adjustment statements 1, 2... charged with
+    ``usage-adj:<wallet>:<day>:<n>``.
+    """
+
+    _name = "prepaid.cloud.statement"
+    _description = "Cloud Usage Statement"
+    _order = "date desc, wallet_id, sequence"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    wallet_id = fields.Many2one("prepaid.wallet", required=True, index=True, ondelete="restrict", readonly=True)
+    partner_id = fields.Many2one(related="wallet_id.partner_id", store=True, index=True, string="Customer")
+    company_id = fields.Many2one(related="wallet_id.company_id", store=True, index=True)
+    currency_id = fields.Many2one(related="wallet_id.currency_id", store=True)
+    date = fields.Date("Day", required=True, readonly=True, index=True)
+    sequence = fields.Integer(readonly=True, default=0, help="0 for the day's statement, then adjustments.")
+    is_adjustment = fields.Boolean(compute="_compute_is_adjustment", store=True)
+    rate_card_id = fields.Many2one("prepaid.cloud.rate.card", readonly=True)
+    line_ids = fields.One2many("prepaid.cloud.statement.line", "statement_id", string="Lines", readonly=True)
+    amount_total = fields.Monetary("Total", readonly=True)
+    transaction_id = fields.Many2one("prepaid.wallet.transaction", string="Debit", readonly=True)
+    state = fields.Selection(
+        [("draft", "Being rated"), ("charged", "Charged"), ("free", "Nothing to charge")],
+        default="draft",
+        readonly=True,
+        required=True,
+    )
+
+    _sql_constraints = [
+        ("wallet_day_uniq", "UNIQUE(wallet_id, date, sequence)", "One statement per wallet, day and sequence."),
+    ]
+
+    @api.depends("wallet_id.name", "date", "sequence")
+    def _compute_name(self):
+        for statement in self:
+            if statement.sequence:
+                statement.name = _(
+                    "%(wallet)s %(day)s adjustment %(n)s",
+                    wallet=statement.wallet_id.name, day=statement.date, n=statement.sequence,
+                )
+            else:
+                statement.name = f"{statement.wallet_id.name} {statement.date}"
+
+    @api.depends("sequence")
+    def _compute_is_adjustment(self):
+        for statement in self:
+            statement.is_adjustment = statement.sequence > 0
+
+    def _idempotency_key(self):
+        self.ensure_one()
+        if self.sequence:
+            return f"usage-adj:{self.wallet_id.id}:{self.date}:{self.sequence}"
+        return f"usage:{self.wallet_id.id}:{self.date}"
+
+    # ------------------------------------------------------------------
+    # The daily rating
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_rate_usage(self, batch_size=None):
+        """Rate every wallet's usage up to the start of today (company time
+        zone), company by company, in batches of wallets.
+
+        A batch derives the servers' usage from their history, writes the
+        statements and their lines and charges each statement through the
+        ledger, all in one database transaction committed at the end of the
+        batch: a crash loses the current batch only, and the next run redoes
+        it. Every statement is unique per wallet, day and sequence and its
+        debit carries an idempotency key, so nothing is ever charged twice.
+
+        :return: the number of wallets rated
+        """
+        # The rating is the ledger's business, whoever runs the cron.
+        self = self.sudo()
+        batch_size = batch_size or RATING_BATCH_SIZE
+        done = 0
+        for company in self.env["res.company"].search([]):
+            done += self.with_company(company)._rate_company(company, batch_size, done)
+        return done
+
+    @api.model
+    def _cloud_tz(self, company):
+        return company.partner_id.tz or "UTC"
+
+    @api.model
+    def _cloud_cutoff(self, company, now=None):
+        """Start of today in the company time zone, as naive UTC."""
+        tz = pytz.timezone(self._cloud_tz(company))
+        now = now or fields.Datetime.now()
+        today = pytz.utc.localize(now).astimezone(tz).date()
+        return tz.localize(datetime.combine(today, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
+
+    @api.model
+    def _get_wallets_to_rate_domain(self, company):
+        """Hook: the wallets the rating considers (all of the company by default)."""
+        return [("company_id", "=", company.id)]
+
+    @api.model
+    def _rate_company(self, company, batch_size, done_before=0):
+        cutoff = self._cloud_cutoff(company)
+        self.env.flush_all()
+        self.env.cr.execute(SQL(
+            """
+            SELECT wallet_id FROM prepaid_cloud_server
+             WHERE company_id = %(company)s AND usage_derived_until < %(cutoff)s
+             UNION
+            SELECT DISTINCT u.wallet_id FROM prepaid_cloud_usage u
+              JOIN prepaid_wallet w ON w.id = u.wallet_id
+             WHERE w.company_id = %(company)s AND u.statement_id IS NULL AND u.hour < %(cutoff)s
+             ORDER BY 1
+            """,
+            company=company.id,
+            cutoff=cutoff,
+        ))
+        wallet_ids = [row[0] for row in self.env.cr.fetchall()]
+        wallets = self.env["prepaid.wallet"].search(
+            [("id", "in", wallet_ids)] + self._get_wallets_to_rate_domain(company), order="id"
+        )
+        done = 0
+        for start in range(0, len(wallets), batch_size):
+            batch = wallets[start:start + batch_size]
+            # A savepoint per batch: a failing batch leaves the previous ones
+            # intact, as the commit does outside tests.
+            with self.env.cr.savepoint():
+                self._rate_wallets(batch, cutoff)
+            done += len(batch)
+            self.env["ir.cron"]._notify_progress(done=done_before + done, remaining=len(wallets) - done)
+            if self.env["prepaid.wallet"]._prepaid_can_commit():
+                self.env.cr.commit()
+        return done
+
+    @api.model
+    def _rate_wallets(self, wallets, cutoff):
+        """Derive, rate and charge the unrated usage of ``wallets`` before
+        ``cutoff`` (UTC), set-based: a few queries per batch plus one ledger
+        debit per wallet and day.
+
+        :return: the statements written
+        """
+        Statement = self.env["prepaid.cloud.statement"]
+        wallets = wallets._lock_for_update_skip_locked()
+        if not wallets:
+            return Statement
+        company = wallets.company_id
+        company.ensure_one()
+        servers = self.env["prepaid.cloud.server"].search(
+            [("wallet_id", "in", wallets.ids), ("usage_derived_until", "<", cutoff)]
+        )
+        cards = {}
+        for wallet in wallets:
+            card = wallet._get_cloud_rate_card()
+            if card:
+                cards[wallet.id] = card.id
+            else:
+                _logger.warning(
+                    "Cloud usage of %s not rated: no rate card in %s for %s.",
+                    wallet.display_name, wallet.currency_id.name, company.name,
+                )
+        if not cards:
+            return Statement
+        servers = servers.filtered(lambda s: s.wallet_id.id in cards)
+        tz = self._cloud_tz(company)
+        self._cloud_tune_transaction()
+        # The wallet-days to rate: those of records not rated yet (pushed
+        # samples, late records) and those the history is derived for now.
+        self.env.cr.execute(SQL(
+            """
+            WITH days AS (
+                SELECT u.wallet_id, (u.hour AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date AS day
+                  FROM prepaid_cloud_usage u
+                 WHERE u.wallet_id = ANY(%(wallets)s) AND u.statement_id IS NULL AND u.hour < %(cutoff)s
+                 UNION
+                SELECT s.wallet_id, d.day::date
+                  FROM prepaid_cloud_server s,
+                       generate_series((s.usage_derived_until AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date,
+                                       ((%(cutoff)s - interval '1 microsecond') AT TIME ZONE 'UTC'
+                                                                                AT TIME ZONE %(tz)s)::date,
+                                       interval '1 day') AS d(day)
+                 WHERE s.id = ANY(%(servers)s)
+            )
+            SELECT d.wallet_id, d.day,
+                   (SELECT MAX(s.sequence) FROM prepaid_cloud_statement s
+                     WHERE s.wallet_id = d.wallet_id AND s.date = d.day)
+              FROM days d
+          ORDER BY 1, 2
+            """,
+            tz=tz,
+            wallets=list(cards),
+            servers=servers.ids,
+            cutoff=cutoff,
+        ))
+        groups = self.env.cr.fetchall()
+        if not groups:
+            return Statement
+        statements = Statement.create([
+            self._prepare_statement_vals(wallet_id, day, 0 if last is None else last + 1, cards[wallet_id])
+            for wallet_id, day, last in groups
+        ])
+        statements.flush_recordset()
+        servers._cloud_derive_usage(cutoff, tz, statements)
+        # Then the records that were already there. Mark first, then sum what
+        # was marked: a record pushed meanwhile is either in this statement
+        # or left for the next run, never lost.
+        self.env.cr.execute(SQL(
+            """
+            UPDATE prepaid_cloud_usage u
+               SET statement_id = s.id
+              FROM prepaid_cloud_statement s
+             WHERE s.id = ANY(%(statements)s)
+               AND u.wallet_id = s.wallet_id
+               AND u.statement_id IS NULL
+               AND u.hour < %(cutoff)s
+               AND u.hour >= (s.date::timestamp AT TIME ZONE %(tz)s) AT TIME ZONE 'UTC'
+               AND u.hour < ((s.date + 1)::timestamp AT TIME ZONE %(tz)s) AT TIME ZONE 'UTC'
+            """,
+            statements=statements.ids,
+            cutoff=cutoff,
+            tz=tz,
+        ))
+        self.env.cr.execute(SQL(
+            """
+            INSERT INTO prepaid_cloud_statement_line
+                   (statement_id, date, wallet_id, partner_id, company_id, currency_id,
+                    server_id, meter_id, hours, quantity, unit_price, amount,
+                    create_uid, create_date, write_uid, write_date)
+            SELECT s.id, s.date, s.wallet_id, s.partner_id, s.company_id, s.currency_id,
+                   u.server_id, u.meter_id, COUNT(*), SUM(u.quantity), COALESCE(p.price, 0),
+                   ROUND((SUM(u.quantity) * COALESCE(p.price, 0))::numeric / c.rounding::numeric)
+                       * c.rounding::numeric,
+                   %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
+              FROM prepaid_cloud_usage u
+              JOIN prepaid_cloud_statement s ON s.id = u.statement_id
+              JOIN res_currency c ON c.id = s.currency_id
+         LEFT JOIN prepaid_cloud_rate_card_line p
+                ON p.rate_card_id = s.rate_card_id AND p.meter_id = u.meter_id
+             WHERE u.statement_id = ANY(%(statements)s)
+          GROUP BY s.id, u.server_id, u.meter_id, p.price, c.rounding
+            """,
+            statements=statements.ids,
+            uid=self.env.uid,
+        ))
+        self.env.cr.execute(SQL(
+            """
+            UPDATE prepaid_cloud_statement s
+               SET amount_total = t.total
+              FROM (SELECT statement_id, SUM(amount) AS total
+                      FROM prepaid_cloud_statement_line
+                     WHERE statement_id = ANY(%(statements)s)
+                  GROUP BY statement_id) t
+             WHERE s.id = t.statement_id
+            """,
+            statements=statements.ids,
+        ))
+        # A day of the derivation window may have no billable hour (a server
+        # terminated earlier): no statement for it.
+        self.env.cr.execute(SQL(
+            """
+            DELETE FROM prepaid_cloud_statement s
+             WHERE s.id = ANY(%s)
+               AND NOT EXISTS (SELECT 1 FROM prepaid_cloud_statement_line l WHERE l.statement_id = s.id)
+         RETURNING s.id
+            """,
+            statements.ids,
+        ))
+        empty = {row[0] for row in self.env.cr.fetchall()}
+        statements.invalidate_recordset()
+        statements = statements.filtered(lambda st: st.id not in empty)
+        statements._charge()
+        return statements
+
+    @api.model
+    def _cloud_tune_transaction(self):
+        """Planner settings for the rating's big set-based queries, for this
+        transaction only: no JIT compilation (it costs more than it saves on
+        one-off queries) and room to aggregate a batch in memory."""
+        self.env.cr.execute("SET LOCAL jit = off")
+        self.env.cr.execute("SET LOCAL work_mem = '64MB'")
+
+    @api.model
+    def _prepare_statement_vals(self, wallet_id, day, sequence, rate_card_id):
+        """Hook: the values of a new statement."""
+        return {"wallet_id": wallet_id, "date": day, "sequence": sequence, "rate_card_id": rate_card_id}
+
+    def _charge(self):
+        """One usage debit per statement, keyed on its wallet, day and sequence."""
+        for statement in self:
+            currency = statement.currency_id
+            if currency.compare_amounts(statement.amount_total, 0) <= 0:
+                statement.state = "free"
+                continue
+            if statement.sequence:
+                description = _(
+                    "Cloud usage of %(day)s, late records (adjustment %(n)s)", day=statement.date, n=statement.sequence
+                )
+            else:
+                description = _("Cloud usage of %(day)s", day=statement.date)
+            tx = statement.wallet_id._ledger_apply(
+                "debit",
+                currency.round(statement.amount_total),
+                statement._idempotency_key(),
+                purpose="usage",
+                description=description,
+                source=statement,
+            )
+            statement.write({"transaction_id": tx.id, "state": "charged"})

@@ -1,0 +1,311 @@
+# Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+import json
+import math
+from datetime import datetime, timedelta, timezone
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+from odoo.tools.sql import create_index
+
+# Bounds the size of one XML-RPC call and of the error message it may get.
+MAX_INGEST_BATCH = 10000
+MAX_INGEST_JSON_BYTES = 4 * 1024 * 1024
+
+
+class PrepaidCloudUsage(models.Model):
+    """One hour of one meter of one server.
+
+    Unique per (server, meter, hour) whatever the source. A sample pushed by
+    the platform before the daily job derived that hour wins over the
+    configuration history (the derivation skips hours that already exist);
+    once a record exists, a different value for the same hour is a conflict
+    the platform must resolve, never a silent overwrite of what may already
+    be billed.
+    """
+
+    _name = "prepaid.cloud.usage"
+    _description = "Cloud Usage Record"
+    _order = "hour desc, server_id, meter_id"
+    # 960,000 rows a day: every foreign key costs a trigger per inserted
+    # row, so no create_uid/write_uid, and the company comes from the wallet.
+    _log_access = False
+
+    server_id = fields.Many2one("prepaid.cloud.server", required=True, ondelete="restrict", readonly=True)
+    meter_id = fields.Many2one("prepaid.cloud.meter", required=True, ondelete="restrict", readonly=True)
+    # Denormalised from the server at insertion so that rating never has to
+    # join 960,000 records back to their servers.
+    wallet_id = fields.Many2one("prepaid.wallet", required=True, ondelete="restrict", readonly=True)
+    company_id = fields.Many2one(related="wallet_id.company_id")
+    partner_id = fields.Many2one(related="wallet_id.partner_id")
+    hour = fields.Datetime("Hour (UTC)", required=True, readonly=True, help="Start of the hour, in UTC.")
+    quantity = fields.Float(required=True, readonly=True)
+    source = fields.Selection(
+        [("config", "Configuration history"), ("metered", "Platform sample")], required=True, readonly=True
+    )
+    statement_id = fields.Many2one("prepaid.cloud.statement", readonly=True, index="btree_not_null")
+
+    _sql_constraints = [
+        (
+            "server_meter_hour_uniq",
+            "UNIQUE(server_id, meter_id, hour)",
+            "A server has one usage record per meter and hour.",
+        ),
+    ]
+
+    def init(self):
+        # Rating reads the records not rated yet, per wallet and hour.
+        create_index(
+            self.env.cr,
+            "prepaid_cloud_usage_unrated_idx",
+            self._table,
+            ["wallet_id", "hour"],
+            where="statement_id IS NULL",
+        )
+
+    @api.model
+    def ingest(self, records):
+        """Store hourly samples pushed by the platform (integration group).
+
+        The batch is validated whole and written whole: any error rejects it
+        with the list of every error and its index, and nothing is written. A
+        record identical to one already stored is accepted and changes
+        nothing, so a platform can resend a batch after a timeout.
+
+        :param records: list of dicts with ``server`` (platform reference),
+            ``meter`` (meter code), ``hour`` (start of the hour in UTC,
+            ``YYYY-MM-DD HH:00:00`` or ISO 8601 with ``Z``/``+00:00``) and
+            ``quantity`` (finite, >= 0); or, more compact on the wire, lists
+            ``[server, meter, hour, quantity]``
+        :return: dict with ``received``, ``inserted`` and ``unchanged`` counts
+        """
+        self.env["prepaid.wallet"]._check_prepaid_group("group_prepaid_integration", "group_prepaid_manager")
+        if not isinstance(records, (list, tuple)):
+            raise ValidationError(_("The usage records must be a list."))
+        if len(records) > MAX_INGEST_BATCH:
+            raise ValidationError(
+                _("A batch holds at most %(max)s records, not %(count)s.", max=MAX_INGEST_BATCH, count=len(records))
+            )
+        company = self.env.company
+        errors = []
+        parsed = []
+        now = fields.Datetime.now()
+        for index, record in enumerate(records):
+            row = self._ingest_parse(index, record, now, errors)
+            if row:
+                parsed.append(row)
+        servers, meters = self._ingest_lookup(company, parsed)
+        batch = {}
+        for index, ref, code, hour, quantity in parsed:
+            server = servers.get(ref)
+            meter = meters.get(code)
+            if not server:
+                errors.append((index, _("unknown server %(ref)s", ref=ref)))
+            if not meter:
+                errors.append((index, _("unknown meter %(code)s", code=code)))
+            if not server or not meter:
+                continue
+            key = (server[0], meter, hour)
+            if key in batch:
+                if not self._same_quantity(batch[key][1], quantity):
+                    errors.append((
+                        index,
+                        _(
+                            "record %(first)s of this batch has %(first_quantity)s for the same server, meter "
+                            "and hour, not %(quantity)s",
+                            first=batch[key][0], first_quantity=batch[key][1], quantity=quantity,
+                        ),
+                    ))
+                continue
+            batch[key] = (index, quantity, server[1])
+        if errors:
+            # Report the conflicts with stored records too: every error at once.
+            errors += self._ingest_conflicts(batch, list(batch))
+            raise ValidationError(self._ingest_error_message(errors, len(records)))
+        inserted = 0
+        if batch:
+            # Insert first and check only what was already there: new records
+            # (the usual case) cost no extra query. The savepoint takes the
+            # insert back if a stored record differs.
+            with self.env.cr.savepoint(flush=False):
+                inserted_keys = self._ingest_insert(batch)
+                inserted = len(inserted_keys)
+                if inserted < len(batch):
+                    present = [k for k in batch if k not in inserted_keys]
+                    stored = self._ingest_stored(present)
+                    conflicts = self._ingest_conflicts(batch, present, stored)
+                    # Stored by a concurrent call after this transaction
+                    # began: invisible here, so it cannot be compared.
+                    conflicts += [
+                        (batch[k][0], _("stored meanwhile by another call; send the batch again"))
+                        for k in present if k not in stored
+                    ]
+                    if conflicts:
+                        raise ValidationError(self._ingest_error_message(conflicts, len(records)))
+        return {"received": len(records), "inserted": inserted, "unchanged": len(records) - inserted}
+
+    @api.model
+    def ingest_json(self, payload):
+        """Same as :meth:`ingest`, with the records as one JSON text.
+
+        An XML-RPC server spends more time unmarshalling 1,000 XML structs
+        than storing them; one string is unmarshalled at once and parsed by
+        the C JSON decoder. Validation and result are those of ``ingest``.
+
+        :param payload: JSON array of ``[server, meter, hour, quantity]``
+            rows or of objects with those keys
+        :return: dict with ``received``, ``inserted`` and ``unchanged`` counts
+        """
+        self.env["prepaid.wallet"]._check_prepaid_group("group_prepaid_integration", "group_prepaid_manager")
+        if not isinstance(payload, str):
+            raise ValidationError(_("The usage records must be a JSON text."))
+        if len(payload) > MAX_INGEST_JSON_BYTES:
+            raise ValidationError(
+                _("A JSON batch holds at most %(max)s bytes.", max=MAX_INGEST_JSON_BYTES)
+            )
+        try:
+            records = json.loads(payload)
+        except ValueError as error:
+            raise ValidationError(_("The usage records are not valid JSON: %(error)s", error=error)) from None
+        return self.ingest(records)
+
+    @api.model
+    def _same_quantity(self, a, b):
+        return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+
+    @api.model
+    def _ingest_parse(self, index, record, now, errors):
+        """Check the shape of one record; return (index, ref, code, hour, quantity) or None."""
+        if isinstance(record, (list, tuple)) and len(record) == 4:
+            # The compact form: half the XML-RPC payload of a struct.
+            record = dict(zip(("server", "meter", "hour", "quantity"), record))
+        elif not isinstance(record, dict):
+            errors.append((
+                index, _("a record must be a mapping with server, meter, hour and quantity, or a list of those four")
+            ))
+            return None
+        ok = True
+        ref, code = record.get("server"), record.get("meter")
+        if not isinstance(ref, str) or not ref.strip():
+            errors.append((index, _("the server reference is missing")))
+            ok = False
+        if not isinstance(code, str) or not code.strip():
+            errors.append((index, _("the meter code is missing")))
+            ok = False
+        hour = self._ingest_parse_hour(record.get("hour"))
+        if isinstance(hour, str):
+            errors.append((index, hour))
+            ok = False
+        elif hour > now:
+            errors.append((index, _("the hour %(hour)s is in the future", hour=record.get("hour"))))
+            ok = False
+        quantity = record.get("quantity")
+        if isinstance(quantity, bool) or not isinstance(quantity, (int, float)):
+            errors.append((index, _("the quantity %(quantity)r is not a number", quantity=quantity)))
+            ok = False
+        elif not math.isfinite(quantity):
+            errors.append((index, _("the quantity must be a finite number")))
+            ok = False
+        elif quantity < 0:
+            errors.append((index, _("the quantity %(quantity)s is negative", quantity=quantity)))
+            ok = False
+        extra = set(record) - {"server", "meter", "hour", "quantity"}
+        if extra:
+            errors.append((index, _("unknown keys %(keys)s", keys=", ".join(sorted(map(str, extra))))))
+            ok = False
+        return (index, ref.strip(), code.strip(), hour, float(quantity)) if ok else None
+
+    @api.model
+    def _ingest_parse_hour(self, value):
+        """:return: a naive UTC datetime on the hour, or an error message"""
+        if not isinstance(value, str):
+            return _("the hour %(hour)r is not a date and time", hour=value)
+        text = value.strip()
+        try:
+            hour = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+        except ValueError:
+            return _("the hour %(hour)s is not a date and time (YYYY-MM-DD HH:00:00, UTC)", hour=value)
+        if hour.tzinfo:
+            if hour.utcoffset() != timedelta(0):
+                return _("the hour %(hour)s must be in UTC", hour=value)
+            hour = hour.astimezone(timezone.utc).replace(tzinfo=None)
+        if hour.minute or hour.second or hour.microsecond:
+            return _("the hour %(hour)s is not on the hour", hour=value)
+        return hour
+
+    @api.model
+    def _ingest_lookup(self, company, parsed):
+        """:return: ({ref: (server id, wallet id)}, {code: meter id}) in two queries"""
+        refs = list({row[1] for row in parsed})
+        self.env["prepaid.cloud.server"].flush_model(["ref", "company_id", "state", "wallet_id"])
+        self.env["prepaid.cloud.meter"].flush_model(["code", "active"])
+        self.env.cr.execute(SQL(
+            """
+            SELECT ref, id, wallet_id FROM prepaid_cloud_server
+             WHERE company_id = %s AND ref = ANY(%s) AND state != 'terminated'
+            """,
+            company.id, refs,
+        ))
+        servers = {ref: (sid, wallet) for ref, sid, wallet in self.env.cr.fetchall()}
+        self.env.cr.execute("SELECT code, id FROM prepaid_cloud_meter WHERE active")
+        return servers, dict(self.env.cr.fetchall())
+
+    @api.model
+    def _ingest_stored(self, keys):
+        """:return: {(server, meter, hour): stored quantity} for the keys already stored"""
+        self.env.cr.execute(SQL(
+            """
+            SELECT u.server_id, u.meter_id, u.hour, u.quantity
+              FROM unnest(%s::int[], %s::int[], %s::timestamp[]) AS b(server_id, meter_id, hour)
+              JOIN prepaid_cloud_usage u
+                ON u.server_id = b.server_id AND u.meter_id = b.meter_id AND u.hour = b.hour
+            """,
+            [k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys],
+        ))
+        return {(s, m, h): q for s, m, h, q in self.env.cr.fetchall()}
+
+    @api.model
+    def _ingest_conflicts(self, batch, keys, stored=None):
+        """:return: errors for the records of ``keys`` stored with another quantity"""
+        if not keys:
+            return []
+        if stored is None:
+            stored = self._ingest_stored(keys)
+        return [
+            (batch[key][0], _("a different quantity (%(stored)s) is already stored for this server, meter and hour",
+                              stored=quantity))
+            for key, quantity in stored.items()
+            if not self._same_quantity(quantity, batch[key][1])
+        ]
+
+    @api.model
+    def _ingest_insert(self, batch):
+        """:return: the set of keys inserted (the others were already stored)"""
+        keys = list(batch)
+        self.env.cr.execute(SQL(
+            """
+            INSERT INTO prepaid_cloud_usage
+                   (server_id, meter_id, wallet_id, hour, quantity, source)
+            SELECT b.server_id, b.meter_id, b.wallet_id, b.hour, b.quantity, 'metered'
+              FROM unnest(%(servers)s::int[], %(meters)s::int[], %(hours)s::timestamp[],
+                          %(quantities)s::float8[], %(wallets)s::int[])
+                   AS b(server_id, meter_id, hour, quantity, wallet_id)
+            ON CONFLICT (server_id, meter_id, hour) DO NOTHING
+            RETURNING server_id, meter_id, hour
+            """,
+            servers=[k[0] for k in keys],
+            meters=[k[1] for k in keys],
+            hours=[k[2] for k in keys],
+            quantities=[batch[k][1] for k in keys],
+            wallets=[batch[k][2] for k in keys],
+        ))
+        return set(self.env.cr.fetchall())
+
+    @api.model
+    def _ingest_error_message(self, errors, count):
+        lines = [_("Record %(index)s: %(error)s.", index=index, error=error) for index, error in sorted(errors, key=lambda e: e[0])]
+        return _(
+            "The batch of %(count)s usage records was rejected, nothing was stored:\n%(errors)s",
+            count=count,
+            errors="\n".join(lines),
+        )

@@ -1,0 +1,28 @@
+# Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+from odoo import fields, models
+
+
+class PrepaidTier(models.Model):
+    _inherit = "prepaid.tier"
+
+    cloud_rate_card_ids = fields.Many2many(
+        "prepaid.cloud.rate.card",
+        string="Cloud rate cards",
+        help="The cloud prices of this plan's customers: one card per company and currency.",
+    )
+
+
+class PrepaidWallet(models.Model):
+    _inherit = "prepaid.wallet"
+
+    def _get_cloud_rate_card(self):
+        """Override of the cloud pricing: a wallet's own card first, then its
+        plan's card for the wallet's company and currency, then the default."""
+        self.ensure_one()
+        if self.cloud_rate_card_id:
+            return self.cloud_rate_card_id
+        # sudo: pricing happens for any caller of the ledger, portal included.
+        tier_card = self._get_pricing_tier().sudo().cloud_rate_card_ids.filtered(
+            lambda card: card.active and card.company_id == self.company_id and card.currency_id == self.currency_id
+        )[:1]
+        return tier_card or super()._get_cloud_rate_card()

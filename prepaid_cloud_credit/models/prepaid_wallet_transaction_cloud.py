@@ -1,0 +1,11 @@
+# Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+from odoo import _, api, models
+
+
+class PrepaidWalletTransaction(models.Model):
+    _inherit = "prepaid.wallet.transaction"
+
+    @api.model
+    def _selection_source_ref(self):
+        """Override of the ledger to let usage debits point at their statement."""
+        return super()._selection_source_ref() + [("prepaid.cloud.statement", _("Cloud usage statement"))]

@@ -1,0 +1,28 @@
+# Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class ResCompany(models.Model):
+    """The company's cloud balance policy (kept apart from ``res_company.py``,
+    which holds the ledger's accounting settings)."""
+
+    _inherit = "res.company"
+
+    prepaid_suspension_floor = fields.Monetary(
+        "Suspension floor",
+        currency_field="currency_id",
+        default=0.0,
+        help="Cloud servers are suspended when the balance stays at or below this amount past the grace.",
+    )
+    prepaid_suspension_grace_hours = fields.Integer(
+        "Grace before suspension (hours)",
+        default=24,
+        help="Hours the balance may stay at or below the floor before the servers are suspended.",
+    )
+
+    @api.constrains("prepaid_suspension_grace_hours")
+    def _check_prepaid_suspension_grace_hours(self):
+        for company in self:
+            if company.prepaid_suspension_grace_hours < 0:
+                raise ValidationError(_("The grace before suspension cannot be negative."))
