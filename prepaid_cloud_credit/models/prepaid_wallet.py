@@ -807,8 +807,9 @@ class PrepaidWallet(models.Model):
 
     @api.model
     def _prepaid_can_commit(self):
-        """Crons commit per batch, except inside tests."""
-        return not modules.module.current_test
+        """Crons commit per batch, except inside tests and while modules are
+        loading (demo data runs inside the install's transaction)."""
+        return not modules.module.current_test and self.env.registry.ready
 
     @api.model
     def _cron_expire_lots(self, batch_size=None):
