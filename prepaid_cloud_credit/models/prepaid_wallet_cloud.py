@@ -154,7 +154,10 @@ class PrepaidWallet(models.Model):
         self.ensure_one()
         if self.cloud_policy_custom:
             return self.cloud_suspension_floor, self.cloud_grace_hours
-        return self.company_id.prepaid_suspension_floor, self.company_id.prepaid_suspension_grace_hours
+        company = self.company_id
+        # Two columns, not the whole (wide) company record: this runs on every movement.
+        company.fetch(["prepaid_suspension_floor", "prepaid_suspension_grace_hours"])
+        return company.prepaid_suspension_floor, company.prepaid_suspension_grace_hours
 
     def _cloud_apply_balance_policy(self, now=None):
         """Suspend the servers of wallets at or below their floor past the
@@ -230,7 +233,9 @@ class PrepaidWallet(models.Model):
     def _cloud_average_burn(self):
         """Average daily usage over the last ``BURN_DAYS`` days (0 when none)."""
         self.ensure_one()
-        today = fields.Date.context_today(self.with_context(tz=self.company_id.partner_id.tz or "UTC"))
+        company_partner = self.company_id.partner_id
+        company_partner.fetch(["tz"])
+        today = fields.Date.context_today(self.with_context(tz=company_partner.tz or "UTC"))
         self.env["prepaid.cloud.statement"].flush_model(["amount_total", "wallet_id", "date"])
         self.env.cr.execute(SQL(
             """
