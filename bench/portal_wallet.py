@@ -14,7 +14,6 @@ customer over HTTP.
 
 import argparse
 import statistics
-import subprocess
 import sys
 import time
 import uuid
@@ -25,8 +24,8 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "bench"))
-from run_tests import addons_path, db_args, odoo_available  # noqa: E402
-from wallet_debits import ensure_database, free_port, odoo_registry  # noqa: E402
+from run_tests import odoo_available  # noqa: E402
+from wallet_debits import ensure_database, odoo_registry, odoo_server  # noqa: E402
 
 PASSWORD = "bench-portal"
 
@@ -66,6 +65,42 @@ def setup(registry, transactions):
         return login, wallet.id
 
 
+def measure(base, login, args):
+    """Log in as the customer and time the wallet pages."""
+    session = requests.Session()
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            session.get(f"{base}/web/login", timeout=5)
+            break
+        except requests.ConnectionError:
+            time.sleep(0.3)
+    page = session.get(f"{base}/web/login").text
+    csrf = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    session.post(f"{base}/web/login", data={"login": login, "password": PASSWORD, "csrf_token": csrf})
+    pages = args.transactions // 20
+    urls = ["/my/wallet", f"/my/wallet/page/{pages // 2}", f"/my/wallet/page/{pages}",
+            "/my/wallet?filterby=debit&sortby=amount"]
+    for url in urls:  # warm the caches (templates, assets)
+        response = session.get(base + url)
+        assert response.status_code == 200 and "o_prepaid_transaction" in response.text, url
+    timings = []
+    per_url = {url: [] for url in urls + ["/my/account"]}
+    for i in range(args.requests):
+        url = urls[i % len(urls)]
+        started = time.perf_counter()
+        response = session.get(base + url)
+        timings.append((time.perf_counter() - started) * 1000)
+        per_url[url].append(timings[-1])
+        assert response.status_code == 200
+    # A portal page of Odoo's own, for scale on this machine.
+    for _i in range(20):
+        started = time.perf_counter()
+        session.get(base + "/my/account")
+        per_url["/my/account"].append((time.perf_counter() - started) * 1000)
+    return timings, per_url
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default="pcc_bench")
@@ -79,48 +114,8 @@ def main():
     command, odoo_dir = ensure_database(args.db, False)
     registry = odoo_registry(args.db, odoo_dir)
     login, wallet_id = setup(registry, args.transactions)
-    port = free_port()
-    server = subprocess.Popen(
-        command + ["--addons-path", addons_path(odoo_dir), *db_args(), "-d", args.db, "--db-filter", f"^{args.db}$",
-                   "--http-port", str(port), "--workers", "2", "--max-cron-threads", "0", "--log-level", "warn"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        session = requests.Session()
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                session.get(f"{base}/web/login", timeout=5)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.3)
-        page = session.get(f"{base}/web/login").text
-        csrf = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-        session.post(f"{base}/web/login", data={"login": login, "password": PASSWORD, "csrf_token": csrf})
-        pages = args.transactions // 20
-        urls = ["/my/wallet", f"/my/wallet/page/{pages // 2}", f"/my/wallet/page/{pages}",
-                "/my/wallet?filterby=debit&sortby=amount"]
-        for url in urls:  # warm the caches (templates, assets)
-            response = session.get(base + url)
-            assert response.status_code == 200 and "o_prepaid_transaction" in response.text, url
-        timings = []
-        per_url = {url: [] for url in urls + ["/my/account"]}
-        for i in range(args.requests):
-            url = urls[i % len(urls)]
-            started = time.perf_counter()
-            response = session.get(base + url)
-            timings.append((time.perf_counter() - started) * 1000)
-            per_url[url].append(timings[-1])
-            assert response.status_code == 200
-        # A portal page of Odoo's own, for scale on this machine.
-        for _i in range(20):
-            started = time.perf_counter()
-            session.get(base + "/my/account")
-            per_url["/my/account"].append((time.perf_counter() - started) * 1000)
-    finally:
-        server.terminate()
-        server.wait(30)
+    with odoo_server(command, odoo_dir, args.db, 2) as port:
+        timings, per_url = measure(f"http://127.0.0.1:{port}", login, args)
     timings.sort()
     p95 = timings[int(len(timings) * 0.95) - 1]
     print(f"/my/wallet with {args.transactions} transactions, {args.requests} requests "

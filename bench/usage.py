@@ -27,7 +27,6 @@ import argparse
 import json
 import multiprocessing
 import resource
-import socket
 import subprocess
 import sys
 import time
@@ -37,8 +36,8 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(BENCH.parent / "scripts"))
-from run_tests import addons_path, db_args, odoo_available  # noqa: E402
-from wallet_debits import ensure_database, free_port, odoo_registry  # noqa: E402
+from run_tests import odoo_available  # noqa: E402
+from wallet_debits import ensure_database, odoo_registry, odoo_server  # noqa: E402
 
 PASSWORD = "bench-integration"
 LOGIN = "bench_usage_bot"
@@ -205,22 +204,7 @@ def ingest_client(args):
 
 
 def bench_ingestion(command, odoo_dir, db, clients, batches, servers, day, as_json=False):
-    port = free_port()
-    server = subprocess.Popen(
-        command + ["--addons-path", addons_path(odoo_dir), *db_args(), "-d", db, "--db-filter", f"^{db}$",
-                   "--http-port", str(port), "--workers", "2", "--max-cron-threads", "0",
-                   "--log-level", "warn", "--limit-time-real", "600", "--limit-time-cpu", "600"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.3)
-        time.sleep(1.0)
+    with odoo_server(command, odoo_dir, db, 2, "--limit-time-cpu", "600") as port:
         # Warm-up (registry load in each worker), not timed.
         with multiprocessing.Pool(clients) as pool:
             pool.map(ingest_client, [(port, db, c, clients, clients, servers, day - timedelta(days=3), as_json)
@@ -235,9 +219,6 @@ def bench_ingestion(command, odoo_dir, db, clients, batches, servers, day, as_js
             again = sum(pool.map(ingest_client, [(port, db, c, clients, batches, servers, day, as_json)
                                                  for c in range(clients)]))
         elapsed_again = time.perf_counter() - started
-    finally:
-        server.terminate()
-        server.wait(30)
     return batches * 1000, inserted, elapsed, again, elapsed_again
 
 

@@ -13,6 +13,7 @@ over), and starts its own Odoo server with 4 workers for the XML-RPC part.
 """
 
 import argparse
+import contextlib
 import multiprocessing
 import os
 import socket
@@ -103,6 +104,31 @@ def bench_in_process(registry, debits, per_transaction=1):
     return debits / elapsed, elapsed, balance, expected, lots
 
 
+@contextlib.contextmanager
+def odoo_server(command, odoo_dir, db, workers, *extra):
+    """Run an Odoo server on a free port for the benchmark; yield its port."""
+    port = free_port()
+    server = subprocess.Popen(
+        command + ["--addons-path", addons_path(odoo_dir), *db_args(), "-d", db, "--db-filter", f"^{db}$",
+                   "--http-port", str(port), "--workers", str(workers), "--max-cron-threads", "0",
+                   "--log-level", "warn", "--limit-time-real", "600", *extra],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.3)
+        time.sleep(1.0)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -147,31 +173,13 @@ def bench_xmlrpc(registry, command, odoo_dir, db, clients, per_client, same_wall
                                       env.ref("prepaid_cloud_credit.group_prepaid_integration").id])],
             })
         user.password = PASSWORD
-    port = free_port()
-    server = subprocess.Popen(
-        command + ["--addons-path", addons_path(odoo_dir), *db_args(), "-d", db, "--db-filter", f"^{db}$",
-                   "--http-port", str(port), "--workers", str(clients), "--max-cron-threads", "0",
-                   "--log-level", "warn", "--limit-time-real", "600"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.3)
-        time.sleep(1.0)
+    with odoo_server(command, odoo_dir, db, clients) as port:
         started = time.perf_counter()
         with multiprocessing.Pool(clients) as pool:
             retries = pool.map(rpc_client, [
                 (port, db, wallet_ids[c % len(wallet_ids)], per_client, c) for c in range(clients)
             ])
         elapsed = time.perf_counter() - started
-    finally:
-        server.terminate()
-        server.wait(30)
     total = clients * per_client
     balance = lots = count = 0.0
     for wallet_id in wallet_ids:
