@@ -1,4 +1,5 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+import hashlib
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -245,7 +246,7 @@ class PrepaidWallet(models.Model):
         return self._ledger_result(None)
 
     def _ledger_result(self, tx):
-        self.invalidate_recordset(["paid_amount", "bonus_amount", "voucher_amount", "debt_amount", "balance"])
+        # The ledger keeps the balances in memory up to date: nothing to reload.
         return {
             "transaction_id": tx.id if tx else False,
             "balance": self.balance,
@@ -394,39 +395,161 @@ class PrepaidWallet(models.Model):
         locked.invalidate_recordset()
         return locked
 
-    def _consumption_order(self):
-        # One column, not the whole (wide) company record: this runs on every debit.
-        self.env["res.company"].flush_model(["prepaid_consumption_order"])
-        self.env.cr.execute(
-            SQL("SELECT prepaid_consumption_order FROM res_company WHERE id = %s", self.company_id.id)
-        )
-        order = self.env.cr.fetchone()[0]
-        return CONSUMPTION_ORDERS.get(order or DEFAULT_CONSUMPTION_ORDER, CONSUMPTION_ORDERS[DEFAULT_CONSUMPTION_ORDER])
+    def _ledger_lock(self, key):
+        """Lock the wallet row and read, in the same round trip, what a
+        movement needs: the wallet itself, its currency, the company settings,
+        the transaction already holding ``key`` and the open lots.
 
-    def _get_consumable_lots(self):
-        """Open lots with credit left, in consumption order (wallet locked)."""
+        A debit is a handful of statements, so each round trip to the
+        database is a large part of its cost: the reads are done by the
+        locking statement itself and their values go to the ORM cache, as a
+        fetch would put them. Every movement also rewrites the wallet row, so
+        a transaction that was waiting on this lock gets a serialization
+        failure once the holder commits, and Odoo replays it: it then reads
+        the holder's result.
+
+        :param key: the idempotency key of the movement
+        :return: dict with ``existing`` (id of the transaction holding
+            ``key`` or None), ``lots`` ({lot id: (kind, remaining amount,
+            expiry date)} of the open lots, in consumption order) and the
+            values of the expressions of :meth:`_ledger_lock_reads`
+        """
         self.ensure_one()
-        order = self._consumption_order()
-        today = self._prepaid_today()
-        self.env.cr.execute(
-            SQL(
+        Lot = self.env["prepaid.credit.lot"]
+        self.flush_recordset()
+        Lot.flush_model()
+        wallet_fields = [self._fields[name] for name in self._ledger_lock_fields()]
+        prefetch = self._ledger_lock_prefetch()
+        reads = {
+            "existing": SQL(
+                "(SELECT t.id FROM prepaid_wallet_transaction t WHERE t.idempotency_key = %s)", key
+            ),
+            # Soonest-expiring, then oldest first; the kinds are ordered below.
+            "lots": SQL(
                 """
-                SELECT id FROM prepaid_credit_lot
-                 WHERE wallet_id = %(wallet)s
-                   AND state = 'open'
-                   AND remaining_amount > 0
-                   AND (expiry_date IS NULL OR expiry_date > %(today)s)
-              ORDER BY array_position(%(order)s::varchar[], kind::varchar),
-                       expiry_date ASC NULLS LAST,
-                       create_date ASC,
-                       id ASC
-                """,
-                wallet=self.id,
-                today=today,
-                order=list(order),
-            )
+                (SELECT json_agg(json_build_array(l.id, l.kind, l.remaining_amount, l.expiry_date)
+                                 ORDER BY l.expiry_date ASC NULLS LAST, l.create_date ASC, l.id ASC)
+                   FROM prepaid_credit_lot l WHERE l.wallet_id = w.id AND l.state = 'open')
+                """
+            ),
+            **self._ledger_lock_reads(),
+        }
+        terms = [SQL(", ".join(f'"w"."{field.name}"' for field in wallet_fields))]
+        for model_name, id_expression, field_names in prefetch:
+            model = self.env[model_name]
+            model.flush_model([name for name in field_names if name != "id"])
+            terms.append(SQL(
+                "(SELECT json_build_array(%s) FROM %s t WHERE t.id = %s)",
+                SQL(", ").join(SQL.identifier("t", name) for name in field_names),
+                SQL.identifier(model._table),
+                id_expression,
+            ))
+        terms.extend(reads.values())
+        query = SQL("SELECT %s FROM prepaid_wallet w WHERE w.id = %s FOR UPDATE", SQL(", ").join(terms), self.id)
+        self.env.flush_query(query)
+        rows = self._ledger_execute(query)
+        # The wallet as the lock read it replaces what the cache held (all
+        # was flushed above); so do the open lots, below.
+        cache = self.env.cache
+        cache.invalidate([(field, self._ids) for field in self._fields.values()])
+        if not rows:
+            raise UserError(_("Unknown wallet %(ids)s.", ids=self.id))
+        values = iter(rows[0])
+        for field in wallet_fields:
+            cache.update(self, field, [next(values)])
+        for model_name, _id_expression, field_names in prefetch:
+            self._ledger_cache_json(model_name, field_names, next(values))
+        result = dict(zip(reads, values))
+
+        order = self.company_id.prepaid_consumption_order or DEFAULT_CONSUMPTION_ORDER
+        rank = {kind: index for index, kind in enumerate(CONSUMPTION_ORDERS[order])}
+        lots = sorted(result["lots"] or [], key=lambda lot: rank[lot[1]])
+        for lot_id, kind, remaining, expiry in lots:
+            lot = Lot.browse(lot_id)
+            cache.update(lot, Lot._fields["wallet_id"], [self.id])
+            cache.update(lot, Lot._fields["kind"], [kind])
+            cache.update(lot, Lot._fields["remaining_amount"], [float(remaining)])
+            cache.update(lot, Lot._fields["state"], ["open"])
+            cache.update(lot, Lot._fields["expiry_date"], [fields.Date.to_date(expiry)])
+        result["lots"] = {
+            lot_id: (kind, float(remaining), fields.Date.to_date(expiry)) for lot_id, kind, remaining, expiry in lots
+        }
+        return result
+
+    @tools.ormcache()
+    def _ledger_lock_fields(self):
+        """The wallet columns the lock reads: those a fetch would read."""
+        return tuple(
+            field.name for field in self._fields.values()
+            if field.store and field.column_type and field.name != "id"
+            and not field.translate and not field.groups and field.type != "binary"
         )
-        return self.env["prepaid.credit.lot"].browse([row[0] for row in self.env.cr.fetchall()])
+
+    def _ledger_execute(self, query):
+        """Execute one of the ledger's statements and return its rows.
+
+        Every movement runs the same two statements, and planning them took
+        a good part of their time: each is prepared once per cursor
+        (``PREPARE``, sent with its first execution in the same round trip)
+        and then only executed. A cursor starts on a reset session (Odoo's
+        pool discards the statements of the previous borrower), so what was
+        prepared is remembered on the cursor. This needs a server session
+        that stays the same for the cursor's life (no pooler in transaction
+        mode between Odoo and PostgreSQL).
+
+        An expected serialization failure (replayed by Odoo) is no "bad
+        query" for the error log.
+        """
+        cr = self.env.cr
+        prepared = cr.cache.setdefault("prepaid_ledger_statements", set())
+        code = query.code
+        name = "prepaid_ledger_" + hashlib.sha1(code.encode()).hexdigest()[:16]
+        params = list(query.params)
+        execute = f'EXECUTE "{name}"' + (f"({', '.join(['%s'] * len(params))})" if params else "")
+        if name not in prepared:
+            parts = code.split("%s")
+            body = "".join(
+                part + (f"${index}" if index < len(parts) else "") for index, part in enumerate(parts, 1)
+            )
+            execute = f'PREPARE "{name}" AS {body};\n{execute}'
+        cr.execute(execute, params, log_exceptions=False)
+        prepared.add(name)
+        return cr.fetchall()
+
+    def _ledger_lock_prefetch(self):
+        """Hook: records the lock of a movement reads along with the wallet.
+
+        :return: list of (model name, SQL expression of the record id on the
+            wallet row ``w``, column names)
+        """
+        return [
+            ("res.currency", SQL("w.currency_id"), ["id", "name", "rounding", "decimal_places", "active"]),
+            ("res.company", SQL("w.company_id"), ["id", "currency_id", "partner_id", "prepaid_consumption_order"]),
+        ]
+
+    def _ledger_lock_reads(self):
+        """Hook: more values the lock of a movement reads (SQL expressions on
+        the wallet row ``w``); their values reach :meth:`_ledger_write` as
+        the ``lock`` keyword."""
+        return {}
+
+    def _ledger_cache_json(self, model_name, field_names, values):
+        """Put a JSON row read by :meth:`_ledger_lock` in the ORM cache, as a
+        fetch would: nothing that the cache already holds is overwritten."""
+        if not values:
+            return
+        model = self.env[model_name]
+        record = model.browse(values[0])
+        for name, value in zip(field_names[1:], values[1:]):
+            field = model._fields[name]
+            if value is not None:
+                if field.type == "date":
+                    value = fields.Date.to_date(value)
+                elif field.type == "datetime":
+                    value = fields.Datetime.to_datetime(value.replace("T", " ")[:19])
+                elif field.type in ("float", "monetary"):
+                    value = float(value)
+            self.env.cache.insert_missing(record, field, [value])
 
     @api.model
     def _prepaid_today(self):
@@ -472,6 +595,16 @@ class PrepaidWallet(models.Model):
             raise ValidationError(_("Unknown movement type %(type)s.", type=move_type))
         if purpose not in ("usage", "purchase"):
             raise ValidationError(_("A debit is either for usage or for a purchase."))
+        key = self._prepaid_check_key(idempotency_key)
+        # Signed like the balance: what takes credit away is negative.
+        sign = -1 if move_type in ("debit", "expiry") or (move_type == "adjustment" and decrease) else 1
+        if move_type == "adjustment" and (not reason or not str(reason).strip()):
+            raise ValidationError(_("An adjustment needs a reason."))
+        if kind not in ("paid", "bonus", "voucher"):
+            raise ValidationError(_("Unknown credit kind %(kind)s.", kind=kind))
+
+        # The checks that need the wallet run on what the lock has just read.
+        lock = self._ledger_lock(key)
         if currency_code is not None and self._prepaid_currency_from_code(currency_code) != self.currency_id:
             raise ValidationError(
                 _(
@@ -481,24 +614,14 @@ class PrepaidWallet(models.Model):
                     code=currency_code,
                 )
             )
-        key = self._prepaid_check_key(idempotency_key)
-        # Signed like the balance: what takes credit away is negative.
-        sign = -1 if move_type in ("debit", "expiry") or (move_type == "adjustment" and decrease) else 1
-        if move_type == "adjustment" and (not reason or not str(reason).strip()):
-            raise ValidationError(_("An adjustment needs a reason."))
         if move_type == "expiry":
             value = lot.remaining_amount
         else:
             value = self._prepaid_parse_amount(amount)
-        if kind not in ("paid", "bonus", "voucher"):
-            raise ValidationError(_("Unknown credit kind %(kind)s.", kind=kind))
         if not self.active:
             raise UserError(_("The wallet %(wallet)s is archived.", wallet=self.display_name))
-
-        self._lock_for_update()
-        Tx = self.env["prepaid.wallet.transaction"]
-        existing = Tx._find_by_key(key)
-        if existing:
+        if lock["existing"]:
+            existing = self.env["prepaid.wallet.transaction"].browse(lock["existing"])
             existing._check_same_movement(self, move_type, sign * value)
             return existing
 
@@ -531,11 +654,14 @@ class PrepaidWallet(models.Model):
                 debt_change = -repay
         elif move_type in ("debit", "adjustment"):
             to_take = value
-            for consumable in self._get_consumable_lots():
+            today = self._prepaid_today()
+            for lot_id, (lot_kind, remaining, expiry) in lock["lots"].items():
                 if float_is_zero(to_take, precision_rounding=currency.rounding):
                     break
-                take = min(to_take, consumable.remaining_amount)
-                allocations.append({"lot_id": consumable.id, "amount": -take, "kind": consumable.kind})
+                if remaining <= 0 or (expiry and expiry <= today):
+                    continue
+                take = min(to_take, remaining)
+                allocations.append({"lot_id": lot_id, "amount": -take, "kind": lot_kind})
                 to_take = currency.round(to_take - take)
             if not float_is_zero(to_take, precision_rounding=currency.rounding):
                 if move_type == "debit" and purpose == "usage":
@@ -561,7 +687,7 @@ class PrepaidWallet(models.Model):
             move_type, sign * value, key, allocations, debt_change, new_lot_vals,
             purpose=purpose if move_type == "debit" else False,
             description=description, product=product, refund_of=refund_of,
-            reason=reason, source=source, move=move,
+            reason=reason, source=source, move=move, lock=lock,
         )
         return tx
 
@@ -612,9 +738,15 @@ class PrepaidWallet(models.Model):
         return allocations, debt_change, new_lot_vals
 
     def _ledger_write(self, move_type, signed_amount, key, allocations, debt_change, new_lot_vals, **kw):
-        """Write a prepared movement: lots, transaction, allocations, balances."""
+        """Write a prepared movement: lots, transaction, allocations, balances.
+
+        :param kw: the references of the transaction, and ``lock``, what
+            :meth:`_ledger_lock` read
+        """
         Lot = self.env["prepaid.credit.lot"]
         currency = self.currency_id
+        # The open lots as the lock read them: their sum per kind is the balance.
+        open_lots = {lot_id: (kind, remaining) for lot_id, (kind, remaining, _expiry) in kw["lock"]["lots"].items()}
         lot_amounts = {}
         new_lots = {}
         if new_lot_vals:
@@ -636,23 +768,36 @@ class PrepaidWallet(models.Model):
                 alloc["lot_id"] = new_lots["new"].id
             elif alloc["lot_id"]:
                 lot_amounts[alloc["lot_id"]] = lot_amounts.get(alloc["lot_id"], 0.0) + alloc["amount"]
+        for lot in new_lots.values():
+            open_lots[lot.id] = (lot.kind, lot.remaining_amount)
+        lot_updates = []
         for lot_id, change in lot_amounts.items():
-            lot = Lot.browse(lot_id)
-            remaining = currency.round(lot.remaining_amount + change)
-            vals = {"remaining_amount": remaining}
+            if lot_id in open_lots:
+                kind, remaining, state = *open_lots[lot_id], "open"
+            else:
+                # A used-up lot a refund gives credit back to.
+                lot = Lot.browse(lot_id)
+                kind, remaining, state = lot.kind, lot.remaining_amount, lot.state
+            remaining = currency.round(remaining + change)
             if move_type == "expiry":
-                vals["state"] = "expired"
+                state = "expired"
             elif float_is_zero(remaining, precision_rounding=currency.rounding):
-                vals["state"] = "exhausted"
-            elif lot.state == "exhausted":
-                vals["state"] = "open"
-            lot.write(vals)
-        Lot.flush_model()
-        balances = self._read_lot_balances()
+                state = "exhausted"
+            elif state == "exhausted":
+                state = "open"
+            lot_updates.append((lot_id, remaining, state))
+            if state == "open":
+                open_lots[lot_id] = (kind, remaining)
+            else:
+                open_lots.pop(lot_id, None)
+        balances = {"paid": 0.0, "bonus": 0.0, "voucher": 0.0}
+        for kind, remaining in open_lots.values():
+            balances[kind] += remaining
+        balances = {kind: currency.round(total) for kind, total in balances.items()}
         debt = currency.round(self.debt_amount + debt_change)
         balance = currency.round(sum(balances.values()) - debt)
         source = kw.get("source")
-        tx = self._ledger_insert_transaction({
+        tx = self._ledger_write_rows({
             "move_type": move_type,
             "amount": signed_amount,
             "idempotency_key": key,
@@ -666,108 +811,130 @@ class PrepaidWallet(models.Model):
             "needs_booking": self._movement_needs_booking(move_type, allocations, kw.get("move")),
             "balance_after": balance,
             "debt_after": debt,
-        }, allocations)
-        if new_lot_vals:
-            new_lots["new"].source_transaction_id = tx
-        for key_, lot in new_lots.items():
-            if key_ != "new":
-                lot.source_transaction_id = tx
-        self.write({
+        }, allocations, lot_updates, {
             "paid_amount": balances["paid"],
             "bonus_amount": balances["bonus"],
             "voucher_amount": balances["voucher"],
             "debt_amount": debt,
             "balance": balance,
         })
+        for lot in new_lots.values():
+            lot.source_transaction_id = tx
         return tx
 
-    def _ledger_insert_transaction(self, vals, allocations):
-        """Append the transaction and its allocations with two INSERTs.
+    def _ledger_write_rows(self, vals, allocations, lot_updates, wallet_vals):
+        """Write a movement in one statement: the lots it changes, the
+        transaction, its allocations and the wallet's balances.
 
-        The rows are append-only and every value is computed here under the
-        wallet lock, so the ORM's create (defaults, related fields, checks)
-        would only cost time: it was most of a debit's.
+        The transaction and its allocations are append-only and every value
+        is computed here under the wallet lock, so the ORM's create and write
+        (defaults, related fields, checks, one statement each) would only
+        cost time: they were most of a debit's. The ORM cache is then told
+        what changed.
+
+        :param vals: column values of the transaction
+        :param allocations: dicts with ``lot_id``, ``kind``, ``amount`` and
+            the flags of each allocation
+        :param lot_updates: (lot id, remaining amount, state) of the lots changed
+        :param wallet_vals: the wallet's new balances, by field name
+        :return: the new ``prepaid.wallet.transaction``
         """
         self.ensure_one()
         if not self.env.su:
             raise AccessError(_("Transactions are written by wallet movements only."))
-        cr = self.env.cr
-        now = cr.now()
+        Tx = self.env["prepaid.wallet.transaction"]
+        Lot = self.env["prepaid.credit.lot"]
+        # Pending writes to these rows go first: their cache is dropped below.
+        Tx.flush_model()
+        self.env["prepaid.wallet.allocation"].flush_model()
+        Lot.browse([lot[0] for lot in lot_updates]).flush_recordset()
         uid = self.env.uid
-        cr.execute(SQL(
+        now = SQL("(now() AT TIME ZONE 'UTC')")
+        wallet, company, currency = self.id, self.company_id.id, self.currency_id.id
+        query = SQL(
             """
-            INSERT INTO prepaid_wallet_transaction
-                   (wallet_id, partner_id, company_id, currency_id, date, move_type, purpose, name, reason,
-                    amount, balance_after, debt_after, idempotency_key, product_id, refund_of_id,
-                    source_ref, move_id, needs_booking, user_id,
-                    create_uid, create_date, write_uid, write_date)
-            VALUES (%(wallet)s, %(partner)s, %(company)s, %(currency)s, %(date)s, %(move_type)s, %(purpose)s,
-                    %(name)s, %(reason)s, %(amount)s, %(balance_after)s, %(debt_after)s, %(idempotency_key)s,
-                    %(product_id)s, %(refund_of_id)s, %(source_ref)s, %(move_id)s, %(needs_booking)s, %(uid)s,
-                    %(uid)s, %(now)s, %(uid)s, %(now)s)
-            RETURNING id
-            """,
-            wallet=self.id, partner=self.partner_id.id, company=self.company_id.id,
-            currency=self.currency_id.id, date=fields.Datetime.now(), uid=uid, now=now, **vals,
-        ))
-        tx_id = cr.fetchone()[0]
-        if allocations:
-            rows = SQL(", ").join(
-                SQL(
-                    "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                    tx_id, self.id, self.company_id.id, self.currency_id.id, alloc["lot_id"] or None,
-                    alloc["kind"], alloc["amount"], bool(alloc.get("is_debt_repayment")),
-                    bool(alloc.get("is_creation")), alloc.get("origin_allocation_id") or None,
-                    uid, now, uid, now,
-                )
-                for alloc in allocations
-            )
-            cr.execute(SQL(
-                """
+            WITH lots AS (
+                UPDATE prepaid_credit_lot l
+                   SET remaining_amount = u.remaining_amount, state = u.state, write_uid = %(uid)s,
+                       write_date = %(now)s
+                  FROM unnest(%(lot_ids)s::int4[], %(lot_remaining)s::numeric[], %(lot_states)s::varchar[])
+                       AS u(id, remaining_amount, state)
+                 WHERE l.id = u.id
+            ), wallet AS (
+                UPDATE prepaid_wallet
+                   SET paid_amount = %(paid_amount)s, bonus_amount = %(bonus_amount)s,
+                       voucher_amount = %(voucher_amount)s, debt_amount = %(debt_amount)s, balance = %(balance)s,
+                       write_uid = %(uid)s, write_date = %(now)s
+                 WHERE id = %(wallet)s
+            ), tx AS (
+                INSERT INTO prepaid_wallet_transaction
+                       (wallet_id, partner_id, company_id, currency_id, date, move_type, purpose, name, reason,
+                        amount, balance_after, debt_after, idempotency_key, product_id, refund_of_id,
+                        source_ref, move_id, needs_booking, user_id,
+                        create_uid, create_date, write_uid, write_date)
+                VALUES (%(wallet)s, %(partner)s, %(company)s, %(currency)s, %(date)s, %(move_type)s, %(purpose)s,
+                        %(name)s, %(reason)s, %(amount)s, %(balance_after)s, %(debt_after)s, %(idempotency_key)s,
+                        %(product_id)s, %(refund_of_id)s, %(source_ref)s, %(move_id)s, %(needs_booking)s, %(uid)s,
+                        %(uid)s, %(now)s, %(uid)s, %(now)s)
+                RETURNING id
+            ), allocations AS (
                 INSERT INTO prepaid_wallet_allocation
                        (transaction_id, wallet_id, company_id, currency_id, lot_id, kind, amount,
                         is_debt_repayment, is_creation, origin_allocation_id,
                         create_uid, create_date, write_uid, write_date)
-                VALUES %s
-                """,
-                rows,
-            ))
-        # What the ORM may hold about these records is now stale: the models
-        # themselves and every one2many that lists them (invoices, lots...).
-        self.env["prepaid.wallet.transaction"].invalidate_model()
-        self.env["prepaid.wallet.allocation"].invalidate_model()
-        for model_name, field_names in self._ledger_inverse_fields().items():
-            self.env[model_name].invalidate_model(field_names)
-        return self.env["prepaid.wallet.transaction"].browse(tx_id)
+                SELECT tx.id, %(wallet)s, %(company)s, %(currency)s, a.lot_id, a.kind, a.amount,
+                       a.is_debt_repayment, a.is_creation, a.origin_allocation_id,
+                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM tx, unnest(%(alloc_lots)s::int4[], %(alloc_kinds)s::varchar[], %(alloc_amounts)s::numeric[],
+                                  %(alloc_repayments)s::bool[], %(alloc_creations)s::bool[],
+                                  %(alloc_origins)s::int4[])
+                       WITH ORDINALITY AS a(lot_id, kind, amount, is_debt_repayment, is_creation,
+                                            origin_allocation_id, position)
+              ORDER BY a.position
+            )
+            SELECT id FROM tx
+            """,
+            wallet=wallet, partner=self.partner_id.id, company=company, currency=currency,
+            date=fields.Datetime.now(), uid=uid, now=now,
+            lot_ids=[lot[0] for lot in lot_updates],
+            lot_remaining=[lot[1] for lot in lot_updates],
+            lot_states=[lot[2] for lot in lot_updates],
+            alloc_lots=[alloc["lot_id"] or None for alloc in allocations],
+            alloc_kinds=[alloc["kind"] for alloc in allocations],
+            alloc_amounts=[alloc["amount"] for alloc in allocations],
+            alloc_repayments=[bool(alloc.get("is_debt_repayment")) for alloc in allocations],
+            alloc_creations=[bool(alloc.get("is_creation")) for alloc in allocations],
+            alloc_origins=[alloc.get("origin_allocation_id") or None for alloc in allocations],
+            **wallet_vals, **vals,
+        )
+        tx_id = self._ledger_execute(query)[0][0]
+        # What the ORM holds about these rows is now stale: the lots, the
+        # wallet's write date, and every field that lists or sums
+        # transactions and allocations. Nothing there is a pending write
+        # (flushed above; one2many values never are).
+        lot_ids = [lot[0] for lot in lot_updates]
+        self.env.cache.invalidate(
+            [(field, None) for field in self._ledger_stale_fields()]
+            + [(field, lot_ids) for field in Lot._fields.values()]
+            + [(self._fields["write_uid"], self._ids), (self._fields["write_date"], self._ids)]
+        )
+        for name, value in wallet_vals.items():
+            self.env.cache.update(self, self._fields[name], [value])
+        return Tx.browse(tx_id)
 
     @tools.ormcache()
-    def _ledger_inverse_fields(self):
-        """One2many fields, on any model, that list transactions or allocations."""
-        found = {}
-        for model_name, model in self.env.registry.items():
+    def _ledger_stale_fields(self):
+        """Fields a movement makes stale: those of the transactions and
+        allocations, and the one2many fields, on any model, that list them."""
+        stale = []
+        for model in self.env.registry.values():
             for field in model._fields.values():
-                if field.type == "one2many" and field.comodel_name in (
-                    "prepaid.wallet.transaction", "prepaid.wallet.allocation"
+                if model._name in ("prepaid.wallet.transaction", "prepaid.wallet.allocation") or (
+                    field.type == "one2many"
+                    and field.comodel_name in ("prepaid.wallet.transaction", "prepaid.wallet.allocation")
                 ):
-                    found.setdefault(model_name, []).append(field.name)
-        return found
-
-    def _read_lot_balances(self):
-        self.ensure_one()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT kind, COALESCE(SUM(remaining_amount), 0)
-                  FROM prepaid_credit_lot
-                 WHERE wallet_id = %s AND state = 'open'
-              GROUP BY kind
-                """,
-                self.id,
-            )
-        )
-        balances = {"paid": 0.0, "bonus": 0.0, "voucher": 0.0}
-        balances.update({kind: self.currency_id.round(total) for kind, total in self.env.cr.fetchall()})
-        return balances
+                    stale.append(field)
+        return tuple(stale)
 
     def _movement_needs_booking(self, move_type, allocations, move):
         """Whether the movement still has to be booked in the general ledger."""

@@ -135,6 +135,32 @@ class PrepaidWallet(models.Model):
     # Every movement re-evaluates the policy and the alerts
     # ------------------------------------------------------------------
 
+    def _ledger_lock_prefetch(self):
+        """Override of the ledger: the policy and the alerts read the
+        company's floor, grace and time zone on every movement."""
+        return super()._ledger_lock_prefetch() + [
+            ("res.company", SQL("w.company_id"), ["id", "prepaid_suspension_floor", "prepaid_suspension_grace_hours"]),
+            ("res.partner", SQL("(SELECT c.partner_id FROM res_company c WHERE c.id = w.company_id)"), ["id", "tz"]),
+        ]
+
+    def _ledger_lock_reads(self):
+        """Override of the ledger: the usage of the last days, for the runway."""
+        self.env["prepaid.cloud.statement"].flush_model(["amount_total", "wallet_id", "date"])
+        # A few days more than the burn window on each side: the window is
+        # cut in the company's time zone once the lock has read it.
+        today = fields.Date.today()
+        return {
+            **super()._ledger_lock_reads(),
+            "recent_usage": SQL(
+                """
+                (SELECT json_agg(json_build_array(s.date, s.amount_total))
+                   FROM prepaid_cloud_statement s
+                  WHERE s.wallet_id = w.id AND s.date >= %s AND s.date < %s)
+                """,
+                today - timedelta(days=BURN_DAYS + 2), today + timedelta(days=2),
+            ),
+        }
+
     def _ledger_write(self, move_type, signed_amount, key, allocations, debt_change, new_lot_vals, **kw):
         """Override of the ledger to apply the balance policy and the alerts
         right after the balance changed: a recharge (or a voucher, a refund,
@@ -142,7 +168,8 @@ class PrepaidWallet(models.Model):
         the same transaction."""
         tx = super()._ledger_write(move_type, signed_amount, key, allocations, debt_change, new_lot_vals, **kw)
         self._cloud_apply_balance_policy()
-        self._cloud_check_alerts()
+        recent = [(fields.Date.to_date(day), amount) for day, amount in kw["lock"]["recent_usage"] or []]
+        self._cloud_check_alerts(recent_usage=recent)
         return tx
 
     # ------------------------------------------------------------------
@@ -230,26 +257,33 @@ class PrepaidWallet(models.Model):
     # Alerts
     # ------------------------------------------------------------------
 
-    def _cloud_average_burn(self):
-        """Average daily usage over the last ``BURN_DAYS`` days (0 when none)."""
+    def _cloud_average_burn(self, recent_usage=None):
+        """Average daily usage over the last ``BURN_DAYS`` days (0 when none).
+
+        :param recent_usage: (date, amount) of the statements of the last
+            days, as the ledger's lock read them; read here when not given
+        """
         self.ensure_one()
         company_partner = self.company_id.partner_id
         company_partner.fetch(["tz"])
         today = fields.Date.context_today(self.with_context(tz=company_partner.tz or "UTC"))
+        start = today - timedelta(days=BURN_DAYS)
+        if recent_usage is not None:
+            return sum(amount for day, amount in recent_usage if start <= day < today) / BURN_DAYS
         self.env["prepaid.cloud.statement"].flush_model(["amount_total", "wallet_id", "date"])
         self.env.cr.execute(SQL(
             """
             SELECT COALESCE(SUM(amount_total), 0) FROM prepaid_cloud_statement
              WHERE wallet_id = %s AND date >= %s AND date < %s
             """,
-            self.id, today - timedelta(days=BURN_DAYS), today,
+            self.id, start, today,
         ))
         return self.env.cr.fetchone()[0] / BURN_DAYS
 
-    def _cloud_runway_level(self):
+    def _cloud_runway_level(self, recent_usage=None):
         """:return: (alert level in days or 0, runway in days or None)"""
         self.ensure_one()
-        burn = self._cloud_average_burn()
+        burn = self._cloud_average_burn(recent_usage)
         if burn <= 0:
             return 0, None
         runway = max(self.balance, 0.0) / burn
@@ -259,11 +293,20 @@ class PrepaidWallet(models.Model):
                 level = days
         return level, runway
 
-    def _cloud_check_alerts(self):
+    def _cloud_check_alerts(self, recent_usage=None):
         """Send the low-balance and runway e-mails, once per crossing: an
-        alert is sent again only after the balance recovered above it."""
-        low_template = self.env.ref("prepaid_cloud_credit.mail_template_prepaid_low_balance", raise_if_not_found=False)
-        runway_template = self.env.ref("prepaid_cloud_credit.mail_template_prepaid_runway", raise_if_not_found=False)
+        alert is sent again only after the balance recovered above it.
+
+        :param recent_usage: see :meth:`_cloud_average_burn` (one wallet only)
+        """
+        # The ids are cached by the registry; a record is only browsed, not
+        # checked for existence, on every movement.
+        xmlid_to_id = self.env["ir.model.data"]._xmlid_to_res_id
+        Template = self.env["mail.template"]
+        low_template = Template.browse(xmlid_to_id("prepaid_cloud_credit.mail_template_prepaid_low_balance",
+                                                   raise_if_not_found=False) or [])
+        runway_template = Template.browse(xmlid_to_id("prepaid_cloud_credit.mail_template_prepaid_runway",
+                                                      raise_if_not_found=False) or [])
         for wallet in self:
             currency = wallet.currency_id
             below = (
@@ -277,7 +320,7 @@ class PrepaidWallet(models.Model):
                 wallet.cloud_low_balance_alerted = True
             elif not below and wallet.cloud_low_balance_alerted:
                 wallet.cloud_low_balance_alerted = False
-            level, runway = wallet._cloud_runway_level()
+            level, runway = wallet._cloud_runway_level(recent_usage)
             stored = wallet.cloud_runway_alert_days
             if _runway_rank(level) < _runway_rank(stored):
                 if runway_template:

@@ -27,7 +27,10 @@ class TestWalletLock(BaseCase):
         cls.registry = Registry(get_db_name())
         with cls.registry.cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {})
-            cls.company_id = env["res.company"].create({"name": "Lock Test Company"}).id
+            # Kept between runs (a company leaves too much behind to delete):
+            # a rerun on the same database takes it again.
+            company = env["res.company"].search([("name", "=", "Lock Test Company")], limit=1)
+            cls.company_id = (company or env["res.company"].create({"name": "Lock Test Company"})).id
         cls.wallet_ids, cls.partner_ids = [], []
         cls.addClassCleanup(cls._remove_data)
 

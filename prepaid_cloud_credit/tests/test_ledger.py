@@ -29,6 +29,24 @@ class TestLedger(PrepaidCommon):
         self.assertEqual(tx.balance_after, 53)
         self.assertLedgerConsistent()
 
+    def test_debit_reads_and_writes_in_two_statements(self):
+        """Test that a debit is one locking read and one write, and that the
+        records already in memory show its result without being reloaded."""
+        lot = self.credit(100, "paid").allocation_ids.lot_id
+        self.debit(1)  # the first movement of a cursor also prepares the statements
+        # In memory before the debit: the lists the new rows belong to.
+        known = (self.wallet.transaction_ids, lot.allocation_ids, self.wallet.balance, lot.remaining_amount)
+        with self.assertQueryCount(2):
+            tx = self.debit(2.5)
+        self.assertEqual(len(known[0]), 2)
+        self.assertIn(tx, self.wallet.transaction_ids)
+        self.assertEqual(self.wallet.transaction_ids - known[0], tx)
+        self.assertEqual(lot.allocation_ids - known[1], tx.allocation_ids)
+        self.assertEqual((self.wallet.balance, lot.remaining_amount), (96.5, 96.5))
+        self.assertEqual((known[2], known[3]), (99.0, 99.0))
+        self.assertEqual(tx.allocation_ids.amount, -2.5)
+        self.assertLedgerConsistent()
+
     def test_consumption_order_follows_company_setting(self):
         """Test that a company can spend paid credit before bonus and vouchers."""
         self.company.prepaid_consumption_order = "paid_bonus_voucher"
