@@ -459,7 +459,7 @@ class PrepaidWallet(models.Model):
             cache.update(self, field, [next(values)])
         for model_name, _id_expression, field_names in prefetch:
             self._ledger_cache_json(model_name, field_names, next(values))
-        result = dict(zip(reads, values))
+        result = dict(zip(reads, values, strict=True))
 
         order = self.company_id.prepaid_consumption_order or DEFAULT_CONSUMPTION_ORDER
         rank = {kind: index for index, kind in enumerate(CONSUMPTION_ORDERS[order])}
@@ -540,7 +540,7 @@ class PrepaidWallet(models.Model):
             return
         model = self.env[model_name]
         record = model.browse(values[0])
-        for name, value in zip(field_names[1:], values[1:]):
+        for name, value in zip(field_names[1:], values[1:], strict=True):
             field = model._fields[name]
             if value is not None:
                 if field.type == "date":
