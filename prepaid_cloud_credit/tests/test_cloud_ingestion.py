@@ -40,6 +40,15 @@ class TestCloudIngestion(CloudCommon):
         self.assertEqual(result, {"received": 4, "inserted": 0, "unchanged": 4})
         self.assertEqual(self.Usage.search([]).read(["quantity", "source", "statement_id"]), before)
 
+    def test_batch_with_stored_and_new_hours_inserts_only_the_new(self):
+        """Test that a batch repeating stored hours and adding new ones stores the new ones only."""
+        self.ingest(self.samples(2))
+        result = self.ingest(self.samples(5))
+        self.assertEqual(result, {"received": 5, "inserted": 3, "unchanged": 2})
+        usage = self.Usage.search([("meter_id", "=", self.traffic.id)])
+        self.assertEqual(sorted(usage.mapped("hour")), sorted({u.hour for u in usage}))
+        self.assertEqual(len(usage), 5)
+
     def test_conflicting_resubmission_is_rejected_whole(self):
         """Test that a stored hour sent with another quantity rejects the batch, new hours included."""
         self.ingest(self.samples(2))
@@ -91,6 +100,33 @@ class TestCloudIngestion(CloudCommon):
         self.ingest([{"server": "srv-1", "meter": "traffic_gb", "hour": f"{DAY} 07:00:00", "quantity": 4.0}])
         with self.assertRaisesRegex(ValidationError, "Record 0: a record must be a mapping"):
             self.ingest([["srv-1", "traffic_gb", f"{DAY} 09:00:00"]])
+
+    def test_compact_rows_repeating_a_valid_hour_are_still_checked(self):
+        """Test that rows sharing the hour of a valid row get every other check too."""
+        hour = f"{DAY} 05:00:00"
+        batch = [
+            ["srv-1", "traffic_gb", hour, 1.0],
+            ["srv-1", "traffic_gb", hour, -1.0],
+            ["srv-1", "traffic_gb", hour, float("nan")],
+            ["srv-1", "traffic_gb", hour, float("inf")],
+            ["srv-1", "traffic_gb", hour, True],
+            [" ", "traffic_gb", hour, 1.0],
+            ["srv-1", None, hour, 1.0],
+        ]
+        with self.assertRaises(ValidationError) as caught:
+            self.ingest(batch)
+        message = str(caught.exception)
+        for expected in (
+            "Record 1: the quantity -1.0 is negative",
+            "Record 2: the quantity must be a finite number",
+            "Record 3: the quantity must be a finite number",
+            "Record 4: the quantity True is not a number",
+            "Record 5: the server reference is missing",
+            "Record 6: the meter code is missing",
+        ):
+            self.assertIn(expected, message)
+        self.assertNotIn("Record 0:", message)
+        self.assertFalse(self.Usage.search([]))
 
     def test_json_payload_is_validated_like_records(self):
         """Test that a JSON batch stores its rows and rejects malformed JSON or bad rows whole."""
