@@ -21,7 +21,7 @@ def _array_literal(values):
     element, which the server parses and plans element by element: for a
     batch of 1,000 records that cost more than inserting them.
     """
-    return "{%s}" % ",".join(map(str, values))
+    return "{" + ",".join(map(str, values)) + "}"
 
 
 class PrepaidCloudUsage(models.Model):
