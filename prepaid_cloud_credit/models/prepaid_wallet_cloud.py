@@ -264,6 +264,8 @@ class PrepaidWallet(models.Model):
             days, as the ledger's lock read them; read here when not given
         """
         self.ensure_one()
+        if recent_usage is not None and not recent_usage:
+            return 0.0
         company_partner = self.company_id.partner_id
         company_partner.fetch(["tz"])
         today = fields.Date.context_today(self.with_context(tz=company_partner.tz or "UTC"))
@@ -299,14 +301,6 @@ class PrepaidWallet(models.Model):
 
         :param recent_usage: see :meth:`_cloud_average_burn` (one wallet only)
         """
-        # The ids are cached by the registry; a record is only browsed, not
-        # checked for existence, on every movement.
-        xmlid_to_id = self.env["ir.model.data"]._xmlid_to_res_id
-        Template = self.env["mail.template"]
-        low_template = Template.browse(xmlid_to_id("prepaid_cloud_credit.mail_template_prepaid_low_balance",
-                                                   raise_if_not_found=False) or [])
-        runway_template = Template.browse(xmlid_to_id("prepaid_cloud_credit.mail_template_prepaid_runway",
-                                                      raise_if_not_found=False) or [])
         for wallet in self:
             currency = wallet.currency_id
             below = (
@@ -314,6 +308,9 @@ class PrepaidWallet(models.Model):
                 and currency.compare_amounts(wallet.balance, wallet.low_balance_threshold) <= 0
             )
             if below and not wallet.cloud_low_balance_alerted:
+                low_template = self.env.ref(
+                    "prepaid_cloud_credit.mail_template_prepaid_low_balance", raise_if_not_found=False
+                )
                 if low_template:
                     # sudo: the customer is mailed whoever moved the money.
                     low_template.sudo().send_mail(wallet.id)
@@ -323,6 +320,9 @@ class PrepaidWallet(models.Model):
             level, runway = wallet._cloud_runway_level(recent_usage)
             stored = wallet.cloud_runway_alert_days
             if _runway_rank(level) < _runway_rank(stored):
+                runway_template = self.env.ref(
+                    "prepaid_cloud_credit.mail_template_prepaid_runway", raise_if_not_found=False
+                )
                 if runway_template:
                     # sudo: the customer is mailed whoever moved the money.
                     runway_template.sudo().with_context(
