@@ -501,19 +501,31 @@ class PrepaidWallet(models.Model):
         query" for the error log.
         """
         cr = self.env.cr
-        prepared = cr.cache.setdefault("prepaid_ledger_statements", set())
+        # name -> True once prepared, False when the round trip that sent the
+        # PREPARE failed: the server may hold the statement or not (an error
+        # of the EXECUTE does not take back the PREPARE before it).
+        prepared = cr.cache.setdefault("prepaid_ledger_statements", {})
         code = query.code
         name = "prepaid_ledger_" + hashlib.sha1(code.encode()).hexdigest()[:16]
         params = list(query.params)
         execute = f'EXECUTE "{name}"' + (f"({', '.join(['%s'] * len(params))})" if params else "")
-        if name not in prepared:
+        if prepared.get(name) is False:
+            cr.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [name])
+            prepared[name] = bool(cr.fetchone())
+        send_prepare = not prepared.get(name)
+        if send_prepare:
             parts = code.split("%s")
             body = "".join(
                 part + (f"${index}" if index < len(parts) else "") for index, part in enumerate(parts, 1)
             )
             execute = f'PREPARE "{name}" AS {body};\n{execute}'
-        cr.execute(execute, params, log_exceptions=False)
-        prepared.add(name)
+        try:
+            cr.execute(execute, params, log_exceptions=False)
+        except Exception:
+            if send_prepare:
+                prepared[name] = False
+            raise
+        prepared[name] = True
         return cr.fetchall()
 
     def _ledger_lock_prefetch(self):

@@ -112,6 +112,25 @@ class TestWalletLock(BaseCase):
             self.assertEqual(wallet.balance, 30)
             self.assertEqual(sum(wallet.lot_ids.mapped("remaining_amount")), 30)
 
+    def test_cursor_that_failed_on_the_lock_moves_money_afterwards(self):
+        """Test that a debit refused by a lock timeout, caught by its caller,
+        leaves the cursor able to debit once the lock is free."""
+        with self.registry.cursor() as holder, self.registry.cursor() as cr:
+            wallet_holder = self._env_for(holder)["prepaid.wallet"].browse(self.wallet_id)
+            wallet_holder._ledger_apply("debit", 10, "lock:holder", purpose="usage")
+            env = self._env_for(cr)
+            wallet = env["prepaid.wallet"].browse(self.wallet_id)
+            with self.assertRaises(pg_errors.LockNotAvailable), cr.savepoint():
+                # The first statement of this cursor: it is prepared in the
+                # same round trip that then fails on the lock.
+                cr.execute("SET LOCAL lock_timeout = '200ms'")
+                wallet._ledger_apply("debit", 5, "lock:waiting", purpose="usage")
+            holder.rollback()
+            tx = wallet._ledger_apply("debit", 5, "lock:waiting", purpose="usage")
+            self.assertEqual(tx.balance_after, 95)
+            self.assertEqual(wallet.balance, 95)
+            cr.rollback()
+
     def test_parallel_debits_lose_nothing(self):
         """Test that four threads debiting the same wallet end at the exact balance."""
         results = []
