@@ -56,10 +56,15 @@ class PlatformUnavailable(PlatformError):
 
 
 class OdooError(BridgeError):
-    """An Odoo call failed; ``message`` is Odoo's (translated) error text."""
+    """An Odoo call failed; ``message`` is Odoo's (translated) error text.
 
-    def __init__(self, method: str, message: str, *, retryable: bool = False):
+    ``retryable``: a network error or a conflict, worth another try;
+    ``fatal``: login or access refused, no flow can go on.
+    """
+
+    def __init__(self, method: str, message: str, *, retryable: bool = False, fatal: bool = False):
         self.method = method
         self.message = message
         self.retryable = retryable
+        self.fatal = fatal
         super().__init__(f"{method}: {message}")

@@ -72,6 +72,16 @@ def _not_sent(exc: requests.exceptions.RequestException) -> bool:
     return isinstance(reason, urllib3.exceptions.NewConnectionError)
 
 
+def _describe(exc: Exception) -> str:
+    """A one-line account of a network error, without urllib3's object reprs."""
+    reason = exc.args[0] if exc.args else exc
+    reason = getattr(reason, "reason", reason)
+    text = str(reason)
+    if "object at 0x" in text:
+        text = text.split(">: ", 1)[-1].rstrip("')")
+    return f"{type(exc).__name__}: {text}"
+
+
 def _items(container, key: str) -> list[dict]:
     """The records of a listing: ``{"clients": {"client": [...]}}``.
 
@@ -189,7 +199,7 @@ class WhmcsPlatform(Platform):
             try:
                 response = self._session.post(self.endpoint, data=data, timeout=self.timeout)
             except requests.exceptions.RequestException as exc:
-                failure = f"{type(exc).__name__}: {exc}"
+                failure = _describe(exc)
                 may_retry = reading or _not_sent(exc)
             else:
                 if response.status_code in (401, 403):
