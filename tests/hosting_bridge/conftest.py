@@ -1,7 +1,6 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
 """Fixtures for the hosting_bridge tests: the fake platform, a client on it."""
 
-import socket
 import sys
 from pathlib import Path
 
@@ -42,10 +41,3 @@ def make_platform(fake):
     yield factory
     for platform in created:
         platform.close()
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]

@@ -9,7 +9,7 @@ import threading
 import time
 
 import pytest
-from conftest import HERE, REPO_ROOT
+from bridge_helpers import HERE, REPO_ROOT
 
 from hosting_bridge.webhook import WebhookReceiver, sign
 

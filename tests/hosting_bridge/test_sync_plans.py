@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from conftest import free_port
+from bridge_helpers import free_port
 
 from hosting_bridge import models, ratelimit, webhook
 from hosting_bridge.errors import OdooError

@@ -11,7 +11,7 @@ import time
 
 import pytest
 import requests
-from conftest import REPO_ROOT, free_port
+from bridge_helpers import REPO_ROOT, free_port
 
 from hosting_bridge.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
