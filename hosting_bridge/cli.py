@@ -22,6 +22,7 @@ from . import logs
 from .config import Config, load
 from .errors import BridgeError, ConfigError, OdooError, PlatformError
 from .odoo import OdooGateway
+from .ratelimit import TokenBucket
 from .sync import SyncEngine
 from .whmcs import WhmcsPlatform
 
@@ -29,12 +30,12 @@ PROG = "hosting-bridge"
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_INTERNAL = 0, 1, 2, 3
 
 
-def make_platform(config: Config) -> WhmcsPlatform:
+def make_platform(config: Config, bucket: TokenBucket | None = None) -> WhmcsPlatform:
     p = config.platform
     return WhmcsPlatform(
         p.url, p.identifier, p.secret, code=p.code, accesskey=p.accesskey, connect_timeout=p.connect_timeout,
         timeout=p.timeout, retries=p.retries, backoff=p.backoff, max_backoff=p.max_backoff, rate=p.rate_limit,
-        burst=p.burst, page_size=p.page_size, client_details=p.client_details,
+        burst=p.burst, page_size=p.page_size, client_details=p.client_details, bucket=bucket,
     )
 
 
@@ -43,9 +44,9 @@ def make_odoo(config: Config) -> OdooGateway:
     return OdooGateway(o.url, o.database, o.login, o.api_key, timeout=o.timeout)
 
 
-def make_engine(config: Config, progress: bool = False) -> SyncEngine:
+def make_engine(config: Config, progress: bool = False, bucket: TokenBucket | None = None) -> SyncEngine:
     return SyncEngine(
-        make_platform(config), make_odoo(config), cloud_product_ids=config.platform.cloud_product_ids,
+        make_platform(config, bucket), make_odoo(config), cloud_product_ids=config.platform.cloud_product_ids,
         batch_size=config.odoo.batch_size, usage_batch=config.usage.batch_size, progress=progress,
         disk_meter=config.usage.disk_meter, bandwidth_meter=config.usage.bandwidth_meter,
     )
@@ -98,7 +99,10 @@ def cmd_sync(args, config: Config) -> int:
 def cmd_run(args, config: Config) -> int:
     from .daemon import Daemon
 
-    daemon = Daemon(config, lambda: make_engine(config))
+    # One request rate for the whole process: every loop has its own
+    # connections but they share the platform's limit.
+    bucket = TokenBucket(config.platform.rate_limit, config.platform.burst)
+    daemon = Daemon(config, lambda: make_engine(config, bucket=bucket))
     stop = threading.Event()
 
     def on_signal(signum, _frame):

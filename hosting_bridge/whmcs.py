@@ -151,6 +151,8 @@ class WhmcsPlatform(Platform):
     :param page_size: records asked per page (``limitnum``)
     :param client_details: read each client's details (currency, credit)
         while listing clients; one more request per client
+    :param bucket: a rate limit shared with other clients of the same
+        platform (the daemon's threads); its own one when omitted
     """
 
     kind = "whmcs"
@@ -158,7 +160,8 @@ class WhmcsPlatform(Platform):
     def __init__(self, url: str, identifier: str, secret: str, *, code: str = "whmcs", accesskey: str | None = None,
                  connect_timeout: float = 5.0, timeout: float = 30.0, retries: int = 4, backoff: float = 0.5,
                  max_backoff: float = 30.0, rate: float = 10.0, burst: int = 20, page_size: int = 250,
-                 client_details: bool = True, session: requests.Session | None = None, sleep=time.sleep):
+                 client_details: bool = True, session: requests.Session | None = None, sleep=time.sleep,
+                 bucket: TokenBucket | None = None):
         super().__init__(code)
         self.url = url.rstrip("/")
         self.endpoint = f"{self.url}/includes/api.php"
@@ -171,7 +174,7 @@ class WhmcsPlatform(Platform):
         self.max_backoff = max_backoff
         self.page_size = page_size
         self.client_details = client_details
-        self._bucket = TokenBucket(rate, burst, sleep=sleep)
+        self._bucket = bucket or TokenBucket(rate, burst, sleep=sleep)
         self._sleep = sleep
         self._session = session or requests.Session()
         #: requests sent, retries included (read by ``status`` and the bench)

@@ -289,3 +289,14 @@ def test_token_bucket_waits_only_past_the_burst():
     assert waits == pytest.approx([0.1, 0.1])
     with pytest.raises(ValueError):
         TokenBucket(rate=0)
+
+
+def test_clients_sharing_a_bucket_share_the_rate(fake):
+    """Test that two clients given one bucket keep to its rate together, as the daemon's loops do."""
+    bucket = TokenBucket(rate=40, burst=2)
+    first, second = (WhmcsPlatform(fake.url, fake.identifier, fake.secret, bucket=bucket) for _n in range(2))
+    started = time.monotonic()
+    for _n in range(5):
+        first.check()
+        second.check()
+    assert time.monotonic() - started >= 8 / 40 * 0.95
