@@ -3,6 +3,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_amount
 
+from ..parsing import shown
+
 
 class PrepaidRecharge(models.Model):
     """A customer's request to add paid credit: an order to pay first.
@@ -146,17 +148,31 @@ class PrepaidRecharge(models.Model):
         """A payment attempt failed or was cancelled: the recharge is failed
         unless another attempt is still under way; the customer may retry."""
         for recharge in self.filtered(lambda r: r.state in ("draft", "awaiting")):
-            if not recharge.payment_transaction_ids.filtered(lambda tx: tx.state in ("pending", "authorized", "done")):
+            if not recharge._prepaid_payments_under_way():
                 recharge.state = "failed"
+
+    def _prepaid_payment_started(self):
+        """A payment transaction of the recharge was just created: it awaits
+        that payment again after a failed attempt."""
+        # The customer paying has no write right on its recharge.
+        self.filtered(lambda r: r.state == "failed").sudo().state = "awaiting"
+
+    def _prepaid_payments_under_way(self):
+        """The payment transactions of the recharge that hold or took the
+        customer's money: pending, authorized or done."""
+        self.ensure_one()
+        return self.payment_transaction_ids.filtered(lambda tx: tx.state in ("pending", "authorized", "done"))
 
     # ------------------------------------------------------------------
     # Portal service
     # ------------------------------------------------------------------
 
     @api.model
-    def _prepaid_portal_preview(self, wallet, amount, payment_method="online", promo_code=None):
+    def _prepaid_portal_preview(self, wallet, amount, payment_method="online", promo_code=None, throttle=None):
         """Check a recharge the customer is about to confirm and price it.
 
+        :param throttle: dict with the ``user`` and ``ip`` whose failed promo
+            codes are counted and limited (the portal's)
         :return: dict with ``amount`` (net), ``tax``, ``total``, ``bonus`` and
             ``currency``; raises a translated error on bad input
         """
@@ -179,15 +195,15 @@ class PrepaidRecharge(models.Model):
             "amount": value,
             "tax": currency.round(result["total_included"] - result["total_excluded"]),
             "total": currency.round(result["total_included"]),
-            "bonus": self._prepaid_promo_bonus(wallet, value, promo_code),
+            "bonus": self._prepaid_promo_bonus(wallet, value, promo_code, throttle=throttle),
             "currency": currency,
         }
 
     @api.model
-    def _prepaid_promo_bonus(self, wallet, amount, promo_code):
+    def _prepaid_promo_bonus(self, wallet, amount, promo_code, throttle=None):
         """Bonus credit a promo code gives (extended by the promo codes)."""
         if promo_code:
-            raise ValidationError(_("Unknown promo code %(code)s.", code=promo_code))
+            raise ValidationError(_("Unknown promo code %(code)s.", code=shown(promo_code)))
         return 0.0
 
     @api.model

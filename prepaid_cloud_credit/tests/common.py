@@ -1,5 +1,6 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
 import itertools
+import time
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -64,3 +65,27 @@ class PrepaidCommon(AccountTestInvoicingCommon):
         last = self.Tx.search([("wallet_id", "=", wallet.id)], order="id desc", limit=1)
         if last:
             self.assertAlmostEqual(wallet.balance, last.balance_after, places=2)
+
+
+def wait_for_lock_waiters(registry, count, query_fragment, timeout=60):
+    """Wait until ``count`` transactions of this database wait for a lock in a
+    statement containing ``query_fragment``: what orders the cursors of a
+    concurrency test (the holder commits once the others are queued), instead
+    of sleeping and hoping.
+
+    :return: True once they wait, False after ``timeout`` seconds
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with registry.cursor() as cr:
+            cr.execute(
+                """
+                SELECT count(*) FROM pg_stat_activity
+                 WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE %s
+                """,
+                [f"%{query_fragment}%"],
+            )
+            if cr.fetchone()[0] >= count:
+                return True
+        time.sleep(0.02)
+    return False
