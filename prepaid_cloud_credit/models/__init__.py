@@ -11,6 +11,7 @@ from . import payment_transaction
 from . import account_chart_template
 from . import account_move
 from . import account_payment
+from . import account_payment_refund
 from . import res_partner
 from . import prepaid_demo
 from . import prepaid_voucher_batch
