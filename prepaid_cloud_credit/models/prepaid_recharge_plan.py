@@ -49,12 +49,21 @@ class PrepaidRecharge(models.Model):
         """Override to assign or upgrade the wallet's tier when a plan is paid.
 
         A plan paid after a higher one (two plan orders awaiting payment)
-        still becomes credit, but keeps the higher tier.
+        still becomes credit, but keeps the higher tier. A plan is what
+        extends credit beyond cloud usage: a wallet that paid cloud usage
+        only pays every product from then on.
         """
         super()._on_paid()
         if not self.tier_id:
             return
         wallet = self.wallet_id
+        if wallet.scope != "all":
+            wallet.scope = "all"
+            wallet.message_post(body=_(
+                "%(recharge)s paid the plan %(plan)s: the credit now pays every product, not cloud usage only.",
+                recharge=self.name,
+                plan=self.tier_id.name,
+            ))
         if self.tier_id._is_higher_than(wallet.tier_id):
             wallet._set_tier(
                 self.tier_id,

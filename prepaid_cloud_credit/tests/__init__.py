@@ -20,3 +20,4 @@ from . import test_cloud_portal
 from . import test_promo_concurrency
 from . import test_portal_access
 from . import test_double_payment
+from . import test_seeds
