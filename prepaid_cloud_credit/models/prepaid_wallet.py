@@ -85,7 +85,9 @@ class PrepaidWallet(models.Model):
         "Low-balance alert", default=True, help="E-mail the customer when the balance falls below the threshold."
     )
     low_balance_threshold = fields.Monetary(
-        "Low-balance threshold", default=10.0, help="Set by the customer from the portal."
+        "Low-balance threshold",
+        help="Set by the customer from the portal; a new wallet starts with the company's default for its "
+        "currency (Recharge limits).",
     )
     next_expiry_date = fields.Date(
         compute="_compute_next_expiry", string="Next expiry"
@@ -149,7 +151,20 @@ class PrepaidWallet(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._check_no_ledger_fields(vals)
+            if "low_balance_threshold" not in vals:
+                vals["low_balance_threshold"] = self._default_low_balance_threshold(vals)
         return super().create(vals_list)
+
+    @api.model
+    def _default_low_balance_threshold(self, vals):
+        """The company's default threshold for a new wallet's currency (zero without one)."""
+        company = self.env["res.company"].browse(vals.get("company_id")) if vals.get("company_id") else self.env.company
+        currency_id = vals.get("currency_id") or company.currency_id.id
+        # The company's settings, whoever opens the wallet (a portal plan purchase, a payment).
+        limit = self.env["prepaid.recharge.limit"].sudo().search(
+            [("company_id", "=", company.id), ("currency_id", "=", currency_id)], limit=1
+        )
+        return limit.low_balance_threshold
 
     def write(self, vals):
         self._check_no_ledger_fields(vals)

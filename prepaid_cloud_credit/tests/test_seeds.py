@@ -1,8 +1,9 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
 from odoo import Command
+from odoo.exceptions import ValidationError
 from odoo.tests import HttpCase, tagged
 
-from .common import PrepaidPortalCommon
+from .common import PrepaidCommon, PrepaidPortalCommon
 
 
 @tagged("post_install", "-at_install")
@@ -34,3 +35,38 @@ class TestPlanWidensScope(PrepaidPortalCommon, HttpCase):
         response = self.post(f"/my/domains/{domain.id}/renew", years="1")
         self.assertIn("success", self.location(response).query)
         self.assertEqual(self.wallet.balance, 50 - 12)
+
+
+@tagged("post_install", "-at_install")
+class TestLowBalanceThresholdDefault(PrepaidCommon):
+    """The default low-balance threshold is set per company and currency."""
+
+    def test_new_wallets_take_the_threshold_of_their_currency(self):
+        """Test that new wallets start with the company's threshold for their currency, not a fixed 10."""
+        rub = self.setup_other_currency("RUB")
+        Limit = self.env["prepaid.recharge.limit"]
+        Limit.create({"company_id": self.company.id, "currency_id": self.currency.id, "low_balance_threshold": 25})
+        Limit.create({"company_id": self.company.id, "currency_id": rub.id, "min_amount": 20,
+                      "low_balance_threshold": 1500})
+        Wallet = self.env["prepaid.wallet"].sudo()
+        partner = self.env["res.partner"].create({"name": "Thresholds", "is_company": True})
+        in_company_currency = Wallet._get_or_create(partner, self.currency, self.company)
+        in_rub = Wallet._get_or_create(partner, rub, self.company)
+        self.assertEqual((in_company_currency.low_balance_threshold, in_rub.low_balance_threshold), (25, 1500))
+        chosen = Wallet.create({
+            "partner_id": self.env["res.partner"].create({"name": "Chooser", "is_company": True}).id,
+            "company_id": self.company.id, "currency_id": rub.id, "low_balance_threshold": 300,
+        })
+        self.assertEqual(chosen.low_balance_threshold, 300, "a threshold given explicitly is kept")
+
+    def test_without_a_setting_the_threshold_is_zero(self):
+        """Test that a currency without a setting alerts when the credit runs out, whatever its unit."""
+        eur = self.setup_other_currency("EUR")
+        wallet = self.env["prepaid.wallet"].sudo()._get_or_create(self.customer, eur, self.company)
+        self.assertEqual(wallet.low_balance_threshold, 0)
+
+    def test_negative_default_threshold_is_refused(self):
+        """Test that the company setting refuses a negative threshold."""
+        with self.assertRaises(ValidationError):
+            self.env["prepaid.recharge.limit"].create(
+                {"company_id": self.company.id, "currency_id": self.currency.id, "low_balance_threshold": -1})
