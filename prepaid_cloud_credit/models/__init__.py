@@ -1,4 +1,6 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+from . import prepaid_expiry_mixin
+from . import product_template
 from . import res_company
 from . import res_config_settings
 from . import prepaid_wallet

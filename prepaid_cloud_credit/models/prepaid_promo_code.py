@@ -56,6 +56,7 @@ class PrepaidPromoCode(models.Model):
     expiry_policy = fields.Selection(
         [
             ("company", "Company policy"),
+            ("never", "Never"),
             ("months", "Months after payment"),
             ("date", "Fixed date"),
         ],
@@ -269,6 +270,8 @@ class PrepaidPromoCode(models.Model):
     def _bonus_expiry_date(self, wallet, start):
         """The expiry of the bonus lot granted on ``start``: a date, False, or None (company policy)."""
         self.ensure_one()
+        if self.expiry_policy == "never":
+            return False
         if self.expiry_policy == "months":
             return start + relativedelta(months=self.expiry_months)
         if self.expiry_policy == "date":

@@ -352,6 +352,23 @@ class PrepaidRecharge(models.Model):
         recharge.action_confirm()
         return recharge
 
+    def _prepaid_lot_expiry_date(self, wallet, product=None):
+        """The expiry of the paid lot that this recharge gives, or, on an
+        empty recordset, that a sale of ``product`` gives (an invoice made
+        by hand).
+
+        Set by the source of the credit: the recharge product's policy
+        (``product``, else the company's prepaid credit product), else the
+        company default for paid credit. Extensions put their own source
+        first (a plan).
+
+        :return: a date, False (never) or None (the company default)
+        """
+        product = product or wallet.company_id.prepaid_product_id
+        if product:
+            return product.product_tmpl_id._prepaid_expiry_date(wallet._prepaid_today())
+        return None
+
     def _mark_paid(self, credit_tx):
         """Record the credit movement; ``_on_paid`` runs once per recharge."""
         for recharge in self:

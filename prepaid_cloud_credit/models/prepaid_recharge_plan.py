@@ -45,6 +45,15 @@ class PrepaidRecharge(models.Model):
                 )
         return vals
 
+    def _prepaid_lot_expiry_date(self, wallet, product=None):
+        """Override: the credit of a plan expires as the plan says, unless
+        the plan leaves it to the product and the company."""
+        if self.tier_id:
+            expiry = self.tier_id._prepaid_expiry_date(wallet._prepaid_today())
+            if expiry is not None:
+                return expiry
+        return super()._prepaid_lot_expiry_date(wallet, product)
+
     def _on_paid(self):
         """Override to assign or upgrade the wallet's tier when a plan is paid.
 

@@ -1,4 +1,8 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+from datetime import date
+
+from freezegun import freeze_time
+
 from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import HttpCase, tagged
@@ -70,3 +74,104 @@ class TestLowBalanceThresholdDefault(PrepaidCommon):
         with self.assertRaises(ValidationError):
             self.env["prepaid.recharge.limit"].create(
                 {"company_id": self.company.id, "currency_id": self.currency.id, "low_balance_threshold": -1})
+
+
+@tagged("post_install", "-at_install")
+class TestExpiryPerSource(PrepaidCommon):
+    """Each source of credit sets the expiry of the lots it opens; the company default per kind is
+    the fallback. Plan credit that never expires and cloud credit that expires 13 months after
+    purchase live side by side in one company."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # The company default for paid credit: six months.
+        cls.company.write({"prepaid_paid_expiry": "months", "prepaid_paid_expiry_months": 6})
+        cls.product = cls.company.prepaid_product_id.product_tmpl_id
+        cls.tier = cls.env.ref("prepaid_cloud_credit.tier_member")
+        if not cls.tier.entry_ids.filtered(lambda entry: entry.currency_id == cls.currency):
+            cls.tier.entry_ids = [Command.create({"currency_id": cls.currency.id, "amount": 50})]
+        cls.Recharge = cls.env["prepaid.recharge"]
+
+    def pay(self, recharge):
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=recharge.invoice_id.ids
+        ).create({})._create_payments()
+        self.assertEqual(recharge.state, "paid")
+        return recharge.lot_id
+
+    def recharge(self, amount=100, wallet=None):
+        recharge = self.Recharge.create(self.Recharge._prepare_recharge_vals(wallet or self.wallet, amount, "bank_transfer"))
+        recharge.action_confirm()
+        return recharge
+
+    def plan(self, wallet=None):
+        recharge = self.Recharge.create(self.Recharge._prepare_plan_recharge_vals(wallet or self.wallet, self.tier))
+        recharge.action_confirm()
+        return recharge
+
+    @freeze_time("2026-11-21")
+    def test_plan_credit_never_expires_while_cloud_credit_expires_13_months_after_purchase(self):
+        """Test both policies in one company: the recharge product's 13 months, the plan's never."""
+        self.product.write({"prepaid_expiry_policy": "months", "prepaid_expiry_months": 13})
+        self.tier.prepaid_expiry_policy = "never"
+        cloud_lot = self.pay(self.recharge(100))
+        plan_lot = self.pay(self.plan())
+        self.assertEqual(cloud_lot.expiry_date, date(2027, 12, 21))
+        self.assertFalse(plan_lot.expiry_date)
+
+    @freeze_time("2026-11-21")
+    def test_company_default_applies_when_the_source_says_nothing(self):
+        """Test that the product and the plan left to the company give the company's six months,
+        and a plan left to the company follows the product."""
+        self.product.prepaid_expiry_policy = "company"
+        self.tier.prepaid_expiry_policy = "company"
+        self.assertEqual(self.pay(self.recharge()).expiry_date, date(2027, 5, 21))
+        self.product.write({"prepaid_expiry_policy": "date", "prepaid_expiry_date": "2030-01-31"})
+        self.assertEqual(self.pay(self.plan()).expiry_date, date(2030, 1, 31))
+
+    @freeze_time("2026-11-21")
+    def test_advance_payment_follows_the_recharge_source(self):
+        """Test that under VAT at consumption the advance payment of a plan opens a lot without expiry."""
+        self.company.prepaid_vat_policy = "consumption"
+        self.tier.prepaid_expiry_policy = "never"
+        self.product.write({"prepaid_expiry_policy": "months", "prepaid_expiry_months": 13})
+        recharge = self.plan()
+        payment = self.env["account.payment"].create({
+            "payment_type": "inbound", "partner_type": "customer", "partner_id": self.customer.id,
+            "amount": recharge.total_amount, "prepaid_wallet_id": self.wallet.id, "prepaid_recharge_id": recharge.id,
+            "journal_id": self.company_data["default_journal_bank"].id,
+        })
+        payment.action_post()
+        self.assertEqual(recharge.state, "paid")
+        self.assertFalse(recharge.lot_id.expiry_date)
+
+    @freeze_time("2026-11-21")
+    def test_voucher_batch_and_promo_code_may_never_expire(self):
+        """Test that a voucher batch and a promo code set to never open lots without expiry,
+        though the company's bonus and voucher credit expire."""
+        self.company.write({"prepaid_bonus_expiry": "months", "prepaid_voucher_expiry": "months"})
+        batch = self.env["prepaid.voucher.batch"].create({
+            "name": "Forever", "company_id": self.company.id, "currency_id": self.currency.id,
+            "amount": 10, "code_count": 1, "expiry_policy": "never",
+        })
+        batch.action_generate_codes()
+        batch.action_activate()
+        voucher_tx = self.env["prepaid.voucher"]._redeem_code(batch.voucher_ids.code, self.wallet, ip="192.0.2.9")
+        self.assertFalse(voucher_tx.allocation_ids.lot_id.expiry_date)
+        self.env["prepaid.promo.code"].create({
+            "code": "FOREVER", "company_id": self.company.id, "bonus_type": "fixed", "bonus_fixed": 5,
+            "expiry_policy": "never",
+        })
+        recharge = self.Recharge.create(
+            self.Recharge._prepare_recharge_vals(self.wallet, 50, "bank_transfer", promo_code="FOREVER"))
+        recharge.action_confirm()
+        self.pay(recharge)
+        self.assertFalse(recharge.bonus_transaction_id.allocation_ids.lot_id.expiry_date)
+
+    def test_months_policy_needs_a_positive_number_of_months(self):
+        """Test that a source set to months without a positive number, or to a date without one, is refused."""
+        with self.assertRaises(ValidationError):
+            self.tier.write({"prepaid_expiry_policy": "months", "prepaid_expiry_months": 0})
+        with self.assertRaises(ValidationError):
+            self.product.write({"prepaid_expiry_policy": "date", "prepaid_expiry_date": False})
