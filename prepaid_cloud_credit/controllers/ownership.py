@@ -53,6 +53,7 @@ def own_record(model_name, record_id, access_token=None):
         someone else never lets them act for the customer
     :return: the record in sudo, or None
     """
+    # Read in sudo: who may act on it is decided below by its owner, not by read rights.
     record_sudo = request.env[model_name].sudo().browse(record_id).exists()
     if not record_sudo:
         return None

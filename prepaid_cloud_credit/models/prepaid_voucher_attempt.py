@@ -154,6 +154,7 @@ class PrepaidVoucherAttempt(models.Model):
         with them, so the test's own transaction is used; in Odoo's test mode
         (HttpCase) the registry hands out a cursor on the test transaction.
         """
+        # Superuser: the attempts are a security log, written whoever failed.
         if self._in_test_transaction():
             yield self.env(su=True)
             return
