@@ -191,7 +191,8 @@ class PrepaidPromoCode(models.Model):
         if self.max_uses and len(using) >= self.max_uses:
             raise CodeRefused("used_up", _("The promo code %(code)s has been used up.", code=self.code))
         partner = wallet.partner_id.commercial_partner_id
-        if self.max_uses_per_customer and len(using.filtered(lambda r: r.partner_id == partner)) >= self.max_uses_per_customer:
+        customer_uses = len(using.filtered(lambda r: r.partner_id == partner))
+        if self.max_uses_per_customer and customer_uses >= self.max_uses_per_customer:
             raise CodeRefused(
                 "customer_limit",
                 _("You have already used the promo code %(code)s as often as allowed.", code=self.code),

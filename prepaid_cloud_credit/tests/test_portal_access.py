@@ -28,7 +28,9 @@ class TestPortalAccess(PrepaidPortalCommon, HttpCase):
                 "company_id": cls.company.id, "currency_id": cls.currency.id, "tld_id": tld.id,
                 "operation": operation, "years": 1, "price": 10,
             })
-        cls.other_domain = cls.env["prepaid.domain"].create({"name": "rival-cloud.com", "wallet_id": cls.other_wallet.id})
+        cls.other_domain = cls.env["prepaid.domain"].create(
+            {"name": "rival-cloud.com", "wallet_id": cls.other_wallet.id}
+        )
         with freeze_time("2026-11-21"):
             cls.other_domain.sudo()._execute_operation("register", 1)
         cls.batch = cls.env["prepaid.voucher.batch"].create({

@@ -127,7 +127,9 @@ class TestPromoGrantRace(BaseCase):
             self.assertEqual(recharges.mapped("state"), ["paid", "paid"])
             self.assertEqual(recharges.mapped("promo_state"), ["granted", "refused"])
             promo = env["prepaid.promo.code"].browse(self.promo_id)
-            bonus_lots = env["prepaid.credit.lot"].search([("wallet_id", "in", self.wallet_ids), ("kind", "=", "bonus")])
+            bonus_lots = env["prepaid.credit.lot"].search(
+                [("wallet_id", "in", self.wallet_ids), ("kind", "=", "bonus")]
+            )
             self.assertEqual(len(bonus_lots), 1)
             self.assertEqual((promo.use_count, promo.reserved_count), (1, 0))
             self.assertEqual(env["prepaid.wallet"].browse(self.wallet_ids[1]).paid_amount, 50)

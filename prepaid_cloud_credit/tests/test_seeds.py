@@ -28,7 +28,9 @@ class TestPlanWidensScope(PrepaidPortalCommon, HttpCase):
             "operation": "renew", "years": 1, "price": 12,
         })
         domain = self.env["prepaid.domain"].create({"name": "acme-plan.com", "wallet_id": self.wallet.id})
-        domain.sudo().with_context(prepaid_domain_operation=True).write({"state": "active", "expiry_date": "2099-01-01"})
+        domain.sudo().with_context(prepaid_domain_operation=True).write(
+            {"state": "active", "expiry_date": "2099-01-01"}
+        )
         self.login(self.customer_user)
         self.post("/my/plans/buy", tier_id=str(tier.id), currency_id=str(self.currency.id))
         recharge = self.recharges().filtered(lambda r: r.tier_id == tier)
@@ -101,7 +103,8 @@ class TestExpiryPerSource(PrepaidCommon):
         return recharge.lot_id
 
     def recharge(self, amount=100, wallet=None):
-        recharge = self.Recharge.create(self.Recharge._prepare_recharge_vals(wallet or self.wallet, amount, "bank_transfer"))
+        vals = self.Recharge._prepare_recharge_vals(wallet or self.wallet, amount, "bank_transfer")
+        recharge = self.Recharge.create(vals)
         recharge.action_confirm()
         return recharge
 
