@@ -24,6 +24,7 @@
         "views/prepaid_recharge_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
+        "views/product_template_views.xml",
         "wizard/prepaid_wallet_adjust_views.xml",
         "views/portal_templates.xml",
         "report/prepaid_wallet_statement_report.xml",

@@ -21,6 +21,16 @@ DEFAULT_CONSUMPTION_ORDER = "voucher_bonus_paid"
 # long before the NUMERIC columns would.
 MAX_MOVEMENT_AMOUNT = Decimal("1000000000")
 
+# Idempotency keys: at most this long. Those sent by external callers (the
+# XML-RPC methods that take a key) are shorter, since the ledger may wrap
+# them (domain-op:api:...), and are stored behind a prefix that no internal
+# key (recharge:, usage:, expiry:, voucher:, promo:, domain-op:, adjust:,
+# demo:...) starts with, so that a caller can never take an internal
+# movement's key first.
+KEY_MAX_LENGTH = 255
+CALLER_KEY_MAX_LENGTH = 200
+EXTERNAL_KEY_PREFIX = "api:"
+
 # Lots read by the expiry cron per batch (each batch is committed).
 EXPIRY_BATCH_SIZE = 500
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 from werkzeug.urls import url_encode
 
 from odoo import _, fields, http
-from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.http import request
 from odoo.tools import float_repr
 
@@ -13,6 +13,8 @@ from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 from ..models.prepaid_domain_price import DOMAIN_OPERATIONS, MAX_DOMAIN_YEARS
+from ..parsing import has_forbidden_characters, parse_whole, shown
+from .ownership import own_commercial_partner, own_domain, own_record
 
 # Days before expiry from which a domain is listed as expiring.
 EXPIRING_DAYS = 30
@@ -31,8 +33,9 @@ class PrepaidDomainsPortal(CustomerPortal):
         return values
 
     def _get_portal_domains_domain(self):
-        """Hook: the domains listed on the portal (record rules add the customer)."""
-        return [("state", "!=", "cancelled")]
+        """Hook: the domains listed on the portal: the customer's own, even
+        for a user who reads every domain in the backend."""
+        return own_domain() + [("state", "!=", "cancelled")]
 
     def _get_domains_searchbar_filters(self):
         today = fields.Date.context_today(request.env.user)
@@ -91,9 +94,8 @@ class PrepaidDomainsPortal(CustomerPortal):
 
     @http.route("/my/domains/<int:domain_id>", type="http", auth="user", website=True)
     def portal_my_domain(self, domain_id, access_token=None, **kwargs):
-        try:
-            domain_sudo = self._document_check_access("prepaid.domain", domain_id, access_token)
-        except (AccessError, MissingError):
+        domain_sudo = own_record("prepaid.domain", domain_id, access_token)
+        if domain_sudo is None:
             return request.redirect("/my")
         renew_prices = []
         for years in range(1, MAX_DOMAIN_YEARS + 1):
@@ -128,7 +130,7 @@ class PrepaidDomainsPortal(CustomerPortal):
         submission of the same form (double click, back button) renews once."""
         try:
             seen = fields.Date.to_date(seen_expiry) if seen_expiry else None
-        except ValueError:
+        except (TypeError, ValueError):
             seen = None
         return domain._get_operation_key("renew", seen) if seen else None
 
@@ -138,22 +140,17 @@ class PrepaidDomainsPortal(CustomerPortal):
 
         No access token here: money moves only for the domain's own customer.
         """
-        domain = request.env["prepaid.domain"].browse(domain_id)
-        try:
-            domain.check_access("read")
-            domain = domain.exists()
-        except (AccessError, MissingError):
-            return request.redirect("/my")
-        if not domain:
+        domain = own_record("prepaid.domain", domain_id)
+        if domain is None:
             return request.redirect("/my")
         try:
-            years = int(years)
-        except (TypeError, ValueError):
+            years = parse_whole(years, _("The number of years"))
+        except ValidationError:
             years = 0
         try:
-            # Rights checked above on the customer's own domain; the ledger and
+            # The customer's own domain (sudo, checked above); the ledger and
             # the domain dates are written by the domain service.
-            domain.sudo()._execute_operation("renew", years, self._portal_operation_key(domain, expiry))
+            domain._execute_operation("renew", years, self._portal_operation_key(domain, expiry))
         except (UserError, ValidationError) as error:
             return request.redirect(f"/my/domains/{domain.id}?" + url_encode({"error": error.args[0]}))
         return request.redirect(f"/my/domains/{domain.id}?" + url_encode({"success": _("Domain renewed.")}))
@@ -166,23 +163,19 @@ class PrepaidDomainsPortal(CustomerPortal):
         grace period, a domain of someone else) renews none.
         """
         try:
-            years = int(years)
-            ids = [int(value) for value in request.httprequest.form.getlist("domain_ids")]
-        except (TypeError, ValueError):
+            years = parse_whole(years, _("The number of years"))
+            ids = [parse_whole(value, _("The domain")) for value in request.httprequest.form.getlist("domain_ids")]
+        except ValidationError:
             return request.redirect("/my/domains?" + url_encode({"error": _("Choose the domains and the years.")}))
-        domains = request.env["prepaid.domain"].browse(ids)
-        try:
-            domains.check_access("read")
-            if not ids or len(domains.exists()) != len(set(ids)):
-                raise MissingError(_("This document does not exist."))
-        except (AccessError, MissingError):
+        domains = [own_record("prepaid.domain", domain_id) for domain_id in dict.fromkeys(ids)]
+        if not ids or any(domain is None for domain in domains):
             return request.redirect("/my")
         try:
             with request.env.cr.savepoint():
                 for domain in domains:
-                    # Rights checked above on the customer's own domains.
+                    # The customer's own domains (sudo, checked above).
                     key = self._portal_operation_key(domain, kwargs.get(f"expiry_{domain.id}"))
-                    domain.sudo()._execute_operation("renew", years, key)
+                    domain._execute_operation("renew", years, key)
         except (UserError, ValidationError) as error:
             return request.redirect("/my/domains?" + url_encode({"error": error.args[0]}))
         return request.redirect("/my/domains?" + url_encode(
@@ -210,13 +203,13 @@ class PrepaidDomainsPortal(CustomerPortal):
     @http.route("/my/domain-prices", type="http", auth="user", website=True)
     def portal_my_domain_prices(self, years=1, currency=None, **kwargs):
         try:
-            years = min(max(int(years), 1), MAX_DOMAIN_YEARS)
-        except (TypeError, ValueError):
+            years = min(max(parse_whole(years, _("The number of years")), 1), MAX_DOMAIN_YEARS)
+        except ValidationError:
             years = 1
-        partner = request.env.user.partner_id.commercial_partner_id
+        partner = own_commercial_partner()
         currency_rec = None
-        if currency:
-            currency_rec = request.env["res.currency"].search([("name", "=", str(currency).upper())], limit=1) or None
+        if isinstance(currency, str) and currency and not has_forbidden_characters(currency):
+            currency_rec = request.env["res.currency"].search([("name", "=", currency.upper())], limit=1) or None
         company, currency_rec, tier, _wallet = self._prepaid_pricing_context(partner, currency_rec)
         matrix = request.env["prepaid.domain.price"]._get_price_matrix(company, currency_rec, tier)
         rows = []
@@ -264,8 +257,10 @@ class PrepaidDomainsPortal(CustomerPortal):
         if clientid not in (None, ""):
             try:
                 # Any id may be asked for; the group check below decides who gets an answer.
-                partner = request.env["res.partner"].sudo().browse(int(clientid)).exists().commercial_partner_id
-            except (TypeError, ValueError):
+                partner = request.env["res.partner"].sudo().browse(
+                    parse_whole(clientid, _("The client id"))
+                ).exists().commercial_partner_id
+            except ValidationError:
                 partner = None
             trusted = any(
                 user.has_group(f"prepaid_cloud_credit.{group}")
@@ -279,10 +274,13 @@ class PrepaidDomainsPortal(CustomerPortal):
                 return self._json_response({"result": "error", "message": _("Unknown client.")}, status=404)
         currency_rec = None
         if currency:
-            currency_rec = request.env["res.currency"].search([("name", "=", str(currency).upper())], limit=1)
+            code = str(currency)
+            currency_rec = not has_forbidden_characters(code) and request.env["res.currency"].search(
+                [("name", "=", code.upper())], limit=1
+            )
             if not currency_rec:
                 return self._json_response(
-                    {"result": "error", "message": _("Unknown currency %(code)s.", code=currency)}, status=400
+                    {"result": "error", "message": _("Unknown currency %(code)s.", code=shown(currency))}, status=400
                 )
         company, currency_rec, tier, _wallet = self._prepaid_pricing_context(partner, currency_rec)
         matrix = request.env["prepaid.domain.price"]._get_price_matrix(company, currency_rec, tier)

@@ -7,6 +7,9 @@ from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
+from ..parsing import parse_whole
+from .ownership import own_commercial_partner
+
 
 class PrepaidPlansPortal(CustomerPortal):
     """The "Prepaid plans" page: the customer buys its first or a higher plan."""
@@ -14,7 +17,7 @@ class PrepaidPlansPortal(CustomerPortal):
     def _prepaid_portal_wallets(self):
         """The customer's wallets in the current company (record rules limit
         a portal user to its commercial partner's)."""
-        partner = request.env.user.partner_id.commercial_partner_id
+        partner = own_commercial_partner()
         return request.env["prepaid.wallet"].search(
             [("partner_id", "=", partner.id), ("company_id", "=", request.env.company.id)]
         )
@@ -54,21 +57,26 @@ class PrepaidPlansPortal(CustomerPortal):
 
     @http.route("/my/plans/buy", type="http", auth="user", website=True, methods=["POST"])
     def portal_buy_plan(self, tier_id=None, currency_id=None, **kwargs):
-        """Order a plan: a confirmed recharge of the plan price, paid on its page."""
+        """Order a plan for the customer's own wallet: a confirmed recharge of
+        the plan price, paid on its page. An order of the same plan still
+        awaiting payment is shown again instead of a second one."""
         try:
-            tier = request.env["prepaid.tier"].browse(int(tier_id)).exists()
-            currency = request.env["res.currency"].browse(int(currency_id)).exists()
-        except (TypeError, ValueError):
+            tier = request.env["prepaid.tier"].browse(parse_whole(tier_id, _("The plan"))).exists()
+            currency = request.env["res.currency"].browse(parse_whole(currency_id, _("The currency"))).exists()
+        except ValidationError:
             tier = currency = None
         if not tier or not currency or not currency.active:
             return request.redirect("/my/plans?" + url_encode({"error": _("Choose a plan and a currency.")}))
-        partner = request.env.user.partner_id.commercial_partner_id
+        partner = own_commercial_partner()
         # The wallet of the user's own commercial partner, whatever its record rules allow.
         wallet = request.env["prepaid.wallet"].sudo().search([
             ("partner_id", "=", partner.id),
             ("company_id", "=", request.env.company.id),
             ("currency_id", "=", currency.id),
         ], limit=1)
+        pending = wallet.recharge_ids.filtered(lambda r: r.tier_id == tier and r.state == "awaiting")[:1]
+        if pending:
+            return request.redirect(pending.access_url)
         try:
             # A refused order (no invoice product, bad amount) leaves no wallet or recharge behind.
             with request.env.cr.savepoint():

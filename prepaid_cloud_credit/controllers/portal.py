@@ -2,12 +2,15 @@
 from werkzeug.urls import url_encode
 
 from odoo import _, fields, http
-from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.http import request
 from odoo.tools import format_amount
 
 from odoo.addons.payment.controllers.portal import PaymentPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
+
+from ..parsing import check_text, has_forbidden_characters
+from .ownership import own_commercial_partner, own_record
 
 TRANSACTIONS_PER_PAGE = 20
 
@@ -25,20 +28,26 @@ class PrepaidPortal(PaymentPortal):
         return values
 
     def _prepaid_wallets(self):
+        """The wallets of the logged-in user's customer, in the user's companies."""
         Wallet = request.env["prepaid.wallet"]
-        if not Wallet.has_access("read"):
+        partner = own_commercial_partner()
+        if not partner or not Wallet.has_access("read"):
             return Wallet
-        # Record rules keep a portal user to its own commercial partner.
-        return Wallet.search([("partner_id", "=", request.env.user.commercial_partner_id.id)])
+        # The customer's own wallets only, even for a user who reads every wallet in the backend.
+        return Wallet.search([("partner_id", "=", partner.id)])
 
     def _prepaid_wallet_or_redirect(self, wallet_id=None, access_token=None):
-        """The wallet asked for, checked like any portal document, or None."""
+        """The wallet asked for (sudo) if it is the customer's own, or None.
+
+        :param access_token: the wallet's share token, accepted by the pages
+            that only show the wallet; routes that write never pass it
+        """
         if wallet_id is None:
             return self._prepaid_wallets()[:1].sudo() or None
-        try:
-            return self._document_check_access("prepaid.wallet", wallet_id, access_token)
-        except (AccessError, MissingError):
-            return None
+        return own_record("prepaid.wallet", wallet_id, access_token)
+
+    def _prepaid_redirect_error(self, wallet_id, error):
+        return request.redirect(f"/my/wallet/{wallet_id}?" + url_encode({"error": error}))
 
     # ------------------------------------------------------------------
     # Wallet page
@@ -102,8 +111,9 @@ class PrepaidPortal(PaymentPortal):
         return request.render("prepaid_cloud_credit.portal_my_wallet", values)
 
     @http.route("/my/wallet/<int:wallet_id>/alerts", type="http", auth="user", methods=["POST"], website=True)
-    def portal_wallet_alerts(self, wallet_id, threshold="", enabled=None, access_token=None, **kw):
-        wallet_sudo = self._prepaid_wallet_or_redirect(wallet_id, access_token)
+    def portal_wallet_alerts(self, wallet_id, threshold="", enabled=None, **kw):
+        """Set the low-balance alert of one of the customer's own wallets."""
+        wallet_sudo = self._prepaid_wallet_or_redirect(wallet_id)
         if wallet_sudo is None:
             return request.redirect("/my")
         enabled = bool(enabled)
@@ -112,23 +122,24 @@ class PrepaidPortal(PaymentPortal):
             try:
                 vals["low_balance_threshold"] = wallet_sudo._prepaid_parse_threshold(_normalise_amount(threshold))
             except (UserError, ValidationError) as error:
-                return request.redirect(f"/my/wallet/{wallet_id}?" + url_encode({"error": error.args[0]}))
+                return self._prepaid_redirect_error(wallet_id, error.args[0])
         wallet_sudo.write(vals)
         return request.redirect(f"/my/wallet/{wallet_id}?" + url_encode({"message": _("Alert settings saved.")}))
 
     @http.route("/my/wallet/<int:wallet_id>/voucher", type="http", auth="user", methods=["POST"], website=True)
-    def portal_wallet_voucher(self, wallet_id, code="", access_token=None, **kw):
-        """Activate a voucher code: a voucher lot spent before paid credit."""
-        wallet_sudo = self._prepaid_wallet_or_redirect(wallet_id, access_token)
+    def portal_wallet_voucher(self, wallet_id, code="", **kw):
+        """Activate a voucher code in one of the customer's own wallets: a
+        voucher lot spent before paid credit."""
+        wallet_sudo = self._prepaid_wallet_or_redirect(wallet_id)
         if wallet_sudo is None:
             return request.redirect("/my")
         try:
-            # The wallet was checked above; the service counts failures per user and IP.
+            # The wallet is the customer's own; the service counts failures per user and IP.
             tx = request.env["prepaid.voucher"].sudo()._redeem_code(
                 code, wallet_sudo, user=request.env.user, ip=request.httprequest.remote_addr
             )
         except (UserError, ValidationError) as error:
-            return request.redirect(f"/my/wallet/{wallet_id}?" + url_encode({"error": error.args[0]}))
+            return self._prepaid_redirect_error(wallet_id, error.args[0])
         message = _("Voucher activated: %(amount)s added.", amount=format_amount(request.env, tx.amount, wallet_sudo.currency_id))
         return request.redirect(f"/my/wallet/{wallet_id}?" + url_encode({"message": message}))
 
@@ -162,37 +173,55 @@ class PrepaidPortal(PaymentPortal):
 
     @http.route("/my/wallet/<int:wallet_id>/recharge", type="http", auth="user", methods=["GET", "POST"], website=True)
     def portal_wallet_recharge(self, wallet_id, amount=None, payment_method="online", promo_code="",
-                               confirm=None, access_token=None, **kw):
+                               confirm=None, request_key=None, **kw):
         """Amount form, then the summary before paying, then the recharge.
 
         GET shows the form; POST without ``confirm`` shows the summary (net,
         VAT, total); POST with ``confirm`` creates the recharge and sends the
-        customer to its payment page.
+        customer to its payment page. The summary carries a request key: the
+        same confirmation sent again (double click, back button, replay)
+        leads to the recharge it created instead of a second one.
         """
-        wallet_sudo = self._prepaid_wallet_or_redirect(wallet_id, access_token)
+        wallet_sudo = self._prepaid_wallet_or_redirect(wallet_id)
         if wallet_sudo is None:
             return request.redirect("/my")
         values = {
             "page_name": "prepaid_recharge",
             "wallet": wallet_sudo,
-            "amount": amount or "",
+            "amount": amount if isinstance(amount, str) and not has_forbidden_characters(amount) else "",
             "payment_method": payment_method if payment_method in ("online", "bank_transfer") else "online",
-            "promo_code": (promo_code or "").strip(),
+            "promo_code": promo_code.strip() if isinstance(promo_code, str) else "",
             "limits": wallet_sudo._prepaid_recharge_limits(),
         }
         if request.httprequest.method != "POST":
             return request.render("prepaid_cloud_credit.portal_wallet_recharge", values)
-        Recharge = request.env["prepaid.recharge"].sudo()  # the wallet was checked above
+        Recharge = request.env["prepaid.recharge"].sudo()  # the wallet is the customer's own
         amount = _normalise_amount(amount)
+        # Failed promo codes count against the user and the address, as voucher codes do.
+        throttle = {"user": request.env.user, "ip": request.httprequest.remote_addr}
         try:
-            preview = Recharge._prepaid_portal_preview(wallet_sudo, amount, values["payment_method"], values["promo_code"])
+            check_text(values["promo_code"], _("The promo code"))
             if confirm:
-                recharge = Recharge._prepaid_portal_create(wallet_sudo, amount, values["payment_method"], values["promo_code"])
+                existing = Recharge._prepaid_find_portal_request(wallet_sudo, request_key)
+                if existing:
+                    return request.redirect(existing.get_portal_url())
+            preview = Recharge._prepaid_portal_preview(
+                wallet_sudo, amount, values["payment_method"], values["promo_code"], throttle=throttle
+            )
+            if confirm:
+                recharge = Recharge._prepaid_portal_create(
+                    wallet_sudo, amount, values["payment_method"], values["promo_code"], request_key=request_key
+                )
+                if recharge is None:
+                    # A parallel submission of the same form created it first.
+                    return request.redirect("/my/recharges")
                 return request.redirect(recharge.get_portal_url())
         except (UserError, ValidationError) as error:
             values["error"] = error.args[0]
+            if has_forbidden_characters(values["promo_code"]):
+                values["promo_code"] = ""
             return request.render("prepaid_cloud_credit.portal_wallet_recharge", values)
-        values.update(preview=preview)
+        values.update(preview=preview, request_key=Recharge._prepaid_new_portal_request_key())
         return request.render("prepaid_cloud_credit.portal_wallet_recharge_summary", values)
 
     @http.route(["/my/recharges", "/my/recharges/page/<int:page>"], type="http", auth="user", website=True)
@@ -208,12 +237,21 @@ class PrepaidPortal(PaymentPortal):
 
     @http.route("/my/recharges/<int:recharge_id>", type="http", auth="public", website=True)
     def portal_recharge_page(self, recharge_id, access_token=None, **kw):
-        try:
-            recharge_sudo = self._document_check_access("prepaid.recharge", recharge_id, access_token)
-        except (AccessError, MissingError):
+        """The recharge, for its customer or whoever holds its share link;
+        only the customer gets the payment form."""
+        recharge_sudo = own_record("prepaid.recharge", recharge_id, access_token)
+        if recharge_sudo is None:
             return request.redirect("/my")
-        values = {"page_name": "prepaid_recharge", "recharge": recharge_sudo, "access_token": access_token}
-        if recharge_sudo.state in ("awaiting", "failed") and recharge_sudo.payment_method == "online":
+        own = recharge_sudo.partner_id.commercial_partner_id == own_commercial_partner()
+        payment_started = bool(recharge_sudo._prepaid_payments_under_way())
+        values = {
+            "page_name": "prepaid_recharge",
+            "recharge": recharge_sudo,
+            "access_token": access_token,
+            "can_pay": own and not payment_started,
+            "payment_started": payment_started,
+        }
+        if values["can_pay"] and recharge_sudo.state in ("awaiting", "failed") and recharge_sudo.payment_method == "online":
             values.update(self._prepaid_payment_form_values(recharge_sudo, access_token))
         return request.render("prepaid_cloud_credit.portal_recharge_page", values)
 
@@ -247,15 +285,15 @@ class PrepaidPortal(PaymentPortal):
     def portal_recharge_transaction(self, recharge_id, access_token=None, **kwargs):
         """Create the payment transaction of a recharge (JSON, from `payment.form`).
 
+        Only the customer of the recharge pays it, and only once: a new
+        payment is refused while another one is pending, authorized or done.
         The amount, currency and partner come from the recharge, never from
         the browser.
         """
-        try:
-            recharge_sudo = self._document_check_access("prepaid.recharge", recharge_id, access_token)
-        except (AccessError, MissingError):
-            raise ValidationError(_("The access token is invalid.")) from None
-        if recharge_sudo.state not in ("awaiting", "failed"):
-            raise ValidationError(_("This recharge is not waiting for a payment."))
+        recharge_sudo = own_record("prepaid.recharge", recharge_id)
+        if recharge_sudo is None:
+            raise ValidationError(_("You can only pay the recharges of your own account."))
+        recharge_sudo._prepaid_check_new_payment()
         self._validate_transaction_kwargs(kwargs)
         kwargs.update({
             "amount": recharge_sudo.total_amount,
@@ -266,7 +304,7 @@ class PrepaidPortal(PaymentPortal):
         if recharge_sudo.invoice_id:
             custom["invoice_ids"] = [(6, 0, recharge_sudo.invoice_id.ids)]
         tx_sudo = self._create_transaction(custom_create_values=custom, **kwargs)
-        recharge_sudo.state = "awaiting"
+        recharge_sudo._prepaid_payment_started()
         return tx_sudo._get_processing_values()
 
 

@@ -1,4 +1,6 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+from . import prepaid_expiry_mixin
+from . import product_template
 from . import res_company
 from . import res_config_settings
 from . import prepaid_wallet
@@ -11,6 +13,7 @@ from . import payment_transaction
 from . import account_chart_template
 from . import account_move
 from . import account_payment
+from . import account_payment_refund
 from . import res_partner
 from . import prepaid_demo
 from . import prepaid_voucher_batch

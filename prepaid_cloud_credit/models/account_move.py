@@ -46,6 +46,7 @@ class AccountMove(models.Model):
             self.currency_id.round(sum(lines.mapped("price_subtotal"))),
             f"recharge:invoice:{self.id}",
             kind="paid",
+            expiry_date=self.prepaid_recharge_id._prepaid_lot_expiry_date(wallet, lines.product_id[:1]),
             description=_("Recharge %(invoice)s", invoice=self.name),
             source=self,
             move=self,

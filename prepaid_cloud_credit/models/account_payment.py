@@ -65,6 +65,7 @@ class AccountPayment(models.Model):
             self.prepaid_net_amount,
             f"recharge:payment:{self.id}",
             kind="paid",
+            expiry_date=self.prepaid_recharge_id._prepaid_lot_expiry_date(wallet),
             description=_("Advance payment %(payment)s", payment=self.name),
             source=self,
             move=self.move_id,

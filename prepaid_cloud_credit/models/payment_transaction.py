@@ -1,5 +1,5 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
-from odoo import fields, models
+from odoo import Command, fields, models
 
 
 class PaymentTransaction(models.Model):
@@ -13,9 +13,27 @@ class PaymentTransaction(models.Model):
 
         With an invoice (VAT at recharge) the standard reconciliation pays the
         invoice, and the paid invoice credits the wallet.
+
+        A payment of a recharge already paid or cancelled (a second payment
+        started before the first was confirmed) pays nothing: it is posted as
+        a plain customer payment, reconciled with nothing, and flagged to the
+        accountant for a refund.
         """
         recharge = self.prepaid_recharge_id
-        if recharge and not recharge.invoice_id:
+        if not recharge:
+            return super()._create_payment(**extra_create_values)
+        # The payer has no rights on recharges; two payments of one recharge
+        # are settled one after the other, the second seeing the first.
+        recharge = recharge.sudo()
+        recharge._lock_for_update()
+        if recharge._prepaid_is_settled():
+            # Not the invoice's payment: it must neither be reconciled with
+            # it nor look paid because the invoice is.
+            self.invoice_ids = [Command.clear()]
+            payment = super()._create_payment(**{**extra_create_values, "prepaid_recharge_id": recharge.id})
+            recharge._prepaid_flag_extra_payment(payment)
+            return payment
+        if not recharge.invoice_id:
             extra_create_values = {
                 "prepaid_wallet_id": recharge.wallet_id.id,
                 "prepaid_recharge_id": recharge.id,

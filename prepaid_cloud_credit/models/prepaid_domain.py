@@ -5,6 +5,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from ..parsing import check_text
 from .prepaid_domain_price import DOMAIN_OPERATIONS
 from .prepaid_domain_tld import _LABEL
 
@@ -122,16 +123,22 @@ class PrepaidDomain(models.Model):
 
         :param operation: register, transfer, renew or restore
         :param years: 1 to 10
-        :param idempotency_key: optional; by default one key per operation and
-            expiry date, so a repeated request is applied once
+        :param idempotency_key: optional; the same key again returns the
+            first operation. Keys of callers live in a namespace of their own
+            (see :meth:`prepaid.wallet._prepaid_caller_key`). Without a key,
+            one key per operation and expiry date, so a repeated request is
+            applied once
         :return: dict with the operation id, the transaction id, the new
             expiry date and the remaining credit
         """
         self.ensure_one()
-        self.env["prepaid.wallet"]._check_prepaid_group("group_prepaid_integration", "group_prepaid_manager")
+        Wallet = self.env["prepaid.wallet"]
+        Wallet._check_prepaid_group("group_prepaid_integration", "group_prepaid_manager")
         self.check_access("read")
+        check_text(operation, _("The operation"))
+        key = Wallet._prepaid_caller_key(idempotency_key) if idempotency_key else None
         # Rights checked above: the ledger and the domain dates are written by the service.
-        op = self.sudo()._execute_operation(operation, years, idempotency_key)
+        op = self.sudo()._execute_operation(operation, years, key)
         return {
             "operation_id": op.id,
             "transaction_id": op.transaction_id.id,

@@ -7,9 +7,13 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from ..parsing import check_text
+from .prepaid_voucher_attempt import CodeRefused
+
 _SPACES = re.compile(r"\s+")
-# Recharges that hold a use of their promo code: confirmed, possibly paid.
-PROMO_USING_STATES = ("awaiting", "paid")
+# Recharges that hold a use of their promo code: awaiting payment with the
+# use reserved, or paid with the bonus granted.
+PROMO_USING_STATES = ("reserved", "granted")
 
 
 class PrepaidPromoCode(models.Model):
@@ -52,6 +56,7 @@ class PrepaidPromoCode(models.Model):
     expiry_policy = fields.Selection(
         [
             ("company", "Company policy"),
+            ("never", "Never"),
             ("months", "Months after payment"),
             ("date", "Fixed date"),
         ],
@@ -61,8 +66,16 @@ class PrepaidPromoCode(models.Model):
     )
     expiry_months = fields.Integer("Bonus expires after (months)", default=12)
     expiry_date = fields.Date("Bonus expires on")
-    # Written under the row lock at each confirmation and cancellation.
-    use_count = fields.Integer("Uses", readonly=True, copy=False)
+    # Written under the row lock at each confirmation, payment and cancellation.
+    use_count = fields.Integer(
+        "Uses", readonly=True, copy=False, help="Bonuses granted: paid recharges that received the bonus."
+    )
+    reserved_count = fields.Integer(
+        "Reserved",
+        readonly=True,
+        copy=False,
+        help="Recharges awaiting payment that hold a use of the code: their bonus is granted when they are paid.",
+    )
     recharge_ids = fields.One2many("prepaid.recharge", "promo_code_id", string="Recharges", readonly=True)
 
     _sql_constraints = [
@@ -112,10 +125,10 @@ class PrepaidPromoCode(models.Model):
 
     @api.model
     def _normalize_code(self, code):
-        return _SPACES.sub("", str(code or "")).upper()
+        return _SPACES.sub("", check_text(str(code or ""), _("The promo code"))).upper()
 
     @api.model
-    def _check_for_recharge(self, code, wallet, amount):
+    def _check_for_recharge(self, code, wallet, amount, throttle=None):
         """Return the promo code that applies to a recharge of ``amount`` in ``wallet``.
 
         Called in sudo by the portal for the checkout summary, and again
@@ -124,40 +137,83 @@ class PrepaidPromoCode(models.Model):
         :param code: the code as typed (case and spaces tolerated)
         :param wallet: the ``prepaid.wallet`` being recharged
         :param amount: the recharge amount, net of VAT, in the wallet currency
+        :param throttle: dict with the ``user`` and ``ip`` of a portal
+            request: their failed codes are counted and limited as voucher
+            codes are (see :meth:`prepaid.voucher.attempt._throttled_check`)
         :return: the ``prepaid.promo.code`` record
         :raise UserError: empty or unknown code, inactive code, not yet or no
             longer valid, wrong currency, recharge below the minimum, code
-            used up in total or by this customer
-        :raise ValidationError: an amount that is not a positive number
+            used up in total or by this customer, too many failed codes
+        :raise ValidationError: an amount that is not a positive number, a
+            code holding a character that cannot be stored
         """
         wallet.ensure_one()
         value = wallet._prepaid_parse_amount(amount)
+        check_text(code, _("The promo code"))
         normalized = self._normalize_code(code)
         if not normalized:
             raise UserError(_("Enter a promo code."))
+        if throttle:
+            self.env["prepaid.voucher.attempt"]._throttled_check(
+                "promo", normalized, throttle.get("user"), throttle.get("ip"), wallet,
+                lambda env: self.with_env(env)._find_applicable(normalized, wallet.with_env(env), value),
+            )
+        return self._find_applicable(normalized, wallet, value)
+
+    @api.model
+    def _find_applicable(self, normalized, wallet, value):
+        """The promo code ``normalized`` of the wallet's company, checked for a recharge of ``value``.
+
+        :raise CodeRefused: with the reason and a message for the customer
+        """
         # The code is checked for any caller; the customer has no read right on promo codes.
         promo = self.sudo().with_context(active_test=False).search(
             [("code", "=", normalized), ("company_id", "=", wallet.company_id.id)], limit=1
         )
         if not promo:
-            raise UserError(_("The promo code %(code)s does not exist.", code=normalized))
+            raise CodeRefused("unknown", _("The promo code %(code)s does not exist.", code=normalized))
         promo._check_applies(wallet, value)
         return promo
 
-    def _check_applies(self, wallet, value, exclude_recharge=None):
-        """Raise a UserError unless this promo code applies to ``value`` in ``wallet``."""
+    def _check_applies(self, wallet, value, exclude_recharge=None, reserved=False):
+        """Raise unless this promo code applies to ``value`` in ``wallet`` now.
+
+        :param exclude_recharge: a recharge whose own use is not counted
+        :param reserved: the recharge held its use of the code until now: it
+            keeps the terms it was promised (dates, activity, minimum), only
+            the uses of the code are counted again
+        :raise CodeRefused: with the reason and a message for the customer
+        """
+        self.ensure_one()
+        if not reserved:
+            self._check_terms(wallet, value)
+        using = self._using_recharges(exclude_recharge)
+        if self.max_uses and len(using) >= self.max_uses:
+            raise CodeRefused("used_up", _("The promo code %(code)s has been used up.", code=self.code))
+        partner = wallet.partner_id.commercial_partner_id
+        customer_uses = len(using.filtered(lambda r: r.partner_id == partner))
+        if self.max_uses_per_customer and customer_uses >= self.max_uses_per_customer:
+            raise CodeRefused(
+                "customer_limit",
+                _("You have already used the promo code %(code)s as often as allowed.", code=self.code),
+            )
+
+    def _check_terms(self, wallet, value):
+        """Raise unless the dates, currency and minimum of the code allow the recharge."""
         self.ensure_one()
         today = wallet._prepaid_today()
         if not self.active:
-            raise UserError(_("The promo code %(code)s is no longer active.", code=self.code))
+            raise CodeRefused("inactive", _("The promo code %(code)s is no longer active.", code=self.code))
         if self.date_from and today < self.date_from:
-            raise UserError(
-                _("The promo code %(code)s is valid from %(date)s.", code=self.code, date=self.date_from)
+            raise CodeRefused(
+                "inactive",
+                _("The promo code %(code)s is valid from %(date)s.", code=self.code, date=self.date_from),
             )
         if self.date_to and today > self.date_to:
-            raise UserError(_("The promo code %(code)s has expired.", code=self.code))
+            raise CodeRefused("expired", _("The promo code %(code)s has expired.", code=self.code))
         if self.currency_id and self.currency_id != wallet.currency_id:
-            raise UserError(
+            raise CodeRefused(
+                "currency",
                 _(
                     "The promo code %(code)s applies to recharges in %(promo_currency)s only.",
                     code=self.code,
@@ -166,29 +222,23 @@ class PrepaidPromoCode(models.Model):
             )
         minimum = self._amount_in(self.min_amount, wallet)
         if minimum and wallet.currency_id.compare_amounts(value, minimum) < 0:
-            raise UserError(
+            raise CodeRefused(
+                "minimum",
                 _(
                     "The promo code %(code)s needs a recharge of at least %(minimum)s %(currency)s.",
                     code=self.code,
                     minimum=wallet.currency_id.round(minimum),
                     currency=wallet.currency_id.name,
-                )
-            )
-        using = self._using_recharges(exclude_recharge)
-        if self.max_uses and len(using) >= self.max_uses:
-            raise UserError(_("The promo code %(code)s has been used up.", code=self.code))
-        partner = wallet.partner_id.commercial_partner_id
-        if self.max_uses_per_customer and len(using.filtered(lambda r: r.partner_id == partner)) >= self.max_uses_per_customer:
-            raise UserError(
-                _("You have already used the promo code %(code)s as often as allowed.", code=self.code)
+                ),
             )
 
     def _using_recharges(self, exclude_recharge=None):
+        """The recharges holding a use of the code: reserved, or whose bonus was granted."""
         self.ensure_one()
         # Counted whoever asks: other customers' recharges are no business of the caller.
         return self.env["prepaid.recharge"].sudo().search([
             ("promo_code_id", "=", self.id),
-            ("state", "in", PROMO_USING_STATES),
+            ("promo_state", "in", PROMO_USING_STATES),
             ("id", "not in", exclude_recharge.ids if exclude_recharge else []),
         ])
 
@@ -221,6 +271,8 @@ class PrepaidPromoCode(models.Model):
     def _bonus_expiry_date(self, wallet, start):
         """The expiry of the bonus lot granted on ``start``: a date, False, or None (company policy)."""
         self.ensure_one()
+        if self.expiry_policy == "never":
+            return False
         if self.expiry_policy == "months":
             return start + relativedelta(months=self.expiry_months)
         if self.expiry_policy == "date":
@@ -231,15 +283,21 @@ class PrepaidPromoCode(models.Model):
         """Lock the promo code rows until the end of the transaction."""
         self.flush_recordset()
         self.env.cr.execute(
-            SQL("SELECT id FROM prepaid_promo_code WHERE id IN %s ORDER BY id FOR UPDATE", tuple(self.ids)),
+            SQL("SELECT id FROM prepaid_promo_code WHERE id IN %s ORDER BY id FOR NO KEY UPDATE", tuple(self.ids)),
             # A serialization failure here is expected under parallel confirmations (Odoo replays them).
             log_exceptions=False,
         )
-        self.invalidate_recordset(["use_count"])
+        self.invalidate_recordset(["use_count", "reserved_count"])
 
     def _update_use_count(self):
-        """Store the uses; rewriting the locked row serializes parallel confirmations."""
+        """Store the uses and reservations; rewriting the locked row makes
+        the parallel confirmations and payments that waited for the lock fail
+        to serialize, and Odoo replays them with these counts in view."""
         for promo in self:
-            # The count is the promo's own bookkeeping, whoever confirms or cancels.
-            promo.sudo().use_count = len(promo._using_recharges())
-        self.flush_recordset(["use_count"])
+            using = promo._using_recharges()
+            # The counts are the promo's own bookkeeping, whoever confirms, pays or cancels.
+            promo.sudo().write({
+                "use_count": len(using.filtered(lambda r: r.promo_state == "granted")),
+                "reserved_count": len(using.filtered(lambda r: r.promo_state == "reserved")),
+            })
+        self.flush_recordset(["use_count", "reserved_count"])

@@ -1,7 +1,17 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+import re
+import uuid
+
+from psycopg2.errors import UniqueViolation
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import format_amount
+from odoo.tools import SQL, format_amount
+
+from ..parsing import shown
+
+# The shape of a portal request key (uuid4().hex); anything else is ignored.
+_REQUEST_KEY = re.compile(r"[0-9a-f]{32}")
 
 
 class PrepaidRecharge(models.Model):
@@ -56,6 +66,23 @@ class PrepaidRecharge(models.Model):
     lot_id = fields.Many2one(
         "prepaid.credit.lot", compute="_compute_lot_id", string="Credit lot"
     )
+    payment_ids = fields.One2many("account.payment", "prepaid_recharge_id", string="Payments", readonly=True)
+    refund_due = fields.Boolean(
+        compute="_compute_refund_due",
+        store=True,
+        help="A payment arrived after the recharge was paid or cancelled: it was not credited; refund it.",
+    )
+    # The key of the portal form that confirmed the recharge: the same form
+    # sent again finds its recharge instead of creating a second one.
+    portal_request_key = fields.Char(readonly=True, copy=False)
+
+    _sql_constraints = [
+        (
+            "portal_request_key_uniq",
+            "UNIQUE(wallet_id, portal_request_key)",
+            "This recharge request was already confirmed.",
+        ),
+    ]
 
     @api.depends("amount", "wallet_id")
     def _compute_totals(self):
@@ -67,6 +94,11 @@ class PrepaidRecharge(models.Model):
             result = taxes.compute_all(recharge.amount, currency=recharge.currency_id, partner=recharge.partner_id)
             recharge.total_amount = result["total_included"]
             recharge.tax_amount = result["total_included"] - result["total_excluded"]
+
+    @api.depends("payment_ids.prepaid_refund_due")
+    def _compute_refund_due(self):
+        for recharge in self:
+            recharge.refund_due = any(recharge.payment_ids.mapped("prepaid_refund_due"))
 
     def _compute_lot_id(self):
         for recharge in self:
@@ -146,17 +178,110 @@ class PrepaidRecharge(models.Model):
         """A payment attempt failed or was cancelled: the recharge is failed
         unless another attempt is still under way; the customer may retry."""
         for recharge in self.filtered(lambda r: r.state in ("draft", "awaiting")):
-            if not recharge.payment_transaction_ids.filtered(lambda tx: tx.state in ("pending", "authorized", "done")):
+            if not recharge._prepaid_payments_under_way():
                 recharge.state = "failed"
+
+    def _prepaid_payment_started(self):
+        """A payment transaction of the recharge was just created: it awaits
+        that payment again after a failed attempt."""
+        # The customer paying has no write right on its recharge.
+        self.filtered(lambda r: r.state == "failed").sudo().state = "awaiting"
+
+    def _prepaid_payments_under_way(self):
+        """The payment transactions of the recharge that hold or took the
+        customer's money: pending, authorized or done."""
+        self.ensure_one()
+        return self.payment_transaction_ids.filtered(lambda tx: tx.state in ("pending", "authorized", "done"))
+
+    def _prepaid_check_new_payment(self):
+        """Raise unless the customer may start a new payment of this recharge.
+
+        A recharge is paid once: a new payment is refused once it is paid or
+        cancelled, and while another payment is pending, authorized or done
+        (its confirmation may still be on its way). A payment that arrives
+        anyway is not credited but flagged for a refund (see
+        :meth:`_prepaid_flag_extra_payment`).
+
+        :raise ValidationError: with the reason, for the payment form
+        """
+        self.ensure_one()
+        if self.state not in ("awaiting", "failed"):
+            raise ValidationError(_("This recharge is not waiting for a payment."))
+        if self._prepaid_payments_under_way():
+            raise ValidationError(
+                _("A payment of this recharge is already being processed: wait for its confirmation.")
+            )
+
+    def _lock_for_update(self):
+        """Lock the recharge rows: two payments of one recharge are settled one after the other."""
+        self.flush_recordset()
+        self.env.cr.execute(
+            SQL("SELECT id FROM prepaid_recharge WHERE id IN %s ORDER BY id FOR NO KEY UPDATE", tuple(self.ids)),
+            # A serialization failure here is expected under parallel payments (Odoo replays them).
+            log_exceptions=False,
+        )
+        self.invalidate_recordset(["state"])
+
+    def _prepaid_is_settled(self):
+        """Whether a payment arriving now must not pay this recharge: it is
+        paid (its credit granted) or cancelled."""
+        self.ensure_one()
+        return self.state in ("paid", "cancelled")
+
+    def _prepaid_flag_extra_payment(self, payment):
+        """Flag ``payment``, which arrived for this recharge once it was
+        settled, for the accountant to refund it: it credits nothing.
+
+        :param payment: the ``account.payment`` (posted, reconciled with nothing)
+        """
+        self.ensure_one()
+        # The payer (customer, provider notification) has no rights on payments or recharges.
+        payment = payment.sudo()
+        payment.prepaid_extra_payment = True
+        message = _(
+            "Payment %(payment)s of %(amount)s arrived for the recharge %(recharge)s, which was already "
+            "%(state)s. It was not credited to the wallet: refund it to the customer.",
+            payment=payment.name,
+            amount=format_amount(self.env, payment.amount, payment.currency_id),
+            recharge=self.name,
+            state=dict(self._fields["state"]._description_selection(self.env))[self.state],
+        )
+        self.sudo().message_post(body=message)
+        payment.message_post(body=message)
+        payment.activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=_("Refund a second payment of %(recharge)s", recharge=self.name),
+            note=message,
+            user_id=self._prepaid_refund_responsible().id,
+        )
+
+    def _prepaid_refund_responsible(self):
+        """Who refunds an extra payment: an accounting administrator of the
+        recharge's company, else a prepaid manager, else the administrator."""
+        self.ensure_one()
+        # Looking up users and groups is no right of the payer.
+        Users = self.env["res.users"].sudo()
+        for xmlid in ("account.group_account_manager", "prepaid_cloud_credit.group_prepaid_manager"):
+            group = self.env.ref(xmlid, raise_if_not_found=False)
+            user = group and Users.search([
+                ("groups_id", "in", group.id),
+                ("share", "=", False),
+                ("company_ids", "in", self.company_id.id),
+            ], order="id", limit=1)
+            if user:
+                return user
+        return self.env.ref("base.user_admin")
 
     # ------------------------------------------------------------------
     # Portal service
     # ------------------------------------------------------------------
 
     @api.model
-    def _prepaid_portal_preview(self, wallet, amount, payment_method="online", promo_code=None):
+    def _prepaid_portal_preview(self, wallet, amount, payment_method="online", promo_code=None, throttle=None):
         """Check a recharge the customer is about to confirm and price it.
 
+        :param throttle: dict with the ``user`` and ``ip`` whose failed promo
+            codes are counted and limited (the portal's)
         :return: dict with ``amount`` (net), ``tax``, ``total``, ``bonus`` and
             ``currency``; raises a translated error on bad input
         """
@@ -179,26 +304,70 @@ class PrepaidRecharge(models.Model):
             "amount": value,
             "tax": currency.round(result["total_included"] - result["total_excluded"]),
             "total": currency.round(result["total_included"]),
-            "bonus": self._prepaid_promo_bonus(wallet, value, promo_code),
+            "bonus": self._prepaid_promo_bonus(wallet, value, promo_code, throttle=throttle),
             "currency": currency,
         }
 
     @api.model
-    def _prepaid_promo_bonus(self, wallet, amount, promo_code):
+    def _prepaid_promo_bonus(self, wallet, amount, promo_code, throttle=None):
         """Bonus credit a promo code gives (extended by the promo codes)."""
         if promo_code:
-            raise ValidationError(_("Unknown promo code %(code)s.", code=promo_code))
+            raise ValidationError(_("Unknown promo code %(code)s.", code=shown(promo_code)))
         return 0.0
 
     @api.model
-    def _prepaid_portal_create(self, wallet, amount, payment_method="online", promo_code=None):
-        """Create and confirm the recharge the customer asked for."""
+    def _prepaid_new_portal_request_key(self):
+        """A fresh key for a recharge form about to be confirmed."""
+        return uuid.uuid4().hex
+
+    @api.model
+    def _prepaid_find_portal_request(self, wallet, request_key):
+        """The recharge already confirmed from the form of ``request_key``, if any."""
+        if not _REQUEST_KEY.fullmatch(request_key or ""):
+            return self.browse()
+        return self.search([("wallet_id", "=", wallet.id), ("portal_request_key", "=", request_key)], limit=1)
+
+    @api.model
+    def _prepaid_portal_create(self, wallet, amount, payment_method="online", promo_code=None, request_key=None):
+        """Create and confirm the recharge the customer asked for.
+
+        :param request_key: the key of the form (see
+            :meth:`_prepaid_new_portal_request_key`); text of another shape is
+            ignored
+        :return: the recharge, or None when a parallel submission of the
+            same form created it first
+        """
         self._prepaid_portal_preview(wallet, amount, payment_method, promo_code)
         value = wallet._prepaid_parse_amount(amount)
         extra = {"promo_code": promo_code} if promo_code else {}
-        recharge = self.create(self._prepare_recharge_vals(wallet, value, payment_method, **extra))
+        vals = self._prepare_recharge_vals(wallet, value, payment_method, **extra)
+        if _REQUEST_KEY.fullmatch(request_key or ""):
+            vals["portal_request_key"] = request_key
+        try:
+            with self.env.cr.savepoint():
+                recharge = self.create(vals)
+                self.env.flush_all()
+        except UniqueViolation:
+            return None
         recharge.action_confirm()
         return recharge
+
+    def _prepaid_lot_expiry_date(self, wallet, product=None):
+        """The expiry of the paid lot that this recharge gives, or, on an
+        empty recordset, that a sale of ``product`` gives (an invoice made
+        by hand).
+
+        Set by the source of the credit: the recharge product's policy
+        (``product``, else the company's prepaid credit product), else the
+        company default for paid credit. Extensions put their own source
+        first (a plan).
+
+        :return: a date, False (never) or None (the company default)
+        """
+        product = product or wallet.company_id.prepaid_product_id
+        if product:
+            return product.product_tmpl_id._prepaid_expiry_date(wallet._prepaid_today())
+        return None
 
     def _mark_paid(self, credit_tx):
         """Record the credit movement; ``_on_paid`` runs once per recharge."""

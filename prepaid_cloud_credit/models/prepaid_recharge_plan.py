@@ -45,16 +45,34 @@ class PrepaidRecharge(models.Model):
                 )
         return vals
 
+    def _prepaid_lot_expiry_date(self, wallet, product=None):
+        """Override: the credit of a plan expires as the plan says, unless
+        the plan leaves it to the product and the company."""
+        if self.tier_id:
+            expiry = self.tier_id._prepaid_expiry_date(wallet._prepaid_today())
+            if expiry is not None:
+                return expiry
+        return super()._prepaid_lot_expiry_date(wallet, product)
+
     def _on_paid(self):
         """Override to assign or upgrade the wallet's tier when a plan is paid.
 
         A plan paid after a higher one (two plan orders awaiting payment)
-        still becomes credit, but keeps the higher tier.
+        still becomes credit, but keeps the higher tier. A plan is what
+        extends credit beyond cloud usage: a wallet that paid cloud usage
+        only pays every product from then on.
         """
         super()._on_paid()
         if not self.tier_id:
             return
         wallet = self.wallet_id
+        if wallet.scope != "all":
+            wallet.scope = "all"
+            wallet.message_post(body=_(
+                "%(recharge)s paid the plan %(plan)s: the credit now pays every product, not cloud usage only.",
+                recharge=self.name,
+                plan=self.tier_id.name,
+            ))
         if self.tier_id._is_higher_than(wallet.tier_id):
             wallet._set_tier(
                 self.tier_id,

@@ -1,14 +1,19 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 
 class PrepaidRecharge(models.Model):
     """Promo codes on recharges.
 
     The code is checked when the recharge is prepared (the checkout summary)
-    and again when it is confirmed; from the confirmation on, the bonus is a
-    promise: it is granted when the recharge is paid even if the code has
-    since been used up, deactivated or has expired.
+    and again when it is confirmed, which reserves a use of the code: while
+    the recharge awaits its payment, the bonus is a promise, granted when the
+    recharge is paid even if the code has since expired or been deactivated.
+    A failed payment or a cancellation gives the use back; a recharge paid
+    after that gets the bonus only if the code still allows it then. Uses are
+    counted under the lock of the code at each step, so the bonuses granted
+    never exceed its uses, and ``use_count`` is the number of bonuses granted.
     """
 
     _inherit = "prepaid.recharge"
@@ -25,6 +30,20 @@ class PrepaidRecharge(models.Model):
     )
     bonus_transaction_id = fields.Many2one(
         "prepaid.wallet.transaction", string="Bonus movement", readonly=True, copy=False
+    )
+    promo_state = fields.Selection(
+        [
+            ("reserved", "Use reserved"),
+            ("released", "Use given back"),
+            ("granted", "Bonus granted"),
+            ("refused", "Bonus not granted"),
+        ],
+        string="Promo code use",
+        readonly=True,
+        copy=False,
+        help="Reserved: the recharge holds a use of the code until it is paid. Given back: its payment "
+        "failed or it was cancelled. Granted: the bonus was credited. Not granted: paid when the code "
+        "no longer allowed it.",
     )
 
     # Computed once, at creation (the checkout summary), and deliberately not
@@ -54,15 +73,15 @@ class PrepaidRecharge(models.Model):
         return vals
 
     @api.model
-    def _prepaid_promo_bonus(self, wallet, amount, promo_code):
+    def _prepaid_promo_bonus(self, wallet, amount, promo_code, throttle=None):
         """Override of the portal preview: the bonus the promo code gives."""
         if not promo_code:
             return 0.0
-        promo = self.env["prepaid.promo.code"]._check_for_recharge(promo_code, wallet, amount)
+        promo = self.env["prepaid.promo.code"]._check_for_recharge(promo_code, wallet, amount, throttle=throttle)
         return promo._get_bonus_amount(amount, wallet)
 
     def action_confirm(self):
-        """Override to check the promo code again, under its lock, before the order to pay."""
+        """Override to check the promo code again, under its lock, and reserve a use of it."""
         to_check = self.filtered(lambda r: r.state == "draft" and r.promo_code_id)
         promos = to_check.promo_code_id.sudo()
         if promos:
@@ -71,6 +90,8 @@ class PrepaidRecharge(models.Model):
         for recharge in to_check:
             recharge.promo_code_id.sudo()._check_applies(recharge.wallet_id, recharge.amount, exclude_recharge=recharge)
         res = super().action_confirm()
+        # The recharge follows the use of its code; the customer has no write right on it.
+        to_check.filtered(lambda r: r.state == "awaiting").sudo().promo_state = "reserved"
         promos._update_use_count()
         return res
 
@@ -80,6 +101,7 @@ class PrepaidRecharge(models.Model):
         if promos:
             promos._lock_for_update()
         res = super().action_cancel()
+        self._prepaid_release_promo()
         promos._update_use_count()
         return res
 
@@ -89,11 +111,34 @@ class PrepaidRecharge(models.Model):
         if promos:
             promos._lock_for_update()
         res = super()._prepaid_payment_failed()
+        self._prepaid_release_promo()
         promos._update_use_count()
         return res
 
+    def _prepaid_release_promo(self):
+        # The recharge follows the use of its code, whoever cancels or fails it.
+        self.filtered(
+            lambda r: r.promo_state == "reserved" and r.state in ("cancelled", "failed")
+        ).sudo().promo_state = "released"
+
+    def _prepaid_payment_started(self):
+        """Override to reserve the use again for a recharge paid after a
+        failed attempt, if the code still allows it; otherwise the payment
+        goes on and the bonus is decided when it is paid."""
+        res = super()._prepaid_payment_started()
+        for recharge in self.filtered(lambda r: r.promo_state == "released"):
+            promo = recharge.promo_code_id.sudo()
+            promo._lock_for_update()
+            try:
+                promo._check_applies(recharge.wallet_id, recharge.amount, exclude_recharge=recharge)
+            except UserError:
+                continue
+            recharge.sudo().promo_state = "reserved"
+            promo._update_use_count()
+        return res
+
     def _on_paid(self):
-        """Override to grant the promised bonus as a bonus lot, exactly once."""
+        """Override to grant the bonus as a bonus lot, exactly once, when the code allows it."""
         res = super()._on_paid()
         self._grant_promo_bonus()
         return res
@@ -106,6 +151,25 @@ class PrepaidRecharge(models.Model):
         self.ensure_one()
         Tx = self.env["prepaid.wallet.transaction"]
         if not self.promo_code_id or self.currency_id.is_zero(self.promo_bonus_amount):
+            return Tx
+        if self.promo_state == "granted":
+            return self.bonus_transaction_id
+        promo = self.promo_code_id.sudo()
+        # Two payments using the code at once: the second waits here, then is replayed.
+        promo._lock_for_update()
+        try:
+            promo._check_applies(
+                self.wallet_id, self.amount, exclude_recharge=self, reserved=self.promo_state == "reserved"
+            )
+        except UserError as refusal:
+            # The recharge follows the use of its code; the payer has no write right on it.
+            self.sudo().promo_state = "refused"
+            self.sudo().message_post(body=_(
+                "The bonus of the promo code %(code)s was not granted: %(reason)s",
+                code=promo.code,
+                reason=refusal.args[0],
+            ))
+            promo._update_use_count()
             return Tx
         # The payer (customer, accountant) has no right on wallets; the recharge is paid.
         wallet = self.wallet_id.sudo()
@@ -121,5 +185,6 @@ class PrepaidRecharge(models.Model):
             source=self,
         )
         # The recharge follows its ledger; the payer has no write right on it.
-        self.sudo().bonus_transaction_id = tx
+        self.sudo().write({"bonus_transaction_id": tx.id, "promo_state": "granted"})
+        promo._update_use_count()
         return tx

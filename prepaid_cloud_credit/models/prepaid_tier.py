@@ -9,6 +9,7 @@ class PrepaidTier(models.Model):
     cloud rate card)."""
 
     _name = "prepaid.tier"
+    _inherit = ["prepaid.expiry.mixin"]
     _description = "Prepaid Plan Tier"
     _order = "level, id"
 

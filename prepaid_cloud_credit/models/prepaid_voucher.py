@@ -5,6 +5,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..parsing import check_text
+from .prepaid_voucher_attempt import CodeRefused
 from .prepaid_voucher_batch import VOUCHER_CODE_GROUP_SIZE, VOUCHER_CODE_GROUPS, VOUCHER_CODE_PREFIX
 
 _SEPARATORS = re.compile(r"[\s\-_.]+")
@@ -70,11 +72,13 @@ class PrepaidVoucher(models.Model):
         """Activate a voucher code for ``wallet``: a voucher lot of the batch amount.
 
         The checks run before anything is written, so a refused code writes
-        nothing but its failed attempt (in a cursor of its own, committed
-        even though the error rolls the caller's transaction back). The row
-        of the code is locked and rewritten, so two parallel activations
-        cannot exceed its uses: the second one waits, then fails to serialize
-        and is replayed by Odoo with the first one's result in view.
+        nothing but its failed attempt. The code is first checked with the
+        failures of the caller counted and recorded atomically (see
+        :meth:`prepaid.voucher.attempt._throttled_check`), then again under
+        the row lock of the code, which is rewritten: two parallel
+        activations cannot exceed its uses, the second one waits, then fails
+        to serialize and is replayed by Odoo with the first one's result in
+        view.
 
         Called in sudo by the portal after its own access checks; the caller
         is ``user`` (default: the current user) from ``ip``.
@@ -88,31 +92,53 @@ class PrepaidVoucher(models.Model):
             inactive code or batch, batch of another company, wrong currency,
             activation period over, code used up, code already used by this
             customer as often as allowed, archived wallet
+        :raise ValidationError: a code holding a character that cannot be stored
         """
         wallet.ensure_one()
         user = user or self.env.user
         Attempt = self.env["prepaid.voucher.attempt"]
+        check_text(code, _("The voucher code"))
         normalized = self._normalize_code(code)
         if not normalized:
             raise UserError(_("Enter a voucher code."))
-        Attempt._check_rate_limit(user, ip, code=normalized)
+        Attempt._throttled_check(
+            "voucher", normalized, user, ip, wallet,
+            lambda env: self.with_env(env)._check_code(normalized, wallet.with_env(env)),
+        )
+        try:
+            voucher, expiry_date, customer_uses = self._check_code(normalized, wallet, lock=True)
+        except CodeRefused as refusal:
+            # Accepted a moment ago, refused under the lock: a parallel activation took it.
+            Attempt._record_failure(normalized, refusal.reason, user=user, ip=ip, wallet=wallet)
+            raise
+        if not wallet.active:
+            # Not the customer's guess: no failed attempt.
+            raise UserError(_("The wallet %(wallet)s is archived.", wallet=wallet.display_name))
+        return voucher._apply_redemption(wallet, user, ip, customer_uses + 1, expiry_date)
 
-        def refuse(reason, message):
-            Attempt._record_failure(normalized, reason, user=user, ip=ip, wallet=wallet)
-            raise UserError(message)
+    @api.model
+    def _check_code(self, normalized, wallet, lock=False):
+        """Check that the code can be activated for ``wallet`` now; write nothing.
 
+        :param normalized: the code as :meth:`_normalize_code` returns it
+        :param lock: lock the row of the code first (the activation does)
+        :return: (the voucher, the expiry date of its lot, the uses of the
+            code by the wallet's customer so far)
+        :raise CodeRefused: with the reason and a message for the customer
+        """
         # The code is checked whoever calls; the records are the ledger's business.
         Voucher = self.sudo().with_context(active_test=False)
         voucher = Voucher.search([("code", "=", normalized)], limit=1)
         if not voucher:
-            refuse("unknown", _("The voucher code %(code)s does not exist.", code=normalized))
-        voucher._lock_for_update()
+            raise CodeRefused("unknown", _("The voucher code %(code)s does not exist.", code=normalized))
+        if lock:
+            voucher._lock_for_update()
         batch = voucher.batch_id
         today = wallet._prepaid_today()
         if not voucher.active or batch.state != "active":
-            refuse("inactive", _("The voucher code %(code)s is not active.", code=normalized))
+            raise CodeRefused("inactive", _("The voucher code %(code)s is not active.", code=normalized))
         if batch.company_id != wallet.company_id:
-            refuse(
+            raise CodeRefused(
                 "company",
                 _(
                     "The voucher code %(code)s is not valid for %(company)s.",
@@ -121,7 +147,7 @@ class PrepaidVoucher(models.Model):
                 ),
             )
         if batch.currency_id != wallet.currency_id:
-            refuse(
+            raise CodeRefused(
                 "currency",
                 _(
                     "The voucher code %(code)s gives credit in %(voucher_currency)s, "
@@ -133,15 +159,15 @@ class PrepaidVoucher(models.Model):
             )
         expiry_date = batch._lot_expiry_date(today)
         if (batch.redeem_until and batch.redeem_until < today) or (expiry_date and expiry_date <= today):
-            refuse("expired", _("The voucher code %(code)s has expired.", code=normalized))
+            raise CodeRefused("expired", _("The voucher code %(code)s has expired.", code=normalized))
         if voucher.use_count >= batch.max_uses:
-            refuse("used_up", _("The voucher code %(code)s has already been used.", code=normalized))
+            raise CodeRefused("used_up", _("The voucher code %(code)s has already been used.", code=normalized))
         partner = wallet.partner_id.commercial_partner_id
         customer_uses = self.env["prepaid.voucher.redemption"].sudo().search_count(
             [("voucher_id", "=", voucher.id), ("partner_id", "=", partner.id)]
         )
         if customer_uses >= batch.max_uses_per_customer:
-            refuse(
+            raise CodeRefused(
                 "customer_limit",
                 _(
                     "You have already used the voucher code %(code)s as often as allowed (%(uses)s).",
@@ -149,10 +175,7 @@ class PrepaidVoucher(models.Model):
                     uses=batch.max_uses_per_customer,
                 ),
             )
-        if not wallet.active:
-            # Not the customer's guess: no failed attempt.
-            raise UserError(_("The wallet %(wallet)s is archived.", wallet=wallet.display_name))
-        return voucher._apply_redemption(wallet, user, ip, customer_uses + 1, expiry_date)
+        return voucher, expiry_date, customer_uses
 
     def _lock_for_update(self):
         """Lock the row of the code until the end of the transaction."""

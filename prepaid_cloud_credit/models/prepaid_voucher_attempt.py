@@ -1,4 +1,6 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+import contextlib
+import hashlib
 import math
 from datetime import timedelta
 
@@ -18,18 +20,37 @@ DEFAULT_WINDOW_MINUTES = 15
 ATTEMPT_RETENTION_DAYS = 90
 
 
+class CodeRefused(UserError):
+    """A voucher or promo code refused for a reason a guesser learns from.
+
+    :param reason: the ``reason`` recorded on the failed attempt
+    """
+
+    def __init__(self, reason, message):
+        super().__init__(message)
+        self.reason = reason
+
+
 class PrepaidVoucherAttempt(models.Model):
-    """A failed voucher activation, kept to throttle whoever guesses codes.
+    """A failed voucher activation or promo code, kept to throttle whoever
+    guesses codes.
 
     The code is stored as a keyed hash only: the log must not become a list
     of valid codes for whoever reads it.
     """
 
     _name = "prepaid.voucher.attempt"
-    _description = "Failed Voucher Activation"
+    _description = "Failed Code Attempt"
     _order = "date desc, id desc"
     _rec_name = "reason"
 
+    kind = fields.Selection(
+        [("voucher", "Voucher code"), ("promo", "Promo code")],
+        required=True,
+        default="voucher",
+        readonly=True,
+        index=True,
+    )
     user_id = fields.Many2one("res.users", readonly=True, index=True, ondelete="cascade")
     ip_address = fields.Char("IP address", readonly=True, index=True)
     date = fields.Datetime(default=fields.Datetime.now, required=True, readonly=True, index=True)
@@ -43,6 +64,7 @@ class PrepaidVoucherAttempt(models.Model):
             ("expired", "Expired"),
             ("used_up", "Used up"),
             ("customer_limit", "Already used by the customer"),
+            ("minimum", "Below the minimum"),
             ("blocked", "Refused: too many attempts"),
         ],
         required=True,
@@ -76,70 +98,149 @@ class PrepaidVoucherAttempt(models.Model):
         return hmac(self.env(su=True), "prepaid_voucher_attempt", code)
 
     @api.model
-    def _check_rate_limit(self, user, ip=None, code=None):
-        """Refuse any activation while ``user`` or ``ip`` has too many recent failures.
+    def _throttled_check(self, kind, code, user, ip, wallet, check):
+        """Count the recent failures of ``user`` and ``ip`` and check ``code``, atomically.
 
-        :raise UserError: "too many attempts, try again in N minutes"
+        The failures are counted, the code checked and a refusal recorded in
+        a transaction of its own that holds a lock per user and per address:
+        parallel requests of one guesser are checked one after the other,
+        each seeing the failures the previous ones recorded, so no more codes
+        are checked than the limit allows. Recorded failures survive the
+        rollback of the caller's transaction that the refusal causes.
+
+        :param kind: ``voucher`` or ``promo``
+        :param code: the normalised code (only its keyed hash is stored)
+        :param check: function(env) checking the code in the environment it
+            gets, raising :class:`CodeRefused` to refuse it; it must write
+            nothing
+        :raise UserError: too many recent failures (a ``blocked`` attempt is
+            recorded), or the check's :class:`CodeRefused` (recorded)
         """
         max_failures, window = self._get_rate_limit()
-        now = fields.Datetime.now()
-        since = now - timedelta(minutes=window)
-        lifts_at = None
+        refusal = None
+        with self._throttle_env() as env:
+            Attempt = env[self._name]
+            dimensions = Attempt._throttle_dimensions(user, ip)
+            Attempt._throttle_lock(kind, dimensions)
+            lifts_at = Attempt._blocked_until(kind, dimensions, max_failures, window)
+            if lifts_at:
+                Attempt._create_attempt(kind, code, "blocked", user, ip, wallet)
+                minutes = max(1, math.ceil((lifts_at - fields.Datetime.now()).total_seconds() / 60))
+                if kind == "promo":
+                    message = _("Too many failed promo codes. Try again in %(minutes)s minutes.", minutes=minutes)
+                else:
+                    message = _("Too many failed voucher attempts. Try again in %(minutes)s minutes.", minutes=minutes)
+                refusal = UserError(message)
+            else:
+                try:
+                    check(env)
+                except CodeRefused as error:
+                    Attempt._create_attempt(kind, code, error.reason, user, ip, wallet)
+                    refusal = error
+        # Raised once the attempt is committed: raising inside would roll it back.
+        if refusal:
+            raise refusal
+
+    @api.model
+    @contextlib.contextmanager
+    def _throttle_env(self):
+        """A superuser environment on a transaction of its own, committed at
+        the end, in which each statement sees what other transactions have
+        committed before it (READ COMMITTED): the failures recorded by a
+        request that held the lock just before.
+
+        Inside a test transaction (TransactionCase) a second real cursor
+        could neither see the test's uncommitted records nor be rolled back
+        with them, so the test's own transaction is used; in Odoo's test mode
+        (HttpCase) the registry hands out a cursor on the test transaction.
+        """
+        # Superuser: the attempts are a security log, written whoever failed.
+        if self._in_test_transaction():
+            yield self.env(su=True)
+            return
+        registry = self.env.registry
+        with registry.cursor() as cr:
+            if not registry.in_test_mode():
+                cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+            if cr.transaction is None:
+                # The caller's registry, as Environment would find it by name (under the registries' lock).
+                cr.transaction = api.Transaction(registry)
+            yield self.env(cr=cr, su=True)
+
+    @api.model
+    def _in_test_transaction(self):
+        return bool(modules.module.current_test) and not self.env.registry.in_test_mode()
+
+    @api.model
+    def _throttle_dimensions(self, user, ip):
+        """What identifies a guesser: ``(column, value)`` pairs."""
         dimensions = []
         # The public user is shared by every visitor: only its address identifies it.
         if user and not user._is_public():
-            dimensions.append(SQL("user_id = %s", user.id))
+            dimensions.append(("user_id", user.id))
         if ip:
-            dimensions.append(SQL("ip_address = %s", ip))
+            dimensions.append(("ip_address", ip))
+        return dimensions
+
+    @api.model
+    def _throttle_lock(self, kind, dimensions):
+        """Take the transaction locks of the guesser, in a fixed order (no deadlock)."""
+        keys = sorted(
+            int.from_bytes(
+                hashlib.sha256(f"prepaid_code_throttle:{kind}:{column}:{value}".encode()).digest()[:8],
+                "big",
+                signed=True,
+            )
+            for column, value in dimensions
+        )
+        for key in keys:
+            self.env.cr.execute(SQL("SELECT pg_advisory_xact_lock(%s)", key))
+
+    @api.model
+    def _blocked_until(self, kind, dimensions, max_failures, window):
+        """When the block of the guesser lifts, or None when it is not blocked."""
+        now = fields.Datetime.now()
+        since = now - timedelta(minutes=window)
+        lifts_at = None
         self.flush_model()
-        for condition in dimensions:
+        for column, value in dimensions:
             self.env.cr.execute(SQL(
                 """
                 SELECT date FROM prepaid_voucher_attempt
-                 WHERE %s AND date > %s AND reason != 'blocked'
+                 WHERE kind = %s AND %s = %s AND date > %s AND reason != 'blocked'
               ORDER BY date DESC
                  LIMIT %s
                 """,
-                condition, since, max_failures,
+                kind, SQL.identifier(column), value, since, max_failures,
             ))
             dates = [row[0] for row in self.env.cr.fetchall()]
             if len(dates) >= max_failures:
                 # Free again once the oldest of the last N failures leaves the window.
                 lifted = dates[-1] + timedelta(minutes=window)
                 lifts_at = max(lifts_at, lifted) if lifts_at else lifted
-        if lifts_at:
-            minutes = max(1, math.ceil((lifts_at - now).total_seconds() / 60))
-            if code:
-                self._record_failure(code, "blocked", user=user, ip=ip)
-            raise UserError(
-                _(
-                    "Too many failed voucher attempts. Try again in %(minutes)s minutes.",
-                    minutes=minutes,
-                )
-            )
+        return lifts_at
 
     @api.model
-    def _record_failure(self, code, reason, user=None, ip=None, wallet=None):
-        """Record a failed activation so that it survives the caller's rollback.
+    def _create_attempt(self, kind, code, reason, user, ip, wallet):
+        vals = self._prepare_attempt_vals(code, reason, user, ip, wallet)
+        vals["kind"] = kind
+        # Attempts are a security log: written whoever failed.
+        return self.sudo().create(vals)
 
-        The caller raises a UserError right after, which rolls its
-        transaction back; the attempt is therefore written and committed in
-        a cursor of its own. Inside a test transaction (TransactionCase) a
-        second real cursor could neither see the test's uncommitted records
-        nor be rolled back with them, so the attempt is written in the test
-        transaction instead; in Odoo's test mode (HttpCase) the registry
-        hands out a cursor on the test transaction, which is fine.
+    @api.model
+    def _record_failure(self, code, reason, user=None, ip=None, wallet=None, kind="voucher"):
+        """Record a failed attempt so that it survives the caller's rollback.
+
+        For a code that passed :meth:`_throttled_check` and was refused by
+        the caller's own check (a parallel activation took its last use):
+        the caller raises a UserError right after, which rolls its
+        transaction back, so the attempt is written and committed in a
+        transaction of its own (see :meth:`_throttle_env`).
 
         :return: None
         """
-        vals = self._prepare_attempt_vals(code, reason, user, ip, wallet)
-        if modules.module.current_test and not self.env.registry.in_test_mode():
-            # Attempts are a security log: written whoever failed.
-            self.sudo().create(vals)
-            return
-        with self.env.registry.cursor() as cr:
-            # Attempts are a security log: written whoever failed.
-            self.env(cr=cr, su=True)[self._name].create(vals)
+        with self._throttle_env() as env:
+            env[self._name]._create_attempt(kind, code, reason, user, ip, wallet)
 
     @api.model
     def _prepare_attempt_vals(self, code, reason, user, ip, wallet):

@@ -42,6 +42,7 @@ class PrepaidVoucherBatch(models.Model):
     expiry_policy = fields.Selection(
         [
             ("company", "Company policy"),
+            ("never", "Never"),
             ("months", "Months after activation"),
             ("date", "Fixed date"),
         ],
@@ -221,6 +222,8 @@ class PrepaidVoucherBatch(models.Model):
         :return: a date, False (never), or None for the company policy
         """
         self.ensure_one()
+        if self.expiry_policy == "never":
+            return False
         if self.expiry_policy == "months":
             return activation_date + relativedelta(months=self.expiry_months)
         if self.expiry_policy == "date":

@@ -1,7 +1,7 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
 import hashlib
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 
@@ -9,9 +9,20 @@ from odoo import _, api, fields, models, modules, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_compare, float_is_zero
 
-from ..const import CONSUMPTION_ORDERS, DEFAULT_CONSUMPTION_ORDER, MAX_MOVEMENT_AMOUNT
+from ..const import (
+    CALLER_KEY_MAX_LENGTH,
+    CONSUMPTION_ORDERS,
+    DEFAULT_CONSUMPTION_ORDER,
+    EXTERNAL_KEY_PREFIX,
+    KEY_MAX_LENGTH,
+    MAX_MOVEMENT_AMOUNT,
+)
+from ..parsing import check_text, parse_decimal, parse_whole, shown
 
 MOVEMENT_TYPES = ("credit", "debit", "refund", "expiry", "adjustment")
+# The wallet's money fields: derived from its lots and written by the ledger
+# service alone (see _ledger_write_rows).
+LEDGER_FIELDS = frozenset({"balance", "paid_amount", "bonus_amount", "voucher_amount", "debt_amount"})
 
 
 class PrepaidWallet(models.Model):
@@ -49,7 +60,7 @@ class PrepaidWallet(models.Model):
     )
     active = fields.Boolean(default=True)
     # Written only by the ledger service, always from the lots it has just
-    # changed under the wallet lock; never typed in.
+    # changed under the wallet lock; never typed in (LEDGER_FIELDS).
     paid_amount = fields.Monetary("Paid credit", readonly=True, copy=False)
     bonus_amount = fields.Monetary("Bonus credit", readonly=True, copy=False)
     voucher_amount = fields.Monetary("Voucher credit", readonly=True, copy=False)
@@ -74,7 +85,9 @@ class PrepaidWallet(models.Model):
         "Low-balance alert", default=True, help="E-mail the customer when the balance falls below the threshold."
     )
     low_balance_threshold = fields.Monetary(
-        "Low-balance threshold", default=10.0, help="Set by the customer from the portal."
+        "Low-balance threshold",
+        help="Set by the customer from the portal; a new wallet starts with the company's default for its "
+        "currency (Recharge limits).",
     )
     next_expiry_date = fields.Date(
         compute="_compute_next_expiry", string="Next expiry"
@@ -134,13 +147,47 @@ class PrepaidWallet(models.Model):
                     )
                 )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_no_ledger_fields(vals)
+            if "low_balance_threshold" not in vals:
+                vals["low_balance_threshold"] = self._default_low_balance_threshold(vals)
+        return super().create(vals_list)
+
+    @api.model
+    def _default_low_balance_threshold(self, vals):
+        """The company's default threshold for a new wallet's currency (zero without one)."""
+        company = self.env["res.company"].browse(vals.get("company_id")) if vals.get("company_id") else self.env.company
+        currency_id = vals.get("currency_id") or company.currency_id.id
+        # The company's settings, whoever opens the wallet (a portal plan purchase, a payment).
+        limit = self.env["prepaid.recharge.limit"].sudo().search(
+            [("company_id", "=", company.id), ("currency_id", "=", currency_id)], limit=1
+        )
+        return limit.low_balance_threshold
+
     def write(self, vals):
+        self._check_no_ledger_fields(vals)
         guarded = {"partner_id", "company_id", "currency_id"} & set(vals)
         if guarded and self.transaction_ids:
             raise UserError(
                 _("The customer, company and currency of a wallet with transactions cannot change.")
             )
         return super().write(vals)
+
+    @api.model
+    def _check_no_ledger_fields(self, vals):
+        """Refuse a create or write of the balances, whoever asks (superuser
+        included): only the ledger service sets them, in SQL, from the lots
+        it has just changed; a balance written any other way would no longer
+        be the sum of the wallet's transactions."""
+        if LEDGER_FIELDS & set(vals):
+            raise UserError(
+                _(
+                    "The balance of a wallet changes only through movements: "
+                    "use Adjust balance, which records the change and its reason."
+                )
+            )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_with_history(self):
@@ -183,14 +230,19 @@ class PrepaidWallet(models.Model):
 
         :param partner_id: id of the customer (or of one of its contacts)
         :param currency_code: ISO code; the company currency when omitted
-        :param company_id: the company; the current one when omitted
+        :param company_id: the company; the current one when omitted; one of
+            the caller's companies
         :return: the wallet id
         """
         self._check_prepaid_group("group_prepaid_integration", "group_prepaid_manager")
-        partner = self.env["res.partner"].browse(int(partner_id)).exists()
+        partner = self.env["res.partner"].browse(parse_whole(partner_id, _("The customer id"))).exists()
         if not partner:
-            raise UserError(_("Unknown customer %(id)s.", id=partner_id))
-        company = self.env["res.company"].browse(int(company_id)) if company_id else self.env.company
+            raise UserError(_("Unknown customer %(id)s.", id=shown(partner_id)))
+        company = self.env.company
+        if company_id:
+            company = self.env["res.company"].browse(parse_whole(company_id, _("The company id"))).exists()
+            if not company or (not self.env.su and company not in self.env.user.company_ids):
+                raise UserError(_("Unknown company %(id)s.", id=shown(company_id)))
         currency = self._prepaid_currency_from_code(currency_code) if currency_code else company.currency_id
         return self.sudo()._get_or_create(partner, currency, company).id
 
@@ -198,9 +250,11 @@ class PrepaidWallet(models.Model):
                      currency_code=None, product_id=None):
         """Debit the wallet, as the integration of a platform does.
 
-        :param amount: positive amount, net of VAT, in the wallet currency
-        :param idempotency_key: unique key of the movement; the same key again
-            returns the first transaction
+        :param amount: positive amount, net of VAT, in the wallet currency,
+            written with the digits 0-9 and a dot when sent as text
+        :param idempotency_key: the caller's unique key of the movement; the
+            same key again returns the first transaction. Keys of callers
+            live in a namespace of their own (see :meth:`_prepaid_caller_key`)
         :param purpose: ``usage`` (may create debt) or ``purchase`` (refused
             when the credit is short)
         :param currency_code: optional ISO code, checked against the wallet
@@ -208,14 +262,18 @@ class PrepaidWallet(models.Model):
         """
         self._check_prepaid_group("group_prepaid_integration", "group_prepaid_manager")
         self._check_wallet_exists()
-        product = self.env["product.product"].browse(int(product_id)).exists() if product_id else None
-        if product_id and not product:
-            raise UserError(_("Unknown product %(id)s.", id=product_id))
+        check_text(description, _("The description"))
+        check_text(purpose, _("The purpose"))
+        product = None
+        if product_id:
+            product = self.env["product.product"].browse(parse_whole(product_id, _("The product id"))).exists()
+            if not product:
+                raise UserError(_("Unknown product %(id)s.", id=shown(product_id)))
         wallet = self.sudo()
         tx = wallet._ledger_apply(
             "debit",
             amount,
-            idempotency_key,
+            self._prepaid_caller_key(idempotency_key),
             purpose=purpose,
             description=description,
             currency_code=currency_code,
@@ -226,18 +284,44 @@ class PrepaidWallet(models.Model):
     def ledger_refund(self, transaction_id, amount, idempotency_key, description=None):
         """Refund (part of) a debit of this wallet back to the lots it consumed.
 
+        :param idempotency_key: the caller's unique key, as for :meth:`ledger_debit`
         :return: dict with the transaction id and the wallet balances
         """
         self._check_prepaid_group("group_prepaid_integration", "group_prepaid_manager")
         self._check_wallet_exists()
-        origin = self.env["prepaid.wallet.transaction"].sudo().browse(int(transaction_id)).exists()
+        check_text(description, _("The description"))
+        transaction = parse_whole(transaction_id, _("The transaction id"))
+        origin = self.env["prepaid.wallet.transaction"].sudo().browse(transaction).exists()
         if not origin or origin.wallet_id != self:
-            raise UserError(_("Unknown transaction %(id)s for this wallet.", id=transaction_id))
+            raise UserError(_("Unknown transaction %(id)s for this wallet.", id=transaction))
         wallet = self.sudo()
         tx = wallet._ledger_apply(
-            "refund", amount, idempotency_key, refund_of=origin, description=description
+            "refund", amount, self._prepaid_caller_key(idempotency_key), refund_of=origin, description=description
         )
         return wallet._ledger_result(tx)
+
+    @api.model
+    def _prepaid_caller_key(self, key):
+        """The ledger key of a key sent by an external caller.
+
+        Internal movements have keys of their own shape (``recharge:…``,
+        ``usage:…``, ``expiry:…``); a caller able to send one of them would
+        take it first and make the internal movement fail or return the
+        caller's. Every caller's key is therefore stored under
+        :data:`EXTERNAL_KEY_PREFIX`, which no internal key starts with, and
+        the caller still gets its replay: the same key maps to the same
+        ledger key.
+
+        :param key: the key as the caller sent it
+        :return: the namespaced key
+        :raise ValidationError: an empty, too long or unstorable key
+        """
+        key = self._prepaid_check_key(key)
+        if len(key) > CALLER_KEY_MAX_LENGTH:
+            raise ValidationError(
+                _("An idempotency key has at most %(max)s characters.", max=CALLER_KEY_MAX_LENGTH)
+            )
+        return EXTERNAL_KEY_PREFIX + key
 
     def ledger_balance(self):
         """Return the balances of the wallet (readable by every prepaid user)."""
@@ -294,37 +378,32 @@ class PrepaidWallet(models.Model):
     def _prepaid_currency_from_code(self, code):
         if not isinstance(code, str) or not code.strip():
             raise UserError(_("The currency must be an ISO 4217 code such as EUR."))
+        check_text(code, _("The currency code"))
         currency = self.env["res.currency"].with_context(active_test=False).search(
             [("name", "=", code.strip().upper())], limit=1
         )
         if not currency:
-            raise UserError(_("Unknown currency %(code)s.", code=code))
+            raise UserError(_("Unknown currency %(code)s.", code=shown(code)))
         return currency
 
     def _prepaid_parse_amount(self, amount):
         """Turn a caller's amount into a positive float rounded to the currency.
 
-        Rejects booleans, text that is not a number, NaN and infinities, zero,
-        negative numbers, more decimals than the currency has and amounts above
+        Rejects booleans, text that is not a plain decimal number (see
+        :func:`~odoo.addons.prepaid_cloud_credit.parsing.parse_decimal`), NaN
+        and infinities, zero, negative numbers, more decimals than the currency has and amounts above
         :data:`MAX_MOVEMENT_AMOUNT`.
         """
         self.ensure_one()
         currency = self.currency_id
-        if isinstance(amount, bool) or not isinstance(amount, (int, float, str, Decimal)):
-            raise ValidationError(_("The amount must be a number."))
-        try:
-            value = Decimal(str(amount).strip())
-        except (InvalidOperation, ValueError):
-            raise ValidationError(_("The amount %(amount)s is not a number.", amount=amount)) from None
-        if not value.is_finite():
-            raise ValidationError(_("The amount must be a finite number."))
+        value = parse_decimal(amount)
         if value <= 0:
             raise ValidationError(_("The amount must be greater than zero."))
         if value > MAX_MOVEMENT_AMOUNT:
             raise ValidationError(
                 _(
                     "The amount %(amount)s is larger than the maximum of one movement (%(max)s).",
-                    amount=amount,
+                    amount=shown(amount),
                     max=MAX_MOVEMENT_AMOUNT,
                 )
             )
@@ -333,7 +412,7 @@ class PrepaidWallet(models.Model):
             raise ValidationError(
                 _(
                     "The amount %(amount)s has more decimals than %(currency)s allows.",
-                    amount=amount,
+                    amount=shown(amount),
                     currency=currency.name,
                 )
             )
@@ -342,7 +421,7 @@ class PrepaidWallet(models.Model):
     def _prepaid_parse_threshold(self, value):
         """A customer's low-balance threshold: zero or more, in the wallet currency."""
         self.ensure_one()
-        if isinstance(value, str) and value.strip() in ("0", "0.0", "0.00"):
+        if parse_decimal(value) == 0:
             return 0.0
         return self._prepaid_parse_amount(value)
 
@@ -357,8 +436,9 @@ class PrepaidWallet(models.Model):
     def _prepaid_check_key(self, key):
         if not isinstance(key, str) or not key.strip():
             raise ValidationError(_("Every movement needs an idempotency key."))
-        if len(key) > 255:
-            raise ValidationError(_("An idempotency key has at most 255 characters."))
+        check_text(key, _("The idempotency key"))
+        if len(key) > KEY_MAX_LENGTH:
+            raise ValidationError(_("An idempotency key has at most %(max)s characters.", max=KEY_MAX_LENGTH))
         return key.strip()
 
     def _lock_for_update(self):
@@ -608,6 +688,8 @@ class PrepaidWallet(models.Model):
         if purpose not in ("usage", "purchase"):
             raise ValidationError(_("A debit is either for usage or for a purchase."))
         key = self._prepaid_check_key(idempotency_key)
+        check_text(description, _("The description"))
+        check_text(reason, _("The reason"))
         # Signed like the balance: what takes credit away is negative.
         sign = -1 if move_type in ("debit", "expiry") or (move_type == "adjustment" and decrease) else 1
         if move_type == "adjustment" and (not reason or not str(reason).strip()):

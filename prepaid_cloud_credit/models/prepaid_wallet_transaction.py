@@ -5,6 +5,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import float_compare
 
+from ..const import EXTERNAL_KEY_PREFIX
+
 _logger = logging.getLogger(__name__)
 
 
@@ -133,7 +135,8 @@ class PrepaidWalletTransaction(models.Model):
                 _(
                     "The idempotency key %(key)s was already used for another movement "
                     "(%(type)s of %(amount)s in %(wallet)s).",
-                    key=self.idempotency_key,
+                    # A caller knows its key without the namespace it is stored under.
+                    key=self.idempotency_key.removeprefix(EXTERNAL_KEY_PREFIX),
                     type=self.move_type,
                     amount=abs(self.amount),
                     wallet=self.wallet_id.display_name,

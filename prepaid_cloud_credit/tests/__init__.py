@@ -17,3 +17,7 @@ from . import test_cloud_billing
 from . import test_cloud_balance_policy
 from . import test_cloud_alerts
 from . import test_cloud_portal
+from . import test_portal_access
+from . import test_double_payment
+from . import test_promo_concurrency
+from . import test_seeds

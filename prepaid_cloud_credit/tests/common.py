@@ -1,5 +1,12 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
 import itertools
+import json
+import re
+import time
+from urllib.parse import urlparse
+
+from odoo import Command, http
+from odoo.tests import new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -64,3 +71,151 @@ class PrepaidCommon(AccountTestInvoicingCommon):
         last = self.Tx.search([("wallet_id", "=", wallet.id)], order="id desc", limit=1)
         if last:
             self.assertAlmostEqual(wallet.balance, last.balance_after, places=2)
+
+
+class PrepaidPortalCommon(PrepaidCommon):
+    """The customer's portal contact, another customer with its own portal
+    contact and wallet, an internal user with *Prepaid Credit / User*, VAT at
+    22 %, recharge limits and the demo payment provider of the company.
+
+    Mixed with ``HttpCase`` by the tests that use it.
+    """
+
+    PASSWORD = "portal-pass-123"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.vat22 = cls.company_data["default_tax_sale"].copy({"name": "IVA 22%", "amount": 22})
+        cls.company.prepaid_product_id.with_company(cls.company).taxes_id = [Command.set(cls.vat22.ids)]
+        company_ids = [Command.set(cls.company.ids)]
+        cls.customer_user = cls._portal_user("cora", cls.customer, company_ids)
+        cls.other_customer = cls.env["res.partner"].create({"name": "Rival Cloud", "is_company": True})
+        cls.other_wallet = cls.env["prepaid.wallet"].sudo().create({
+            "partner_id": cls.other_customer.id, "company_id": cls.company.id,
+            "currency_id": cls.currency.id, "scope": "all",
+        })
+        cls.other_wallet._ledger_apply("credit", 100, cls.key("other"), kind="paid")
+        cls.other_user = cls._portal_user("otto", cls.other_customer, company_ids)
+        # An employee who reads every wallet in the backend; on the portal a
+        # customer like any other, of its own (empty) account.
+        cls.staff_user = new_test_user(
+            cls.env, "stella", groups="base.group_user,prepaid_cloud_credit.group_prepaid_user",
+            company_id=cls.company.id, company_ids=company_ids, password=cls.PASSWORD,
+            email="stella@example.com",
+        )
+        cls.env["prepaid.recharge.limit"].create({
+            "company_id": cls.company.id, "currency_id": cls.currency.id, "min_amount": 20, "max_amount": 5000,
+        })
+        # The demo provider belongs to the main company: it is moved to the test company.
+        # Read in sudo: the provider belongs to another company until it is moved.
+        cls.provider = cls.env.ref("payment.payment_provider_demo", raise_if_not_found=False)
+        cls.provider = cls.provider and cls.provider.sudo()
+        if cls.provider and cls.provider.code == "demo":
+            cls.provider.write({
+                "state": "test",
+                "company_id": cls.company.id,
+                "journal_id": cls.company_data["default_journal_bank"].id,
+            })
+
+    @classmethod
+    def _portal_user(cls, login, customer, company_ids):
+        contact = cls.env["res.partner"].create(
+            {"name": login.title(), "parent_id": customer.id, "email": f"{login}@example.com"}
+        )
+        return new_test_user(
+            cls.env, login, groups="base.group_portal", partner_id=contact.id,
+            company_id=cls.company.id, company_ids=company_ids, password=cls.PASSWORD,
+        )
+
+    def login(self, user):
+        self.authenticate(user.login, self.PASSWORD)
+
+    def post(self, url, **data):
+        """A form posted the way the browser posts it, with the CSRF token of the session."""
+        data["csrf_token"] = http.Request.csrf_token(self)
+        return self.url_open(url, data=data, allow_redirects=False)
+
+    def location(self, response):
+        return urlparse(response.headers.get("Location", ""))
+
+    def recharges(self, wallet=None):
+        return self.env["prepaid.recharge"].sudo().search([("wallet_id", "=", (wallet or self.wallet).id)])
+
+    def confirm_recharge(self, amount="50", method="online", wallet=None, **extra):
+        """Ask for a recharge from the portal, as the logged-in user, through the summary."""
+        wallet = wallet or self.wallet
+        summary = self.post(f"/my/wallet/{wallet.id}/recharge", amount=amount, payment_method=method, **extra)
+        key = re.search(r'name="request_key" value="([0-9a-f]+)"', summary.text)
+        self.post(
+            f"/my/wallet/{wallet.id}/recharge", amount=amount, payment_method=method, confirm="1",
+            request_key=key.group(1) if key else "", **extra,
+        )
+        return self.recharges(wallet)[:1]
+
+    def jsonrpc(self, route, params):
+        """A JSON-RPC call as a browser makes it: the decoded answer, ``result`` or ``error``."""
+        response = self.url_open(
+            route,
+            data=json.dumps({"id": 0, "jsonrpc": "2.0", "method": "call", "params": params}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        self.assertEqual(response.status_code, 200, response.text)
+        return response.json()
+
+    def transaction_request(self, recharge):
+        """What the payment form does: ask the portal for a transaction of the recharge.
+
+        :return: the decoded JSON-RPC answer
+        """
+        if not self.provider or self.provider.code != "demo":
+            self.skipTest("payment_demo is not installed")
+        return self.jsonrpc(f"/my/recharges/{recharge.id}/transaction", {
+            "access_token": recharge._portal_ensure_token(),
+            "provider_id": self.provider.id,
+            "payment_method_id": self.env.ref("payment_demo.payment_method_demo").id,
+            "token_id": None,
+            "amount": recharge.total_amount,
+            "flow": "direct",
+            "tokenization_requested": False,
+            "landing_route": recharge.get_portal_url(),
+            "is_validation": False,
+        })
+
+    def start_payment(self, recharge):
+        """Start a payment of the recharge; the new ``payment.transaction``."""
+        answer = self.transaction_request(recharge)
+        self.assertIn("result", answer, answer.get("error"))
+        return self.env["payment.transaction"].sudo().search([("reference", "=", answer["result"]["reference"])])
+
+    def notify(self, tx, state="done"):
+        """What the provider does: notify the state of the payment, then Odoo post-processes it."""
+        self.make_jsonrpc_request("/payment/demo/simulate_payment", {
+            "reference": tx.reference, "payment_details": "4242", "simulated_state": state,
+        })
+        tx._post_process()
+        return tx
+
+
+def wait_for_lock_waiters(registry, count, query_fragment, timeout=60):
+    """Wait until ``count`` transactions of this database wait for a lock in a
+    statement containing ``query_fragment``: what orders the cursors of a
+    concurrency test (the holder commits once the others are queued), instead
+    of sleeping and hoping.
+
+    :return: True once they wait, False after ``timeout`` seconds
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with registry.cursor() as cr:
+            cr.execute(
+                """
+                SELECT count(*) FROM pg_stat_activity
+                 WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE %s
+                """,
+                [f"%{query_fragment}%"],
+            )
+            if cr.fetchone()[0] >= count:
+                return True
+        time.sleep(0.02)
+    return False

@@ -224,16 +224,39 @@ class TestDomainOperation(PrepaidTierCommon):
         self.assertEqual(cloud_wallet.balance, 100)
 
     def test_same_request_twice_is_applied_once(self):
-        """Test that repeating an operation from the same expiry date returns the first one, charged once."""
+        """Test that repeating an operation with the caller's key returns the first one, charged once."""
         self.credit(100)
-        first = self.domain.execute_operation("register", 1)
-        # The domain moved on; a replay with the original key changes nothing.
-        again = self.domain.execute_operation("register", 1, idempotency_key=f"domain:{self.domain.id}:register:none")
+        first = self.domain.execute_operation("register", 1, idempotency_key="order-77")
+        # The domain moved on; a replay with the same key changes nothing.
+        again = self.domain.execute_operation("register", 1, idempotency_key="order-77")
         self.assertEqual(again["operation_id"], first["operation_id"])
         self.assertEqual(self.wallet.balance, 90)
         self.assertEqual(len(self.domain.operation_ids), 1)
         with self.assertRaisesRegex(UserError, "already used"):
-            self.domain.execute_operation("renew", 1, idempotency_key=f"domain:{self.domain.id}:register:none")
+            self.domain.execute_operation("renew", 1, idempotency_key="order-77")
+
+    def test_caller_key_never_takes_the_key_of_another_domains_operation(self):
+        """Test that a caller sending the internal key of another domain's renewal does not block it."""
+        self.credit(100)
+        other = self.env["prepaid.domain"].create({"name": "beta-example.com", "wallet_id": self.wallet.id})
+        self.domain.execute_operation("register", 1)
+        other.execute_operation("register", 1)
+        internal_key = other._get_operation_key("renew")
+        self.domain.execute_operation("renew", 1, idempotency_key=internal_key)
+        renewal = other.execute_operation("renew", 1)
+        self.assertEqual(self.env["prepaid.domain.operation"].browse(renewal["operation_id"]).domain_id, other)
+        self.assertEqual(self.wallet.balance, 100 - 10 - 10 - 12 - 12)
+
+    def test_key_with_a_character_that_cannot_be_stored_is_refused(self):
+        """Test that an operation key with a NUL or a lone surrogate is a clear error and writes nothing."""
+        self.credit(100)
+        for key in ("k\x00", "k\ud800"):
+            with self.subTest(key=key), self.assertRaisesRegex(ValidationError, "not allowed"):
+                self.domain.execute_operation("register", 1, idempotency_key=key)
+        with self.assertRaisesRegex(ValidationError, "not allowed"):
+            self.domain.execute_operation("renew\x00", 1)
+        self.assertFalse(self.domain.operation_ids)
+        self.assertEqual(self.wallet.balance, 100)
 
     def test_operation_needs_a_manager_or_integration_user(self):
         """Test that a plain prepaid user cannot run domain operations and the operation log is read-only."""

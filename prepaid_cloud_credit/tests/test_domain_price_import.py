@@ -94,12 +94,35 @@ class TestDomainPriceImport(PrepaidTierCommon):
         self.assertIn("nothing was changed", message)
         for line, fragment in [
             (3, "com is not a TLD"), (4, "lowercase"), (5, "negative"), (6, "unknown operation delete"),
-            (7, "from 1 to 10"), (8, "more decimals"), (9, "not a finite"), (10, "currency XXX"),
+            (7, "from 1 to 10"), (8, "more decimals"), (9, "not a number"), (10, "currency XXX"),
             (11, "unknown tier platinum"), (12, "as line 2"), (13, "columns instead of 6"), (14, "not a number"),
         ]:
             with self.subTest(line=line):
                 self.assertRegex(message, rf"Line {line}: [^\n]*{fragment}")
         self.assertNotIn("Line 2:", message)
+        self.assertEqual(self.price_state(), before)
+
+    def test_numbers_other_than_plain_decimals_are_rejected_with_their_line(self):
+        """Test that years and prices written with superscripts, other scripts' digits, separators or
+        exponents, or a NUL anywhere, reject the file with the line number, and nothing is written."""
+        before = self.price_state()
+        text = "\n".join([
+            "tld,operation,years,price",
+            ".com,renew,²,10",       # 2
+            ".com,renew,١,10",       # 3
+            ".com,renew,1,9_50",     # 4
+            ".com,renew,1,١٠",       # 5
+            ".com,renew,1,1e3",      # 6
+        ])
+        with self.assertRaises(UserError) as caught:
+            self.run_import(text)
+        message = caught.exception.args[0]
+        for line, fragment in [(2, "whole number"), (3, "whole number"), (4, "digits 0-9"), (5, "digits 0-9"),
+                               (6, "digits 0-9")]:
+            with self.subTest(line=line):
+                self.assertRegex(message, rf"Line {line}: [^\n]*{fragment}")
+        with self.assertRaisesRegex(UserError, "Line 3: a NUL"):
+            self.run_import("tld,operation,years,price\n.com,renew,1,10\n.com,renew,2,2\x000\n")
         self.assertEqual(self.price_state(), before)
 
     def test_bad_header_or_empty_file_is_rejected(self):

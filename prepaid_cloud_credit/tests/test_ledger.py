@@ -362,3 +362,61 @@ class TestLedger(PrepaidCommon):
         self.assertIn(self.wallet, Wallet.search([("balance", "<", 0)]))
         self.assertNotIn(other, Wallet.search([("balance", "<", 0)]))
         self.assertEqual(Wallet.search(Wallet._get_expiring_soon_domain(30) + [("id", "in", (self.wallet | other).ids)]), other)
+
+    def test_amounts_are_plain_decimal_numbers_only(self):
+        """Test that digit group separators, other scripts' digits, exponents and the like are refused."""
+        self.credit(100)
+        snapshot = self.ledger_snapshot()
+        for amount in ("9_50", "1_0", "١٠", "۱۲", "1e3", "1E3", "0x10", "1,5", "12 . 5", "²", "½", "--5", "+-5"):
+            with self.subTest(amount=amount), self.assertRaisesRegex(ValidationError, "digits 0-9"):
+                self.debit(amount)
+            with self.subTest(amount=amount, api="ledger_debit"), self.assertRaisesRegex(ValidationError, "digits 0-9"):
+                self.wallet.ledger_debit(amount, self.key())
+        self.assertEqual(self.ledger_snapshot(), snapshot)
+        for amount, balance in ((" 9.50 ", 90.5), ("+0.5", 90), ("10.", 80), (".25", 79.75)):
+            with self.subTest(amount=amount):
+                self.debit(amount)
+                self.assertAlmostEqual(self.wallet.balance, balance)
+
+    def test_text_that_cannot_be_stored_is_refused_and_writes_nothing(self):
+        """Test that a NUL or a lone surrogate in a key, description, reason or currency code is a clear error."""
+        self.credit(100)
+        snapshot = self.ledger_snapshot()
+        for bad in ("key\x00", "key\ud800", "\udfff"):
+            with self.subTest(bad=bad, field="key"), self.assertRaisesRegex(ValidationError, "not allowed"):
+                self.wallet._ledger_apply("debit", 1, bad)
+            with self.subTest(bad=bad, field="caller key"), self.assertRaisesRegex(ValidationError, "not allowed"):
+                self.wallet.ledger_debit(1, bad)
+            with self.subTest(bad=bad, field="description"), self.assertRaisesRegex(ValidationError, "not allowed"):
+                self.wallet.ledger_debit(1, self.key(), description=f"usage {bad}")
+            with self.subTest(bad=bad, field="reason"), self.assertRaisesRegex(ValidationError, "not allowed"):
+                self.wallet._ledger_apply("adjustment", 1, self.key(), reason=bad)
+            with self.subTest(bad=bad, field="currency"), self.assertRaisesRegex(ValidationError, "not allowed"):
+                self.wallet.ledger_debit(1, self.key(), currency_code=bad)
+        self.assertEqual(self.ledger_snapshot(), snapshot)
+
+    def test_balances_are_written_by_the_ledger_only(self):
+        """Test that nobody, superuser included, writes or creates a wallet's balance, credit or debt:
+        the change goes through the adjustment wizard, which writes a movement."""
+        self.credit(100)
+        self.debit(130)
+        snapshot = self.ledger_snapshot()
+        for field in ("balance", "paid_amount", "bonus_amount", "voucher_amount", "debt_amount"):
+            for wallet in (self.wallet, self.wallet.sudo()):
+                with self.subTest(field=field, su=wallet.env.su), self.assertRaisesRegex(UserError, "Adjust balance"):
+                    wallet.write({field: 0})
+            with self.subTest(field=field, create=True), self.assertRaisesRegex(UserError, "Adjust balance"):
+                self.env["prepaid.wallet"].sudo().create({
+                    "partner_id": self.env["res.partner"].create({"name": f"New {field}", "is_company": True}).id,
+                    "company_id": self.company.id, "currency_id": self.currency.id, field: 1000,
+                })
+        self.assertEqual(self.ledger_snapshot(), snapshot)
+        self.assertEqual(self.wallet.debt_amount, 30)
+        # The way to clear the debt: a movement, with its reason.
+        form = Form(self.env["prepaid.wallet.adjust"].with_context(default_wallet_id=self.wallet.id))
+        form.kind = "paid"
+        form.amount = 30
+        form.reason = "Debt waived after the outage"
+        form.save().action_apply()
+        self.assertEqual((self.wallet.debt_amount, self.wallet.balance), (0, 0))
+        self.assertLedgerConsistent()

@@ -136,8 +136,11 @@ class TestPortal(PrepaidCommon, HttpCase):
             "-50": "greater than zero",
             "10": "minimum recharge",
             "5000.01": "maximum recharge",
-            "1e400": "maximum of one movement",
-            "nan": "finite",
+            "1e400": "digits 0-9",
+            "nan": "digits 0-9",
+            "9_50": "digits 0-9",
+            "٥٠": "digits 0-9",
+            "1000000000.01": "maximum of one movement",
             "12.345": "more decimals",
         }
         for amount, message in cases.items():

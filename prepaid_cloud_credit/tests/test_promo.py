@@ -131,11 +131,69 @@ class TestPromo(PrepaidCommon):
         """Test that cancelling a confirmed recharge grants nothing and frees the use of the code."""
         self.promo.max_uses = 1
         recharge = self.recharge(50)
-        self.assertEqual(self.promo.use_count, 1)
+        self.assertEqual((self.promo.use_count, self.promo.reserved_count), (0, 1))
+        self.assertEqual(recharge.promo_state, "reserved")
         recharge.action_cancel()
-        self.assertEqual(self.promo.use_count, 0)
+        self.assertEqual((self.promo.use_count, self.promo.reserved_count), (0, 0))
+        self.assertEqual(recharge.promo_state, "released")
         self.assertFalse(self.wallet.lot_ids)
         self.assertTrue(self.recharge(50), "the code can be used again")
+
+    def test_use_count_is_the_number_of_bonuses_granted(self):
+        """Test that uses count the bonus lots granted, and reservations the recharges awaiting payment."""
+        self.promo.max_uses_per_customer = 0
+        first, second = self.recharge(50), self.recharge(60)
+        self.assertEqual((self.promo.use_count, self.promo.reserved_count), (0, 2))
+        self.pay(first)
+        self.assertEqual((self.promo.use_count, self.promo.reserved_count), (1, 1))
+        self.pay(second)
+        self.assertEqual((self.promo.use_count, self.promo.reserved_count), (2, 0))
+        self.assertEqual(len(self.bonus_lots()), self.promo.use_count)
+        self.assertEqual((first.promo_state, second.promo_state), ("granted", "granted"))
+
+    def test_recharge_paid_after_giving_its_use_back_gets_no_bonus_beyond_the_uses(self):
+        """Test that a recharge whose payment failed (use given back), paid after another customer
+        took the last use, is credited without a second bonus: one bonus lot, use_count 1."""
+        self.promo.write({"max_uses": 1, "max_uses_per_customer": 0})
+        first = self.recharge(50)
+        first._prepaid_payment_failed()
+        self.assertEqual((first.state, first.promo_state, self.promo.reserved_count), ("failed", "released", 0))
+        other = self.env["prepaid.wallet"].sudo()._get_or_create(
+            self.env["res.partner"].create({"name": "Beta", "is_company": True}), self.currency, self.company
+        )
+        second = self.recharge(50, wallet=other)
+        # The customer tries again: the use cannot be reserved again, the payment goes on.
+        first._prepaid_payment_started()
+        self.assertEqual((first.state, first.promo_state), ("awaiting", "released"))
+        self.pay(first)
+        self.pay(second)
+        self.assertEqual(first.promo_state, "refused")
+        self.assertFalse(first.bonus_transaction_id)
+        self.assertIn("was not granted", first.message_ids[:1].body)
+        self.assertEqual(self.wallet.paid_amount, 50, "the payment itself is credited")
+        self.assertFalse(self.bonus_lots())
+        self.assertEqual(len(self.bonus_lots(other)), 1)
+        self.assertEqual(self.promo.use_count, 1)
+
+    def test_recharge_paid_after_giving_its_use_back_gets_its_bonus_while_the_code_allows_it(self):
+        """Test that a failed recharge paid later gets its bonus if the code still has a use then."""
+        self.promo.max_uses = 1
+        recharge = self.recharge(50)
+        recharge._prepaid_payment_failed()
+        recharge._prepaid_payment_started()
+        self.assertEqual(recharge.promo_state, "reserved", "the use is reserved again when the payment starts")
+        self.pay(recharge)
+        self.assertEqual((recharge.promo_state, self.wallet.bonus_amount, self.promo.use_count), ("granted", 5, 1))
+
+    def test_released_recharge_is_checked_again_when_paid(self):
+        """Test that a recharge whose use was given back is refused the bonus once the code has expired."""
+        self.promo.date_to = fields.Date.today()
+        recharge = self.recharge(50)
+        recharge._prepaid_payment_failed()
+        with freeze_time(fields.Date.today() + timedelta(days=2)):
+            self.pay(recharge)
+        self.assertEqual(recharge.promo_state, "refused")
+        self.assertFalse(self.bonus_lots())
 
     # ------------------------------------------------------------------
     # Refusals

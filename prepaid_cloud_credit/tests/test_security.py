@@ -1,4 +1,5 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+import json
 from xmlrpc.client import Fault
 
 from odoo.tests import HttpCase, new_test_user, tagged
@@ -104,3 +105,100 @@ class TestSecurity(PrepaidCommon, HttpCase):
         ids = self.rpc("rita", "prepaid.wallet", "search", [])
         self.assertIn(self.wallet.id, ids)
         self.assertNotIn(foreign.id, ids)
+
+    # ------------------------------------------------------------------
+    # Balances, keys and raw input over XML-RPC and JSON-RPC
+    # ------------------------------------------------------------------
+
+    def test_manager_cannot_write_balances_over_xmlrpc(self):
+        """Test that a prepaid manager writing a balance, a credit or the debt over XML-RPC is refused."""
+        new_test_user(self.env, "mona", groups="base.group_user,prepaid_cloud_credit.group_prepaid_manager",
+                      company_id=self.company.id, company_ids=[(6, 0, self.company.ids)], password="mona-pass-123")
+        for field in ("balance", "paid_amount", "bonus_amount", "voucher_amount", "debt_amount"):
+            with self.subTest(field=field):
+                fault = self.assertRpcRefused("mona", "prepaid.wallet", "write", [self.wallet.id], {field: 0})
+                self.assertIn("Adjust balance", fault.faultString)
+        self.wallet.invalidate_recordset()
+        self.assertEqual((self.wallet.balance, self.wallet.paid_amount), (100, 100))
+        self.assertLedgerConsistent()
+
+    def test_caller_keys_never_take_an_internal_key(self):
+        """Test that a platform debiting with the key of a recharge invoice does not stop the
+        invoice from crediting the wallet, and still gets its replay on its own key."""
+        self.company.prepaid_vat_policy = "recharge"
+        Recharge = self.env["prepaid.recharge"]
+        recharge = Recharge.create(Recharge._prepare_recharge_vals(self.wallet, 40, "bank_transfer"))
+        recharge.action_confirm()
+        squat = f"recharge:invoice:{recharge.invoice_id.id}"
+        first = self.rpc("bot", "prepaid.wallet", "ledger_debit", [self.wallet.id], "5", squat)
+        again = self.rpc("bot", "prepaid.wallet", "ledger_debit", [self.wallet.id], "5", squat)
+        self.assertEqual(again["transaction_id"], first["transaction_id"], "the caller's replay on its own key")
+        fault = self.assertRpcRefused("bot", "prepaid.wallet", "ledger_debit", [self.wallet.id], "6", squat)
+        self.assertIn(f"The idempotency key {squat} was already used", fault.faultString)
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=recharge.invoice_id.ids
+        ).create({})._create_payments()
+        self.assertEqual(recharge.state, "paid")
+        self.assertEqual(recharge.transaction_id.idempotency_key, squat, "the invoice's own movement")
+        self.assertNotEqual(recharge.transaction_id.id, first["transaction_id"])
+        self.wallet.invalidate_recordset()
+        self.assertEqual(self.wallet.balance, 100 - 5 + 40)
+        # Usage keys of the daily rating are out of reach too.
+        usage_key = f"usage:{self.wallet.id}:2026-11-20"
+        self.rpc("bot", "prepaid.wallet", "ledger_debit", [self.wallet.id], "1", usage_key)
+        self.assertEqual(self.wallet._ledger_apply("debit", 7, usage_key).amount, -7)
+
+    def test_adjustment_key_is_never_an_internal_key(self):
+        """Test that an adjustment created with the key of a recharge invoice takes a key of its own."""
+        wizard = self.env["prepaid.wallet.adjust"].create({
+            "wallet_id": self.wallet.id, "amount": 5, "reason": "test", "idempotency_key": "recharge:invoice:1",
+        })
+        wizard.action_apply()
+        tx = self.wallet.transaction_ids.filtered(lambda t: t.move_type == "adjustment")
+        self.assertEqual(tx.idempotency_key, "adjust:recharge:invoice:1")
+
+    def jsonrpc_call(self, login, model, method, *args, **kwargs):
+        """An ``execute_kw`` over JSON-RPC: JSON may carry what XML cannot (a lone surrogate)."""
+        password = f"{login}-pass-123"
+        uid = self.xmlrpc_common.authenticate(self.env.cr.dbname, login, password, {})
+        payload = json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": {
+            "service": "object", "method": "execute_kw",
+            "args": [self.env.cr.dbname, uid, password, model, method, list(args), kwargs],
+        }})
+        response = self.url_open("/jsonrpc", data=payload.encode(), headers={"Content-Type": "application/json"})
+        self.assertEqual(response.status_code, 200)
+        return response.json()
+
+    def test_lone_surrogates_and_nul_get_a_clear_error_over_jsonrpc(self):
+        """Test that a key, description or currency code with a lone surrogate or a NUL, sent over
+        JSON-RPC, is refused with a clear error instead of a database or encoding error."""
+        calls = [
+            ("ledger_debit", [[self.wallet.id], "1", "k\ud800"], {}),
+            ("ledger_debit", [[self.wallet.id], "1", "k\x00"], {}),
+            ("ledger_debit", [[self.wallet.id], "1", "k-1"], {"description": "\udc80"}),
+            ("ledger_debit", [[self.wallet.id], "1", "k-2"], {"currency_code": "EU\x00"}),
+            ("ledger_refund", [[self.wallet.id], self.credit_tx.id, "1", "\ud83d"], {}),
+            ("get_or_create_wallet", [self.customer.id], {"currency_code": "\ud800"}),
+        ]
+        for method, args, kwargs in calls:
+            with self.subTest(method=method, args=args, kwargs=kwargs):
+                answer = self.jsonrpc_call("bot", "prepaid.wallet", method, *args, **kwargs)
+                self.assertEqual(answer["error"]["data"]["name"], "odoo.exceptions.ValidationError", answer)
+                self.assertIn("not allowed", answer["error"]["data"]["message"])
+        self.wallet.invalidate_recordset()
+        self.assertEqual(len(self.wallet.transaction_ids), 1)
+
+    def test_only_plain_decimal_numbers_are_read_over_xmlrpc(self):
+        """Test that amounts and ids written with separators, other digits or exponents are refused."""
+        for amount in ("9_50", "1_0", "١٠", "1e3", "nan"):
+            with self.subTest(amount=amount):
+                fault = self.assertRpcRefused("bot", "prepaid.wallet", "ledger_debit", [self.wallet.id], amount, "n:1")
+                self.assertIn("digits 0-9", fault.faultString)
+        for partner_id in ("1_0", "١", f" {self.customer.id}x"):
+            with self.subTest(partner_id=partner_id):
+                fault = self.assertRpcRefused("bot", "prepaid.wallet", "get_or_create_wallet", partner_id)
+                self.assertIn("digits 0-9", fault.faultString)
+        fault = self.assertRpcRefused("bot", "prepaid.wallet", "ledger_refund", [self.wallet.id], "1_0", "1", "n:2")
+        self.assertIn("digits 0-9", fault.faultString)
+        self.wallet.invalidate_recordset()
+        self.assertEqual(len(self.wallet.transaction_ids), 1)

@@ -2,15 +2,18 @@
 import random
 import threading
 import time
+from unittest.mock import patch
 
 from psycopg2 import errors as pg_errors
 
-from odoo import api
+from odoo import api, modules, sql_db
 from odoo.api import Transaction
 from odoo.exceptions import UserError
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
+
+from .common import wait_for_lock_waiters
 
 
 @tagged("post_install", "-at_install")
@@ -107,3 +110,97 @@ class TestVoucherLock(BaseCase):
             self.assertEqual(voucher.use_count, 1)
             self.assertEqual(len(voucher.redemption_ids), 1)
             self.assertEqual(env["prepaid.wallet"].browse(self.wallet_ids[1]).balance, 0)
+
+
+@tagged("post_install", "-at_install")
+class TestCodeThrottleRace(BaseCase):
+    """Thirty wrong codes sent at once by one user from one address, each in
+    a transaction of its own, against a limit of five failures.
+
+    The data is committed (the other cursors must see it) and removed
+    afterwards.
+    """
+
+    IP = "192.0.2.130"
+    GUESSES = 30
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry = Registry(get_db_name())
+        with cls.registry.cursor() as cr:
+            env = cls._env_for(cr)
+            company = env.ref("base.main_company")
+            partner = env["res.partner"].create({"name": "Throttle race", "is_company": True})
+            wallet = env["prepaid.wallet"].create(
+                {"partner_id": partner.id, "company_id": company.id, "currency_id": company.currency_id.id}
+            )
+            cls.partner_id, cls.wallet_id = partner.id, wallet.id
+            cls.user_id = env.ref("base.user_admin").id
+        cls.addClassCleanup(cls._remove_data)
+
+    @classmethod
+    def _env_for(cls, cr):
+        # Environment() would look the registry up under the registry lock,
+        # which the test runner holds while post-install tests run.
+        cr.transaction = Transaction(cls.registry)
+        return api.Environment(cr, api.SUPERUSER_ID, {})
+
+    @classmethod
+    def _remove_data(cls):
+        with cls.registry.cursor() as cr:
+            cr.execute("DELETE FROM prepaid_voucher_attempt WHERE ip_address = %s", [cls.IP])
+            cr.execute("DELETE FROM prepaid_wallet WHERE id = %s", [cls.wallet_id])
+            cr.execute("DELETE FROM res_partner WHERE id = %s", [cls.partner_id])
+
+    def _guess(self, index, results):
+        try:
+            with self.registry.cursor() as cr:
+                env = self._env_for(cr)
+                env["prepaid.voucher"]._redeem_code(
+                    f"PCC-ZZZZ-ZZZZ-{index:04d}", env["prepaid.wallet"].browse(self.wallet_id),
+                    user=env["res.users"].browse(self.user_id), ip=self.IP,
+                )
+            results.append("accepted")
+        except UserError as error:
+            results.append(str(error))
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            results.append(f"crashed: {error!r}")
+
+    def test_parallel_wrong_codes_are_checked_at_most_up_to_the_limit(self):
+        """Test that of thirty wrong codes sent at once with a limit of five failures,
+        five are checked and twenty-five refused by the throttle, whatever their order."""
+        results = []
+        threads = [threading.Thread(target=self._guess, args=(i, results)) for i in range(self.GUESSES)]
+        # Each guess holds two connections (its request and its throttle): room for all of them.
+        with patch.object(modules.module, "current_test", False), \
+                patch.object(sql_db._Pool, "_maxconn", max(sql_db._Pool._maxconn, 2 * self.GUESSES + 16)):
+            with self.registry.cursor() as holder:
+                # The throttle's locks of this user and address are taken first, so that
+                # every guess is under way, waiting, before the first is checked.
+                env = self._env_for(holder)
+                Attempt = env["prepaid.voucher.attempt"]
+                Attempt._throttle_lock("voucher", Attempt._throttle_dimensions(
+                    env["res.users"].browse(self.user_id), self.IP))
+                for thread in threads:
+                    thread.start()
+                self.assertTrue(
+                    wait_for_lock_waiters(self.registry, self.GUESSES, "pg_advisory_xact_lock"),
+                    "every guess waits for the throttle",
+                )
+            for thread in threads:
+                thread.join(120)
+        # The pool keeps the connections it opened; the database server is shared: close the idle ones now.
+        with patch.object(sql_db, "MAX_IDLE_TIMEOUT", 0), self.registry.cursor():
+            pass
+        self.assertEqual(len(results), self.GUESSES)
+        self.assertFalse([r for r in results if r.startswith("crashed") or r == "accepted"], results)
+        checked = [r for r in results if "does not exist" in r]
+        blocked = [r for r in results if "Too many failed voucher attempts" in r]
+        self.assertEqual((len(checked), len(blocked)), (5, 25))
+        with self.registry.cursor() as cr:
+            cr.execute(
+                "SELECT reason, count(*) FROM prepaid_voucher_attempt WHERE ip_address = %s GROUP BY reason",
+                [self.IP],
+            )
+            self.assertEqual(dict(cr.fetchall()), {"unknown": 5, "blocked": 25})

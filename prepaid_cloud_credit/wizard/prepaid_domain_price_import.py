@@ -3,17 +3,20 @@ import base64
 import binascii
 import csv
 import io
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 
 from odoo import _, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from ..const import MAX_MOVEMENT_AMOUNT
 from ..models.prepaid_domain_price import DOMAIN_OPERATIONS, MAX_DOMAIN_YEARS
 from ..models.prepaid_domain_tld import tld_format_error
+from ..parsing import has_forbidden_characters, parse_decimal, shown
 
 REQUIRED_COLUMNS = ("tld", "operation", "years", "price")
 OPTIONAL_COLUMNS = ("tier", "currency")
+_WHOLE = re.compile(r"[0-9]+", re.ASCII)
 
 
 class PrepaidDomainPriceImport(models.TransientModel):
@@ -59,9 +62,21 @@ class PrepaidDomainPriceImport(models.TransientModel):
             raise UserError(_("Choose a CSV file to import."))
         try:
             data = base64.b64decode(self.file or b"", validate=True)
-            return data.decode("utf-8-sig")
+            text = data.decode("utf-8-sig")
         except (binascii.Error, ValueError):
             raise UserError(_("The file is not a UTF-8 CSV file.")) from None
+        bad_lines = [
+            str(number) for number, line in enumerate(text.splitlines(), 1) if has_forbidden_characters(line)
+        ]
+        if bad_lines:
+            raise UserError(
+                _(
+                    "The price list was not imported; nothing was changed.\n"
+                    "Line %(lines)s: a NUL character is not allowed in a CSV file.",
+                    lines=", ".join(bad_lines),
+                )
+            )
+        return text
 
     def _parse_rows(self, text):
         """Check every row and return them as dicts ready to write.
@@ -113,7 +128,8 @@ class PrepaidDomainPriceImport(models.TransientModel):
             if row["operation"] not in operations:
                 line_errors.append(_("unknown operation %(operation)s (one of %(operations)s)",
                                      operation=row["operation"], operations=", ".join(operations)))
-            years = int(row["years"]) if row["years"].isdigit() else None
+            # Only the digits 0-9: "²" or "١" pass isdigit() but are no number of years.
+            years = int(row["years"]) if _WHOLE.fullmatch(row["years"]) else None
             if years is None or not 1 <= years <= MAX_DOMAIN_YEARS:
                 line_errors.append(_("years must be a whole number from 1 to 10, not %(years)s", years=row["years"]))
             price = self._parse_price(row["price"], currency, line_errors)
@@ -146,13 +162,13 @@ class PrepaidDomainPriceImport(models.TransientModel):
 
     def _parse_price(self, text, currency, line_errors):
         try:
-            price = Decimal(text)
-        except InvalidOperation:
-            line_errors.append(_("price %(price)s is not a number", price=text or "''"))
+            price = parse_decimal(text)
+        except ValidationError:
+            line_errors.append(
+                _("price %(price)s is not a number written with the digits 0-9 and a dot", price=shown(text) or "''")
+            )
             return None
-        if not price.is_finite():
-            line_errors.append(_("price %(price)s is not a finite number", price=text))
-        elif price < 0:
+        if price < 0:
             line_errors.append(_("price %(price)s is negative", price=text))
         elif price > MAX_MOVEMENT_AMOUNT:
             line_errors.append(_("price %(price)s is too large", price=text))

@@ -25,8 +25,10 @@ class PrepaidWalletAdjust(models.TransientModel):
     amount = fields.Monetary(required=True)
     expiry_date = fields.Date(help="Leave empty to apply the company's expiry policy.")
     reason = fields.Text(required=True)
-    # Guards against a double click submitting the same adjustment twice.
-    idempotency_key = fields.Char(default=lambda self: f"adjust:{uuid.uuid4()}", required=True)
+    # Guards against a double click submitting the same adjustment twice. The
+    # ledger key is built from it under "adjust:", whatever a caller sets
+    # here: an adjustment can never take the key of another movement.
+    idempotency_key = fields.Char(default=lambda self: str(uuid.uuid4()), required=True)
 
     @api.constrains("reason")
     def _check_reason(self):
@@ -41,7 +43,7 @@ class PrepaidWalletAdjust(models.TransientModel):
         wallet._ledger_apply(
             "adjustment",
             self.amount,
-            self.idempotency_key,
+            f"adjust:{self.idempotency_key}",
             kind=self.kind,
             decrease=self.direction == "decrease",
             reason=self.reason.strip(),
