@@ -25,6 +25,8 @@
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "wizard/prepaid_wallet_adjust_views.xml",
+        "wizard/prepaid_credit_lot_refund_views.xml",
+        "views/account_move_views.xml",
         "views/portal_templates.xml",
         "report/prepaid_wallet_statement_report.xml",
         "report/prepaid_wallet_statement_templates.xml",

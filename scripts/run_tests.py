@@ -109,7 +109,7 @@ def run_odoo_tests():
         "--addons-path", addons_path(odoo_dir),
         *db_args(),
         "-d", db,
-        "-i", f"{ADDON},payment_demo",
+        "-i", f"{ADDON},payment_demo,l10n_it,l10n_fr_account",
         "--test-enable",
         "--test-tags", tags,
         "--stop-after-init",
