@@ -1,4 +1,6 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+from contextlib import contextmanager
+
 from odoo import Command, fields
 from odoo.tools import float_round
 
@@ -129,6 +131,14 @@ class PrepaidItalianAccountingCommon(PrepaidCommon):
         for row in check["currencies"].values():
             self.assertEqual(row["difference"], 0, check)
         return check
+
+    @contextmanager
+    def assertRefused(self, exception, pattern):
+        """The call raises ``exception`` with a message matching ``pattern``,
+        and what it wrote is rolled back (``assertRaises`` keeps a savepoint)."""
+        with self.assertRaises(exception) as caught:
+            yield
+        self.assertRegex(str(caught.exception), pattern)
 
     def tx_of(self, tx):
         """The booking of a movement: its entry or consumption invoice, and

@@ -1,6 +1,7 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import format_amount
 
 
 class PrepaidCreditLotRefund(models.TransientModel):
@@ -80,7 +81,7 @@ class PrepaidCreditLotRefund(models.TransientModel):
         if currency.compare_amounts(self.amount, lot.remaining_amount) > 0:
             raise UserError(_(
                 "Only %(unused)s of this credit is unused: refund at most that.",
-                unused=lot.remaining_amount,
+                unused=format_amount(self.env, lot.remaining_amount, currency),
             ))
         document = self._paying_document()
         if not document:
