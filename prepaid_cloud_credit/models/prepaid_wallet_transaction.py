@@ -310,6 +310,10 @@ class PrepaidWalletTransaction(models.Model):
         liability = company.prepaid_liability_account_id
         alloc = self.allocation_ids[:1]
         lines = self.move_id.line_ids.filtered(lambda line: line.account_id == liability)
+        # On a reconcilable account Odoo reconciles a credit note with its
+        # invoice and books the exchange difference itself.
+        partials = lines.matched_debit_ids | lines.matched_credit_ids
+        lines |= partials.exchange_move_id.line_ids.filtered(lambda line: line.account_id == liability)
         difference_currency = self.currency_id.round(-alloc.booked_amount - sum(lines.mapped("amount_currency")))
         difference = company.currency_id.round(-alloc.booked_balance - sum(lines.mapped("balance")))
         if self.currency_id.is_zero(difference_currency) and company.currency_id.is_zero(difference):

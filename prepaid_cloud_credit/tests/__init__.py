@@ -19,3 +19,4 @@ from . import test_cloud_alerts
 from . import test_cloud_portal
 from . import test_accounting_it
 from . import test_accounting_it_credit
+from . import test_accounting_it_currency
