@@ -381,7 +381,8 @@ class PrepaidWalletTransaction(models.Model):
                     with self.env.cr.savepoint():
                         txs.with_company(company)._book_movements(day)
                 except Exception as error:  # noqa: BLE001 - one bad day never stops the others
-                    _logger.exception("Booking of the prepaid movements of %s on %s failed.", company.name, day)
+                    # Recorded on the movements (filter "Booking failed"); the next run tries again.
+                    _logger.warning("Booking of the prepaid movements of %s on %s failed: %s", company.name, day, error)
                     txs.write({"booking_error": str(error)})
                 done += len(txs)
                 self.env["ir.cron"]._notify_progress(done=done, remaining=len(todo) - done)

@@ -20,3 +20,5 @@ from . import test_cloud_portal
 from . import test_accounting_it
 from . import test_accounting_it_credit
 from . import test_accounting_it_currency
+from . import test_accounting_charts
+from . import test_accounting_it_dates
