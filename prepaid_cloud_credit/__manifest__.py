@@ -3,7 +3,7 @@
     "name": "Prepaid Cloud Credit",
     "summary": "Prepaid wallets for hosting and cloud companies: credit lots, "
     "an append-only ledger and its accounting",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/prepaid-cloud-credit/prepaid-cloud-credit",
     "author": "Prepaid Cloud Credit contributors",
