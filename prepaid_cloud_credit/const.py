@@ -69,7 +69,8 @@ ACCOUNT_PLACEMENT = {
                      "tags": ["l10n_it.account_tag_A_PL"],
                      "translations": {"it": "Proventi da credito prepagato scaduto"}},
         "adjustment": {"code": "4904", "name": "Prepaid credit adjustments", "account_type": "expense",
-                       "tags": ["l10n_it.account_tag_B_PL"], "translations": {"it": "Rettifiche del credito prepagato"}},
+                       "tags": ["l10n_it.account_tag_B_PL"],
+                       "translations": {"it": "Rettifiche del credito prepagato"}},
     },
     # French chart (l10n_fr_account, PCG): every role has its account there.
     "fr": {

@@ -443,9 +443,11 @@ class PrepaidWalletTransaction(models.Model):
             amount, balance = grouped.get(key, (0.0, 0.0))
             grouped[key] = (amount + line["amount_currency"], balance + line["balance"])
         line_vals = []
-        for (account, partner, currency, _sign), (amount, balance) in sorted(
-            grouped.items(), key=lambda item: (item[0][0].code or "", item[0][1].id if item[0][1] else 0, not item[0][3])
-        ):
+        def order(item):
+            account, partner, _currency, sign = item[0]
+            return account.code or "", partner.id if partner else 0, not sign
+
+        for (account, partner, currency, _sign), (amount, balance) in sorted(grouped.items(), key=order):
             amount, balance = currency.round(amount), company.currency_id.round(balance)
             if currency.is_zero(amount) and company.currency_id.is_zero(balance):
                 continue
@@ -585,7 +587,8 @@ class PrepaidWalletTransaction(models.Model):
                 "name": _("%(invoice)s paid from prepaid credit", invoice=invoice.name),
             }),
         ]
-        if not currency.is_zero(paid_amount - settled) or not company.currency_id.is_zero(paid_balance - settled_balance):
+        rounding = currency.round(paid_amount - settled), company.currency_id.round(paid_balance - settled_balance)
+        if not currency.is_zero(rounding[0]) or not company.currency_id.is_zero(rounding[1]):
             line_vals.append(Command.create({
                 "account_id": company.prepaid_adjustment_account_id.id,
                 "currency_id": currency.id,
@@ -610,8 +613,7 @@ class PrepaidWalletTransaction(models.Model):
         """Reconcile, per customer and currency, the open items the booking
         left on reconcilable accounts: debt to invoice with the recharge that
         pays it, open consumption invoices with the credit that pays them."""
-        for company in self.company_id:
-            txs = self.filtered(lambda tx: tx.company_id == company)
+        for company, txs in self.grouped("company_id").items():
             accounts = company.prepaid_unbilled_account_id | txs.partner_id.with_company(
                 company
             ).property_account_receivable_id

@@ -169,7 +169,8 @@ class ResCompany(models.Model):
         Account = self.env["account.account"].sudo().with_company(self)
         spec = placement.get(role) or ACCOUNT_PLACEMENT[DEFAULT_ACCOUNT_PLACEMENT][role]
         if "template" in spec:
-            account = self.env["account.chart.template"].with_company(self).ref(spec["template"], raise_if_not_found=False)
+            chart = self.env["account.chart.template"].with_company(self)
+            account = chart.ref(spec["template"], raise_if_not_found=False)
             if account:
                 return account
             # The chart's account was deleted: create the generic one instead.
@@ -283,12 +284,13 @@ class ResCompany(models.Model):
             self.env[model].flush_model()
         figures = {}
 
+        def empty():
+            return {"gl": 0.0, "unpaid_recharges": 0.0, "wallets": 0.0, "unbooked": 0.0}
+
         def add(currency, key, amount, balance):
-            # Credit positive: the liability grows.
-            row = figures.setdefault(currency, {"gl": 0.0, "unpaid_recharges": 0.0, "wallets": 0.0, "unbooked": 0.0})
-            row[key] += amount
-            company_row = figures.setdefault(None, {"gl": 0.0, "unpaid_recharges": 0.0, "wallets": 0.0, "unbooked": 0.0})
-            company_row[key] += balance
+            # Credit positive: the liability grows. None is the company currency.
+            figures.setdefault(currency, empty())[key] += amount
+            figures.setdefault(None, empty())[key] += balance
 
         rows = self.env.execute_query(SQL(
             """
@@ -329,9 +331,7 @@ class ResCompany(models.Model):
             )
             return row
 
-        company_row = result(
-            figures.pop(None, {"gl": 0.0, "unpaid_recharges": 0.0, "wallets": 0.0, "unbooked": 0.0}), company_currency
-        )
+        company_row = result(figures.pop(None, empty()), company_currency)
         currencies = {currency.name: result(row, currency) for currency, row in figures.items()}
         return {
             **company_row,

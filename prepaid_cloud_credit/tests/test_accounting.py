@@ -151,7 +151,8 @@ class TestAccounting(PrepaidCommon):
         expiries = self.Tx.search([("wallet_id", "=", self.wallet.id), ("move_type", "=", "expiry")])
         self.assertEqual(expiries.mapped("amount"), [-45])
         paid_expiry = expiries.filtered(lambda tx: tx.allocation_ids.kind == "paid")
-        self.assertRecordValues(paid_expiry.booking_move_id.line_ids.filtered(lambda l: l.account_id == self.breakage), [
+        breakage_lines = paid_expiry.booking_move_id.line_ids.filtered(lambda line: line.account_id == self.breakage)
+        self.assertRecordValues(breakage_lines, [
             {"debit": 0.0, "credit": 45.0},
         ])
         self.assertEqual(self.balance_of(self.liability), 0)

@@ -182,14 +182,18 @@ class TestItalianRefundsAndCancellation(PrepaidItalianAccountingCommon):
         self.assertEqual(self.wallet.paid_amount, 50)
         self.assertLiabilityExact()
 
-    def test_refund_of_more_than_the_unused_credit_is_refused(self):
-        """Test that the refund wizard refuses more than the unused credit and writes nothing."""
+    def test_refund_of_more_than_the_unused_credit_or_of_nothing_is_refused(self):
+        """Test that the refund wizard refuses more than the unused credit, zero and negative amounts, and writes
+        nothing."""
         self.set_policy("recharge")
         recharge = self.paid_recharge(100)
         self.debit(30)
         before = self.ledger_snapshot()
         with self.assertRefused(UserError, r"Only .*70\.00.* of this credit is unused"):
             self.refund_wizard(recharge, amount=80).action_apply()
+        for amount in (0, -5):
+            with self.subTest(amount=amount), self.assertRefused(UserError, "greater than zero"):
+                self.refund_wizard(recharge, amount=amount).action_apply()
         self.assertEqual(self.ledger_snapshot(), before)
         self.assertFalse(recharge.invoice_id.reversal_move_ids)
 

@@ -91,7 +91,8 @@ class TestItalianAuditTrail(PrepaidItalianAccountingCommon):
         ])
         self.assertEqual(entry.prepaid_movement_ids, txs)
         self.assertEqual(entry.prepaid_movement_count, 2)
-        self.assertEqual(entry.action_view_prepaid_movements()["domain"], [("id", "in", entry.prepaid_movement_ids.ids)])
+        action = entry.action_view_prepaid_movements()
+        self.assertEqual(action["domain"], [("id", "in", entry.prepaid_movement_ids.ids)])
 
     def test_cancelled_entry_is_booked_again_by_the_next_run(self):
         """Test that an entry the accountant cancels sends its movements back and the next run books them again."""
@@ -191,7 +192,9 @@ class TestItalianAuditTrail(PrepaidItalianAccountingCommon):
         self.set_policy("recharge")
         self.recharge(100)
         income = self.account("310200").copy({"code": "310299"})
-        product = self.env["product.product"].create({"name": "Retired service", "property_account_income_id": income.id})
+        product = self.env["product.product"].create({
+            "name": "Retired service", "property_account_income_id": income.id,
+        })
         income.deprecated = True
         with freeze_time("2026-11-20 10:00:00"):
             bad = self.debit(10, product=product)
