@@ -103,6 +103,48 @@ class TestItalianBooks(PrepaidItalianAccountingCommon):
         self.assertLiabilityExact()
 
 
+    def test_refunded_usage_is_credited_and_given_back_to_the_advance_under_vat_at_consumption(self):
+        """Test that under VAT at consumption a refund of usage is a credit note whose amount returns to the advance."""
+        self.set_policy("consumption")
+        self.recharge(100)
+        with freeze_time("2026-11-20 10:00:00"):
+            debit = self.debit(30)
+        with freeze_time("2026-11-21 10:00:00"):
+            refund = self.wallet._ledger_apply("refund", 10, self.key(), refund_of=debit)
+        self.book()
+        credit_note = refund.booking_move_id
+        self.assertEqual(credit_note.move_type, "out_refund")
+        self.assertEntries(credit_note | credit_note.prepaid_transfer_move_id, [
+            self.item("310200", debit=10, partner=self.customer),
+            self.item("260100", debit=2.2, partner=self.customer),
+            self.item("150100", credit=12.2, partner=self.customer),
+            self.item("150100", debit=12.2, partner=self.customer),
+            self.item("253000", credit=12.2, partner=self.customer),
+        ])
+        # Settled by the entry giving it back to the advance (Odoo calls a credit note settled so "reversed").
+        self.assertTrue(credit_note.currency_id.is_zero(credit_note.amount_residual))
+        self.assertEqual(self.wallet.paid_amount, 80)
+        self.assertAccountTotals({"253000": -97.6, "150100": 0})
+        self.assertLiabilityExact()
+
+    def test_usage_refunded_the_same_day_is_not_invoiced_but_booked_under_vat_at_consumption(self):
+        """Test that under VAT at consumption usage refunded the same day invoices nothing and still has its entry."""
+        self.set_policy("consumption")
+        self.recharge(100)
+        debit = self.debit(20)
+        refund = self.wallet._ledger_apply("refund", 20, self.key(), refund_of=debit)
+        self.book()
+        entry = self.tx_of(debit)
+        self.assertEqual(self.tx_of(refund), entry)
+        self.assertEqual(entry.move_type, "entry")
+        self.assertEntries(entry, [
+            self.item("253000", debit=24.4, partner=self.customer),
+            self.item("310200", credit=24.4),
+            self.item("253000", credit=24.4, partner=self.customer),
+            self.item("310200", debit=24.4),
+        ])
+        self.assertLiabilityExact()
+
 @tagged("post_install", "-at_install")
 class TestItalianDebt(PrepaidItalianAccountingCommon):
     """Debt is a receivable of the customer, never a hole in the liability."""
