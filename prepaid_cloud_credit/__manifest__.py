@@ -3,7 +3,7 @@
     "name": "Prepaid Cloud Credit",
     "summary": "Prepaid wallets for hosting and cloud companies: credit lots, "
     "an append-only ledger and its accounting",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/prepaid-cloud-credit/prepaid-cloud-credit",
     "author": "Prepaid Cloud Credit contributors",
@@ -26,6 +26,8 @@
         "views/res_config_settings_views.xml",
         "views/product_template_views.xml",
         "wizard/prepaid_wallet_adjust_views.xml",
+        "wizard/prepaid_credit_lot_refund_views.xml",
+        "views/account_move_views.xml",
         "views/portal_templates.xml",
         "report/prepaid_wallet_statement_report.xml",
         "report/prepaid_wallet_statement_templates.xml",

@@ -34,10 +34,63 @@ EXTERNAL_KEY_PREFIX = "api:"
 # Lots read by the expiry cron per batch (each batch is committed).
 EXPIRY_BATCH_SIZE = 500
 
-# Default account codes created for a company that has none configured.
-ACCOUNT_CODES = {
-    "liability": ("2195PC", "Customer prepayments (prepaid credit)", "liability_current"),
-    "promotion": ("6195PC", "Prepaid credit promotions", "expense"),
-    "breakage": ("7195PC", "Breakage of expired prepaid credit", "income_other"),
-    "adjustment": ("6196PC", "Prepaid credit adjustments", "expense"),
+# The accounts the ledger books into, per role, and where they go in each
+# chart of accounts (``res.company.chart_template``). A role names either the
+# chart's own account (``template``: its xml id in the chart template), or an
+# account to create with its code, name, type, report tags and, for the
+# charts in another language, its name there. Codes are only a starting
+# point: an existing account of another type moves the new one to the next
+# free code. The report tags are given explicitly: Odoo would otherwise copy
+# them from the account with the closest code, which puts a liability among
+# equity or a revenue among financial items. Charts not listed (Odoo 18 ships
+# no Russian chart, ``l10n_ru``) get the generic placement.
+ACCOUNT_ROLES = ("liability", "unbilled", "revenue", "discount", "promotion", "breakage", "adjustment")
+ACCOUNT_PLACEMENT = {
+    "generic_coa": {
+        "liability": {"code": "2195PC", "name": "Customer prepayments (prepaid credit)",
+                      "account_type": "liability_current"},
+        "unbilled": {"code": "1215PC", "name": "Prepaid usage to invoice", "account_type": "asset_current",
+                     "reconcile": True},
+        "revenue": {"template": "income"},
+        "discount": {"code": "4095PC", "name": "Discounts granted with prepaid credit", "account_type": "income",
+                     "tags": ["account.account_tag_operating"]},
+        "promotion": {"code": "6195PC", "name": "Prepaid credit promotions", "account_type": "expense",
+                      "tags": ["account.account_tag_operating"]},
+        "breakage": {"code": "7195PC", "name": "Breakage of expired prepaid credit",
+                     "account_type": "income_other"},
+        "adjustment": {"code": "6196PC", "name": "Prepaid credit adjustments", "account_type": "expense",
+                       "tags": ["account.account_tag_operating"]},
+    },
+    # Italian chart (l10n_it): its customer advances (2530, passivo D) and
+    # invoices to issue (1509, attivo C); services revenue, discounts and
+    # breakage in the value of production (A), promotions and adjustments in
+    # the production costs (B), never among the financial items (C).
+    "it": {
+        "liability": {"template": "2530"},
+        "unbilled": {"template": "1509"},
+        "revenue": {"code": "3102", "name": "Revenue from services", "account_type": "income",
+                    "tags": ["l10n_it.account_tag_A_PL"], "translations": {"it": "Ricavi per prestazioni di servizi"}},
+        "discount": {"code": "3113", "name": "Discounts granted with prepaid credit", "account_type": "income",
+                     "tags": ["l10n_it.account_tag_A_PL"],
+                     "translations": {"it": "Sconti concessi con credito prepagato"}},
+        "promotion": {"code": "4214", "name": "Prepaid credit promotions", "account_type": "expense",
+                      "tags": ["l10n_it.account_tag_B_PL"], "translations": {"it": "Promozioni su credito prepagato"}},
+        "breakage": {"code": "3203", "name": "Breakage of expired prepaid credit", "account_type": "income",
+                     "tags": ["l10n_it.account_tag_A_PL"],
+                     "translations": {"it": "Proventi da credito prepagato scaduto"}},
+        "adjustment": {"code": "4904", "name": "Prepaid credit adjustments", "account_type": "expense",
+                       "tags": ["l10n_it.account_tag_B_PL"],
+                       "translations": {"it": "Rettifiche del credito prepagato"}},
+    },
+    # French chart (l10n_fr_account, PCG): every role has its account there.
+    "fr": {
+        "liability": {"template": "pcg_4191"},
+        "unbilled": {"template": "pcg_4181"},
+        "revenue": {"template": "pcg_706"},
+        "discount": {"template": "pcg_7096"},
+        "promotion": {"template": "pcg_6234"},
+        "breakage": {"template": "pcg_758"},
+        "adjustment": {"template": "pcg_658"},
+    },
 }
+DEFAULT_ACCOUNT_PLACEMENT = "generic_coa"

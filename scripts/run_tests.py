@@ -4,8 +4,10 @@
 
 1. The pure-package tests (``tests/``) with pytest, always.
 2. The addon's tests, when Odoo 18 is importable: a fresh database on the
-   machine's PostgreSQL, ``odoo -i prepaid_cloud_credit --test-enable``, and
-   the test results read back from Odoo's log.
+   machine's PostgreSQL, ``odoo -i prepaid_cloud_credit --test-enable`` (with
+   ``payment_demo`` and the Italian and French charts, ``l10n_it`` and
+   ``l10n_fr_account``, for the payment and accounting tests), and the test
+   results read back from Odoo's log.
 
 Exits non-zero on any failure. When Odoo is absent it says so plainly and
 does not count the Odoo tests as passed.
@@ -109,7 +111,7 @@ def run_odoo_tests():
         "--addons-path", addons_path(odoo_dir),
         *db_args(),
         "-d", db,
-        "-i", f"{ADDON},payment_demo",
+        "-i", f"{ADDON},payment_demo,l10n_it,l10n_fr_account",
         "--test-enable",
         "--test-tags", tags,
         "--stop-after-init",

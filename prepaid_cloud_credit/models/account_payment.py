@@ -11,26 +11,40 @@ class AccountPayment(models.Model):
         string="Prepaid wallet",
         check_company=True,
         help="An advance payment for this wallet (VAT at consumption): it is booked on "
-        "the customer prepayments account and credits the wallet once posted.",
+        "the customer prepayments account and credits the wallet once posted. An outgoing "
+        "payment refunds unused credit of the lot below and withdraws it once posted.",
     )
     prepaid_recharge_id = fields.Many2one("prepaid.recharge", readonly=True, copy=False, index="btree_not_null")
+    prepaid_refund_lot_id = fields.Many2one(
+        "prepaid.credit.lot",
+        string="Refunded credit",
+        readonly=True,
+        copy=False,
+        help="The paid lot whose unused credit this outgoing payment refunds.",
+    )
     prepaid_net_amount = fields.Monetary(
         compute="_compute_prepaid_net_amount",
         store=True,
         readonly=False,
         string="Prepaid credit (net)",
-        help="The credit the advance buys: the amount less the VAT due at consumption.",
+        help="The credit the advance buys, or the refund withdraws: the amount less the VAT due at consumption.",
     )
 
-    @api.depends("prepaid_wallet_id", "amount", "partner_id")
+    @api.depends("prepaid_wallet_id", "prepaid_refund_lot_id", "amount", "partner_id")
     def _compute_prepaid_net_amount(self):
         for payment in self:
+            lot = payment.prepaid_refund_lot_id
             if not payment.prepaid_wallet_id:
                 payment.prepaid_net_amount = 0.0
-                continue
-            payment.prepaid_net_amount = payment.prepaid_wallet_id._prepaid_net_from_gross(
-                payment.amount, payment.partner_id
-            )
+            elif lot:
+                # A refund frees the credit its amount is worth in the lot.
+                payment.prepaid_net_amount = payment.currency_id.round(
+                    payment.amount * lot.original_amount / lot.booked_amount
+                ) if lot.booked_amount else payment.amount
+            else:
+                payment.prepaid_net_amount = payment.prepaid_wallet_id._prepaid_net_from_gross(
+                    payment.amount, payment.partner_id
+                )
 
     @api.depends("prepaid_wallet_id")
     def _compute_destination_account_id(self):
@@ -40,24 +54,66 @@ class AccountPayment(models.Model):
             payment.destination_account_id = payment.company_id.prepaid_liability_account_id
         return res
 
-    def action_post(self):
-        """Override of `account` to credit the wallet of a posted advance payment."""
-        res = super().action_post()
-        for payment in self.filtered("prepaid_wallet_id"):
-            payment._prepaid_credit_advance()
+    @api.depends("prepaid_wallet_id")
+    def _compute_outstanding_account_id(self):
+        """Override of `account`: an advance moves the prepayments account, so
+        it always has its journal entry."""
+        res = super()._compute_outstanding_account_id()
+        for payment in self.filtered(lambda pay: pay.prepaid_wallet_id and not pay.outstanding_account_id):
+            payment.outstanding_account_id = payment._get_outstanding_account(payment.payment_type)
         return res
 
-    def _prepaid_credit_advance(self):
-        """Turn this posted advance payment into a paid lot, exactly once."""
+    def action_post(self):
+        """Override of `account` to credit the wallet of a posted advance
+        payment, or withdraw the credit a refund pays back."""
+        res = super().action_post()
+        for payment in self.filtered("prepaid_wallet_id"):
+            if payment.prepaid_refund_lot_id:
+                payment._prepaid_withdraw_refund()
+            else:
+                payment._prepaid_credit_advance()
+        return res
+
+    def _prepaid_liability_values(self):
+        """What this payment booked on the prepayments account (credit positive).
+
+        :return: (amount in the payment currency, balance in the company currency)
+        """
         self.ensure_one()
+        liability = self.company_id.prepaid_liability_account_id
+        lines = self.move_id.line_ids.filtered(lambda line: line.account_id == liability)
+        return -sum(lines.mapped("amount_currency")), -sum(lines.mapped("balance"))
+
+    def _prepaid_check_wallet(self, payment_type):
+        self.ensure_one()
+        # sudo: the accountant registering the payment has no right on wallets.
         wallet = self.prepaid_wallet_id.sudo()
-        if self.payment_type != "inbound" or wallet.partner_id != self.partner_id.commercial_partner_id:
-            raise UserError(_("An advance payment must come in from the wallet's customer."))
+        if self.payment_type != payment_type or wallet.partner_id != self.partner_id.commercial_partner_id:
+            if payment_type == "inbound":
+                raise UserError(_("An advance payment must come in from the wallet's customer."))
+            raise UserError(_("A refund of prepaid credit must go out to the wallet's customer."))
         if self.currency_id != wallet.currency_id:
             raise UserError(
                 _("The payment is in %(payment)s but the wallet in %(wallet)s.",
                   payment=self.currency_id.name, wallet=wallet.currency_id.name)
             )
+        if not self.move_id:
+            raise UserError(_("The payment %(payment)s has no journal entry on the prepayments account.",
+                              payment=self.display_name))
+        return wallet
+
+    def _prepaid_credit_advance(self):
+        """Turn this posted advance payment into a paid lot, exactly once.
+
+        The lot is worth on the prepayments account what the payment booked
+        there: the amount with VAT, at the payment's rate.
+        """
+        self.ensure_one()
+        if self.payment_type == "outbound":
+            raise UserError(_(
+                "An outgoing payment refunds prepaid credit only through the refund of a credit lot."
+            ))
+        wallet = self._prepaid_check_wallet("inbound")
         if self.state not in ("in_process", "paid"):
             return self.env["prepaid.wallet.transaction"]
         tx = wallet._ledger_apply(
@@ -69,6 +125,23 @@ class AccountPayment(models.Model):
             description=_("Advance payment %(payment)s", payment=self.name),
             source=self,
             move=self.move_id,
+            booked_value=self._prepaid_liability_values(),
         )
         self.prepaid_recharge_id.sudo()._mark_paid(tx)
         return tx
+
+    def _prepaid_withdraw_refund(self):
+        """Withdraw the credit this posted refund pays back, exactly once."""
+        self.ensure_one()
+        wallet = self._prepaid_check_wallet("outbound")
+        if self.state not in ("in_process", "paid"):
+            return self.env["prepaid.wallet.transaction"]
+        return wallet._ledger_apply(
+            "withdrawal",
+            self.prepaid_net_amount,
+            f"recharge:refund-payment:{self.id}",
+            lot=self.prepaid_refund_lot_id.sudo(),
+            description=_("Refund %(payment)s", payment=self.name),
+            source=self,
+            move=self.move_id,
+        )

@@ -321,5 +321,7 @@ class PrepaidCloudStatement(models.Model):
                 purpose="usage",
                 description=description,
                 source=statement,
+                # Usage charged after midnight belongs to its day in the books.
+                accounting_date=statement.date,
             )
             statement.write({"transaction_id": tx.id, "state": "charged"})

@@ -22,6 +22,23 @@ class PrepaidCreditLot(models.Model):
     )
     original_amount = fields.Monetary(readonly=True)
     remaining_amount = fields.Monetary(readonly=True)
+    # What the lot is worth on the customer prepayments account, fixed when
+    # it opens: its consumption takes the same share of these as of the
+    # original amount, so the account empties exactly as the credit is used.
+    booked_amount = fields.Monetary(
+        "Booked value",
+        readonly=True,
+        help="The lot's value on the customer prepayments account, in the wallet currency: net of VAT under "
+        "VAT at recharge, with the VAT still to charge under VAT at consumption.",
+    )
+    company_currency_id = fields.Many2one(related="company_id.currency_id", string="Company currency")
+    booked_balance = fields.Monetary(
+        "Booked value in company currency",
+        currency_field="company_currency_id",
+        readonly=True,
+        help="The booked value at the rate of the document that paid the credit (IFRIC 22: the advance "
+        "keeps its rate), or of the day the lot opened when no cash paid it.",
+    )
     consumed_amount = fields.Monetary(compute="_compute_consumed_amount")
     expiry_date = fields.Date(
         readonly=True, index=True, help="From this day on the lot can no longer be spent."
@@ -71,6 +88,38 @@ class PrepaidCreditLot(models.Model):
     def unlink(self):
         self._check_ledger_write(unlink=True)
         return super().unlink()
+
+    def action_open_refund(self):
+        """Open the refund of this lot's unused credit to the customer."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Refund unused credit"),
+            "res_model": "prepaid.credit.lot.refund",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_lot_id": self.id, "default_amount": self.remaining_amount},
+        }
+
+    def _booked_value(self, position):
+        """The booked value of ``position`` (an amount of this lot's credit,
+        from zero to the original amount): the same share of the lot's
+        booked values, rounded.
+
+        :return: (amount in the wallet currency, balance in the company currency)
+        """
+        self.ensure_one()
+        return self._booked_value_of(
+            position, self.original_amount, self.booked_amount, self.booked_balance,
+            self.currency_id, self.company_id.currency_id,
+        )
+
+    @api.model
+    def _booked_value_of(self, position, original, booked_amount, booked_balance, currency, company_currency):
+        if not original:
+            return 0.0, 0.0
+        share = position / original
+        return currency.round(booked_amount * share), company_currency.round(booked_balance * share)
 
     def _check_ledger_write(self, unlink=False):
         # Lots change only through the ledger service, which runs in sudo

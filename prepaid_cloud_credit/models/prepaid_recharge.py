@@ -4,8 +4,8 @@ import uuid
 
 from psycopg2.errors import UniqueViolation
 
-from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo import Command, _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, format_amount
 
 from ..parsing import shown
@@ -135,20 +135,36 @@ class PrepaidRecharge(models.Model):
         return True
 
     def _prepare_invoice_vals(self):
+        """The recharge invoice. When the customer owes usage already
+        supplied, it shows first what part of the recharge pays it: that part
+        never becomes credit (the ledger repays the debt first)."""
         self.ensure_one()
         company = self.company_id
-        return {
-            "move_type": "out_invoice",
-            "partner_id": self.partner_id.id,
-            "currency_id": self.currency_id.id,
-            "company_id": company.id,
-            "invoice_origin": self.name,
-            "invoice_line_ids": [(0, 0, {
+        currency = self.currency_id
+        # sudo: the debt is the ledger's, read for whoever confirms the recharge.
+        debt = currency.round(min(self.wallet_id.sudo().debt_amount, self.amount))
+        lines = []
+        if currency.compare_amounts(debt, 0) > 0:
+            lines.append(Command.create({
+                "product_id": company.prepaid_product_id.id,
+                "name": _("Services already supplied, paid by recharge %(recharge)s", recharge=self.name),
+                "quantity": 1,
+                "price_unit": debt,
+            }))
+        if currency.compare_amounts(self.amount, debt) > 0:
+            lines.append(Command.create({
                 "product_id": company.prepaid_product_id.id,
                 "name": _("Prepaid credit %(recharge)s", recharge=self.name),
                 "quantity": 1,
-                "price_unit": self.amount,
-            })],
+                "price_unit": currency.round(self.amount - debt),
+            }))
+        return {
+            "move_type": "out_invoice",
+            "partner_id": self.partner_id.id,
+            "currency_id": currency.id,
+            "company_id": company.id,
+            "invoice_origin": self.name,
+            "invoice_line_ids": lines,
         }
 
     def _create_invoice(self):
@@ -161,14 +177,38 @@ class PrepaidRecharge(models.Model):
         return invoice
 
     def action_cancel(self):
+        """Cancel recharges not paid yet. A posted invoice is cancelled by a
+        credit note, never by a reset to draft (which an invoice sent to the
+        SdI, or one in a period with a tax lock date, cannot take)."""
+        self._check_prepaid_manager()
         for recharge in self:
             if recharge.state == "paid":
-                raise UserError(_("The recharge %(name)s is paid; refund it instead.", name=recharge.name))
-            if recharge.invoice_id and recharge.invoice_id.state == "posted":
-                recharge.invoice_id.sudo().button_draft()
-                recharge.invoice_id.sudo().button_cancel()
+                raise UserError(_("The recharge %(name)s is paid; refund its unused credit instead.",
+                                  name=recharge.name))
+            # sudo: a prepaid manager need not have invoicing rights; the credit note is the recharge's.
+            invoice = recharge.invoice_id.sudo()
+            if invoice.state == "posted" and invoice.payment_state not in ("reversed", "paid", "in_payment"):
+                invoice._reverse_moves(
+                    [{"invoice_date": fields.Date.context_today(self),
+                      "ref": _("Cancellation of recharge %(recharge)s", recharge=recharge.name)}],
+                    cancel=True,
+                )
+            elif invoice.state == "draft":
+                invoice.button_cancel()
             recharge.state = "cancelled"
         return True
+
+    def action_refund(self):
+        """Open the refund of the unused credit of this paid recharge."""
+        self.ensure_one()
+        self._check_prepaid_manager()
+        if self.state != "paid" or not self.lot_id:
+            raise UserError(_("Only a paid recharge has credit to refund."))
+        return self.lot_id.action_open_refund()
+
+    def _check_prepaid_manager(self):
+        if not self.env.su and not self.env.user.has_group("prepaid_cloud_credit.group_prepaid_manager"):
+            raise AccessError(_("Only prepaid managers can cancel or refund recharges."))
 
     payment_transaction_ids = fields.One2many(
         "payment.transaction", "prepaid_recharge_id", string="Payment transactions", readonly=True

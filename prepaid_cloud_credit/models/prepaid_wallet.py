@@ -7,7 +7,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models, modules, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, float_compare, float_is_zero
+from odoo.tools import SQL, float_compare, float_is_zero, format_amount
 
 from ..const import (
     CALLER_KEY_MAX_LENGTH,
@@ -19,7 +19,7 @@ from ..const import (
 )
 from ..parsing import check_text, parse_decimal, parse_whole, shown
 
-MOVEMENT_TYPES = ("credit", "debit", "refund", "expiry", "adjustment")
+MOVEMENT_TYPES = ("credit", "debit", "refund", "expiry", "adjustment", "withdrawal")
 # The wallet's money fields: derived from its lots and written by the ledger
 # service alone (see _ledger_write_rows).
 LEDGER_FIELDS = frozenset({"balance", "paid_amount", "bonus_amount", "voucher_amount", "debt_amount"})
@@ -507,7 +507,8 @@ class PrepaidWallet(models.Model):
             # Soonest-expiring, then oldest first; the kinds are ordered below.
             "lots": SQL(
                 """
-                (SELECT json_agg(json_build_array(l.id, l.kind, l.remaining_amount, l.expiry_date)
+                (SELECT json_agg(json_build_array(l.id, l.kind, l.remaining_amount, l.expiry_date,
+                                                  l.original_amount, l.booked_amount, l.booked_balance)
                                  ORDER BY l.expiry_date ASC NULLS LAST, l.create_date ASC, l.id ASC)
                    FROM prepaid_credit_lot l WHERE l.wallet_id = w.id AND l.state = 'open')
                 """
@@ -544,15 +545,25 @@ class PrepaidWallet(models.Model):
         order = self.company_id.prepaid_consumption_order or DEFAULT_CONSUMPTION_ORDER
         rank = {kind: index for index, kind in enumerate(CONSUMPTION_ORDERS[order])}
         lots = sorted(result["lots"] or [], key=lambda lot: rank[lot[1]])
-        for lot_id, kind, remaining, expiry in lots:
+        for lot_id, kind, remaining, expiry, original, booked_amount, booked_balance in lots:
             lot = Lot.browse(lot_id)
             cache.update(lot, Lot._fields["wallet_id"], [self.id])
             cache.update(lot, Lot._fields["kind"], [kind])
             cache.update(lot, Lot._fields["remaining_amount"], [float(remaining)])
             cache.update(lot, Lot._fields["state"], ["open"])
             cache.update(lot, Lot._fields["expiry_date"], [fields.Date.to_date(expiry)])
+            cache.update(lot, Lot._fields["original_amount"], [float(original)])
+            cache.update(lot, Lot._fields["booked_amount"], [float(booked_amount or 0.0)])
+            cache.update(lot, Lot._fields["booked_balance"], [float(booked_balance or 0.0)])
         result["lots"] = {
-            lot_id: (kind, float(remaining), fields.Date.to_date(expiry)) for lot_id, kind, remaining, expiry in lots
+            lot_id: (kind, float(remaining), fields.Date.to_date(expiry))
+            for lot_id, kind, remaining, expiry, *_values in lots
+        }
+        # What the allocations of a movement are worth on the prepayments
+        # account: (original amount, booked amount, booked balance) per lot.
+        result["lot_values"] = {
+            lot_id: (float(original), float(booked_amount or 0.0), float(booked_balance or 0.0))
+            for lot_id, _kind, _remaining, _expiry, original, booked_amount, booked_balance in lots
         }
         return result
 
@@ -617,6 +628,9 @@ class PrepaidWallet(models.Model):
         return [
             ("res.currency", SQL("w.currency_id"), ["id", "name", "rounding", "decimal_places", "active"]),
             ("res.company", SQL("w.company_id"), ["id", "currency_id", "partner_id", "prepaid_consumption_order"]),
+            # The company currency rounds the booked value of each allocation.
+            ("res.currency", SQL("(SELECT c.currency_id FROM res_company c WHERE c.id = w.company_id)"),
+             ["id", "name", "rounding", "decimal_places", "active"]),
         ]
 
     def _ledger_lock_reads(self):
@@ -664,22 +678,30 @@ class PrepaidWallet(models.Model):
     def _ledger_apply(self, move_type, amount, idempotency_key, *, kind="paid", purpose="usage",
                       description=None, currency_code=None, product=None, refund_of=None,
                       expiry_date=None, reason=None, decrease=False, lot=None, source=None,
-                      move=None):
+                      move=None, booked_value=None, accounting_date=None):
         """Apply one money movement to the wallet. The only way money moves.
 
         :param move_type: ``credit`` (a new lot of ``kind``), ``debit`` (consume
             lots in order; ``usage`` may go into debt, ``purchase`` may not),
             ``refund`` (give back a debit, ``refund_of``), ``expiry`` (close
-            ``lot``) or ``adjustment`` (a manager's correction with a
+            ``lot``), ``adjustment`` (a manager's correction with a
             ``reason``: it adds a lot of ``kind``, or with ``decrease``
-            consumes lots like a purchase)
+            consumes lots like a purchase) or ``withdrawal`` (take unused
+            paid credit back out of ``lot``: a credit note or a refund of
+            the document that paid it)
         :param amount: positive amount, net of VAT
         :param idempotency_key: the same key again returns the first
             transaction; with another amount, type or wallet it is an error
         :param source: the record that caused the movement (invoice, payment,
             usage statement...), kept as a reference
         :param move: the journal entry that already books the movement
-            (recharge invoices and advance payments)
+            (recharge invoices, advance payments, their credit notes and refunds)
+        :param booked_value: (amount in the wallet currency, balance in the
+            company currency) that the new lot of a credit is worth on the
+            prepayments account, as its document booked it; computed from the
+            amount, the VAT policy and today's rate when omitted
+        :param accounting_date: the economic date of the movement (the usage
+            day, the expiry day), when it is not the day of the movement
         :return: the ``prepaid.wallet.transaction``
         """
         self.ensure_one()
@@ -691,7 +713,7 @@ class PrepaidWallet(models.Model):
         check_text(description, _("The description"))
         check_text(reason, _("The reason"))
         # Signed like the balance: what takes credit away is negative.
-        sign = -1 if move_type in ("debit", "expiry") or (move_type == "adjustment" and decrease) else 1
+        sign = -1 if move_type in ("debit", "expiry", "withdrawal") or (move_type == "adjustment" and decrease) else 1
         if move_type == "adjustment" and (not reason or not str(reason).strip()):
             raise ValidationError(_("An adjustment needs a reason."))
         if kind not in ("paid", "bonus", "voucher"):
@@ -731,12 +753,15 @@ class PrepaidWallet(models.Model):
         new_lot_vals = None
         currency = self.currency_id
         if move_type == "credit" or (move_type == "adjustment" and sign > 0):
+            booked_amount, booked_balance = booked_value or self._prepaid_lot_value(kind, value)
             new_lot_vals = {
                 "wallet_id": self.id,
                 "kind": kind,
                 "original_amount": value,
                 "remaining_amount": value,
                 "expiry_date": expiry_date if expiry_date is not None else self._default_expiry_date(kind),
+                "booked_amount": booked_amount,
+                "booked_balance": booked_balance,
             }
             allocations.append({"lot_id": "new", "amount": value, "kind": kind, "is_creation": True})
             repay = min(value, self.debt_amount) if self.debt_amount > 0 else 0.0
@@ -776,14 +801,64 @@ class PrepaidWallet(models.Model):
             if lot.wallet_id != self or lot.state != "open":
                 raise ValidationError(_("Only an open lot of this wallet can expire."))
             allocations.append({"lot_id": lot.id, "amount": -value, "kind": lot.kind})
+        elif move_type == "withdrawal":
+            allocations.append(self._prepare_withdrawal_allocation(lot, value, lock))
 
         tx = self._ledger_write(
             move_type, sign * value, key, allocations, debt_change, new_lot_vals,
             purpose=purpose if move_type == "debit" else False,
             description=description, product=product, refund_of=refund_of,
-            reason=reason, source=source, move=move, lock=lock,
+            reason=reason, source=source, move=move, lock=lock, accounting_date=accounting_date,
         )
         return tx
+
+    def _prepare_withdrawal_allocation(self, lot, value, lock):
+        """Take ``value`` of unused paid credit out of ``lot``, or refuse
+        with the amount that is still unused."""
+        currency = self.currency_id
+        if not lot or lot.wallet_id != self or lot.kind != "paid":
+            raise ValidationError(_("Credit can only be withdrawn from a paid lot of this wallet."))
+        unused = lock["lots"][lot.id][1] if lot.id in lock["lots"] else 0.0
+        if float_compare(value, unused, precision_rounding=currency.rounding) > 0:
+            if float_is_zero(unused, precision_rounding=currency.rounding):
+                raise UserError(_(
+                    "The credit of %(lot)s is used up or expired: nothing of it can be withdrawn.",
+                    lot=lot.display_name,
+                ))
+            raise UserError(_(
+                "Only %(unused)s of the credit of %(lot)s is still unused (%(spent)s was spent): withdraw "
+                "at most %(unused)s.",
+                unused=format_amount(self.env, unused, currency),
+                lot=lot.display_name,
+                spent=format_amount(self.env, lot.original_amount - unused, currency),
+            ))
+        return {"lot_id": lot.id, "amount": -value, "kind": "paid"}
+
+    def _prepaid_lot_value(self, kind, amount, date=None):
+        """What a new lot of ``amount`` is worth on the prepayments account
+        when no document says it: its amount, with the VAT the customer will
+        be charged under VAT at consumption for paid credit, at the rate of
+        ``date`` (today) in the company currency.
+
+        :return: (amount in the wallet currency, balance in the company currency)
+        """
+        self.ensure_one()
+        currency = self.currency_id
+        company = self.company_id
+        booked = amount
+        if kind == "paid" and company.prepaid_vat_policy == "consumption":
+            booked = self._prepaid_gross_from_net(amount)
+        balance = currency._convert(booked, company.currency_id, company, date or fields.Date.context_today(self))
+        return booked, balance
+
+    def _prepaid_gross_from_net(self, amount):
+        """``amount`` of credit with the VAT of this customer added."""
+        self.ensure_one()
+        taxes = self._prepaid_taxes()
+        if not taxes:
+            return self.currency_id.round(amount)
+        result = taxes.compute_all(amount, currency=self.currency_id, partner=self.partner_id)
+        return self.currency_id.round(result["total_included"])
 
     def _prepare_refund_allocations(self, origin, value):
         """Give ``value`` of debit ``origin`` back: debt first, then the lots in
@@ -848,6 +923,8 @@ class PrepaidWallet(models.Model):
         for alloc in allocations:
             if alloc["lot_id"] == "new" and "replaces_lot_id" in alloc:
                 old = Lot.browse(alloc["replaces_lot_id"])
+                # The credit given back keeps the value (and the rate) of the lot it came from.
+                booked_amount, booked_balance = old._booked_value(alloc["amount"])
                 new_lots[alloc["replaces_lot_id"]] = Lot.create({
                     "wallet_id": self.id,
                     "kind": old.kind,
@@ -855,6 +932,8 @@ class PrepaidWallet(models.Model):
                     "remaining_amount": alloc["amount"],
                     "expiry_date": self._default_expiry_date(old.kind),
                     "replaced_lot_id": old.id,
+                    "booked_amount": booked_amount,
+                    "booked_balance": booked_balance,
                 })
                 alloc["lot_id"] = new_lots[alloc.pop("replaces_lot_id")].id
                 alloc["is_creation"] = True
@@ -862,6 +941,7 @@ class PrepaidWallet(models.Model):
                 alloc["lot_id"] = new_lots["new"].id
             elif alloc["lot_id"]:
                 lot_amounts[alloc["lot_id"]] = lot_amounts.get(alloc["lot_id"], 0.0) + alloc["amount"]
+        self._ledger_value_allocations(allocations, kw["lock"], new_lots)
         for lot in new_lots.values():
             open_lots[lot.id] = (lot.kind, lot.remaining_amount)
         lot_updates = []
@@ -903,6 +983,7 @@ class PrepaidWallet(models.Model):
             "source_ref": f"{source._name},{source.id}" if source else None,
             "move_id": kw["move"].id if kw.get("move") else None,
             "needs_booking": self._movement_needs_booking(move_type, allocations, kw.get("move")),
+            "accounting_date": kw.get("accounting_date") or None,
             "balance_after": balance,
             "debt_after": debt,
         }, allocations, lot_updates, {
@@ -915,6 +996,36 @@ class PrepaidWallet(models.Model):
         for lot in new_lots.values():
             lot.source_transaction_id = tx
         return tx
+
+    def _ledger_value_allocations(self, allocations, lock, new_lots):
+        """Give each allocation to a lot its booked value: the change of the
+        lot's booked value from its position before to its position after.
+
+        Positions follow the allocations in order, so the values of a lot's
+        allocations add up to its whole booked value when it is used up.
+        """
+        Lot = self.env["prepaid.credit.lot"]
+        currency, company_currency = self.currency_id, self.company_id.currency_id
+        values = dict(lock["lot_values"])
+        positions = {lot_id: remaining for lot_id, (_kind, remaining, _expiry) in lock["lots"].items()}
+        for lot in new_lots.values():
+            values[lot.id] = (lot.original_amount, lot.booked_amount, lot.booked_balance)
+            positions[lot.id] = 0.0
+        for alloc in allocations:
+            lot_id = alloc["lot_id"]
+            if not lot_id:
+                continue
+            if lot_id not in values:
+                # A lot that is no longer open (a refund gives credit back to it).
+                lot = Lot.browse(lot_id)
+                values[lot_id] = (lot.original_amount, lot.booked_amount, lot.booked_balance)
+                positions[lot_id] = lot.remaining_amount
+            before = positions[lot_id]
+            after = positions[lot_id] = currency.round(before + alloc["amount"])
+            old_amount, old_balance = Lot._booked_value_of(before, *values[lot_id], currency, company_currency)
+            new_amount, new_balance = Lot._booked_value_of(after, *values[lot_id], currency, company_currency)
+            alloc["booked_amount"] = currency.round(new_amount - old_amount)
+            alloc["booked_balance"] = company_currency.round(new_balance - old_balance)
 
     def _ledger_write_rows(self, vals, allocations, lot_updates, wallet_vals):
         """Write a movement in one statement: the lots it changes, the
@@ -964,26 +1075,27 @@ class PrepaidWallet(models.Model):
                 INSERT INTO prepaid_wallet_transaction
                        (wallet_id, partner_id, company_id, currency_id, date, move_type, purpose, name, reason,
                         amount, balance_after, debt_after, idempotency_key, product_id, refund_of_id,
-                        source_ref, move_id, needs_booking, user_id,
+                        source_ref, move_id, needs_booking, accounting_date, user_id,
                         create_uid, create_date, write_uid, write_date)
                 VALUES (%(wallet)s, %(partner)s, %(company)s, %(currency)s, %(date)s, %(move_type)s, %(purpose)s,
                         %(name)s, %(reason)s, %(amount)s, %(balance_after)s, %(debt_after)s, %(idempotency_key)s,
-                        %(product_id)s, %(refund_of_id)s, %(source_ref)s, %(move_id)s, %(needs_booking)s, %(uid)s,
-                        %(uid)s, %(now)s, %(uid)s, %(now)s)
+                        %(product_id)s, %(refund_of_id)s, %(source_ref)s, %(move_id)s, %(needs_booking)s,
+                        %(accounting_date)s::date, %(uid)s, %(uid)s, %(now)s, %(uid)s, %(now)s)
                 RETURNING id
             ), allocations AS (
                 INSERT INTO prepaid_wallet_allocation
                        (transaction_id, wallet_id, company_id, currency_id, lot_id, kind, amount,
-                        is_debt_repayment, is_creation, origin_allocation_id,
+                        booked_amount, booked_balance, is_debt_repayment, is_creation, origin_allocation_id,
                         create_uid, create_date, write_uid, write_date)
                 SELECT tx.id, %(wallet)s, %(company)s, %(currency)s, a.lot_id, a.kind, a.amount,
-                       a.is_debt_repayment, a.is_creation, a.origin_allocation_id,
+                       a.booked_amount, a.booked_balance, a.is_debt_repayment, a.is_creation, a.origin_allocation_id,
                        %(uid)s, %(now)s, %(uid)s, %(now)s
                   FROM tx, unnest(%(alloc_lots)s::int4[], %(alloc_kinds)s::varchar[], %(alloc_amounts)s::numeric[],
+                                  %(alloc_booked_amounts)s::numeric[], %(alloc_booked_balances)s::numeric[],
                                   %(alloc_repayments)s::bool[], %(alloc_creations)s::bool[],
                                   %(alloc_origins)s::int4[])
-                       WITH ORDINALITY AS a(lot_id, kind, amount, is_debt_repayment, is_creation,
-                                            origin_allocation_id, position)
+                       WITH ORDINALITY AS a(lot_id, kind, amount, booked_amount, booked_balance,
+                                            is_debt_repayment, is_creation, origin_allocation_id, position)
               ORDER BY a.position
             )
             SELECT id FROM tx
@@ -996,6 +1108,8 @@ class PrepaidWallet(models.Model):
             alloc_lots=[alloc["lot_id"] or None for alloc in allocations],
             alloc_kinds=[alloc["kind"] for alloc in allocations],
             alloc_amounts=[alloc["amount"] for alloc in allocations],
+            alloc_booked_amounts=[alloc.get("booked_amount") for alloc in allocations],
+            alloc_booked_balances=[alloc.get("booked_balance") for alloc in allocations],
             alloc_repayments=[bool(alloc.get("is_debt_repayment")) for alloc in allocations],
             alloc_creations=[bool(alloc.get("is_creation")) for alloc in allocations],
             alloc_origins=[alloc.get("origin_allocation_id") or None for alloc in allocations],
@@ -1032,12 +1146,15 @@ class PrepaidWallet(models.Model):
 
     def _movement_needs_booking(self, move_type, allocations, move):
         """Whether the movement still has to be booked in the general ledger."""
-        if move:
-            return False
         if move_type == "credit":
-            # Paid credit is booked by its invoice or payment; a bonus or
-            # voucher lot carries no cash, but repaying debt with it does.
-            return any(a["kind"] in ("bonus", "voucher") and a.get("is_debt_repayment") for a in allocations)
+            # A new lot is booked by its invoice or payment (a bonus or a
+            # voucher carries no cash); repaying debt with it moves the debt
+            # off the customer's receivable.
+            return any(a.get("is_debt_repayment") for a in allocations)
+        if move_type == "withdrawal":
+            # The credit note or refund books it, at its own rate and amount:
+            # any difference with the lot's booked value is left to book.
+            return bool(move)
         if move_type in ("expiry", "adjustment"):
             return any(a["kind"] in ("paid", "debt") for a in allocations)
         return bool(allocations)
@@ -1115,6 +1232,8 @@ class PrepaidWallet(models.Model):
             f"expiry:lot:{lot.id}",
             lot=lot,
             description=_("Expiry of %(lot)s", lot=lot.display_name),
+            # The credit is lost on its expiry date, whenever the cron runs.
+            accounting_date=min(lot.expiry_date, self._prepaid_today()),
         )
 
     @api.model

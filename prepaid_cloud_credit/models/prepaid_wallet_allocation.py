@@ -27,6 +27,15 @@ class PrepaidWalletAllocation(models.Model):
         readonly=True,
     )
     amount = fields.Monetary(readonly=True, help="Change of the lot (or of the debt's credit side).")
+    # Set by the ledger for the allocations to a lot: the change of the lot's
+    # booked value (see prepaid.credit.lot), what the booking posts.
+    booked_amount = fields.Monetary(
+        "Booked value", readonly=True, help="Change of the lot's booked value, in the wallet currency."
+    )
+    company_currency_id = fields.Many2one(related="company_id.currency_id", string="Company currency")
+    booked_balance = fields.Monetary(
+        "Booked value in company currency", currency_field="company_currency_id", readonly=True
+    )
     is_debt_repayment = fields.Boolean(readonly=True)
     is_creation = fields.Boolean(readonly=True, help="The allocation that opened its lot.")
     origin_allocation_id = fields.Many2one(

@@ -1,9 +1,10 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
 import logging
+import math
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tools import float_compare
+from odoo.tools import SQL, float_compare
 
 from ..const import EXTERNAL_KEY_PREFIX
 
@@ -30,6 +31,7 @@ class PrepaidWalletTransaction(models.Model):
             ("refund", "Refund"),
             ("expiry", "Expiry"),
             ("adjustment", "Adjustment"),
+            ("withdrawal", "Withdrawal"),
         ],
         string="Type",
         required=True,
@@ -55,12 +57,29 @@ class PrepaidWalletTransaction(models.Model):
     )
     move_id = fields.Many2one(
         "account.move",
-        string="Journal entry",
+        string="Accounting document",
         readonly=True,
         index="btree_not_null",
-        help="The entry (or invoice, or payment) that books this movement.",
+        help="The document that carries this movement: the recharge invoice or advance payment that paid "
+        "the credit, the credit note or refund that withdrew it.",
+    )
+    accounting_date = fields.Date(
+        "Economic date",
+        readonly=True,
+        help="The day the movement belongs to in the books (the usage day, the expiry day) when it is not "
+        "the day it was recorded.",
     )
     needs_booking = fields.Boolean(readonly=True, default=False, index=True)
+    booking_move_id = fields.Many2one(
+        "account.move",
+        string="Booked by",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The journal entry, or the consumption invoice under VAT at consumption, that books this "
+        "movement. When it is cancelled or deleted the movement is booked again by the next run.",
+    )
+    booking_error = fields.Text(readonly=True, copy=False, help="Why the last booking run failed.")
     allocation_ids = fields.One2many("prepaid.wallet.allocation", "transaction_id", readonly=True)
     user_id = fields.Many2one("res.users", default=lambda self: self.env.uid, readonly=True)
 
@@ -105,7 +124,7 @@ class PrepaidWalletTransaction(models.Model):
 
     def write(self, vals):
         # Append-only: only the booking may record its journal entry later.
-        if not self.env.su or set(vals) - {"move_id", "needs_booking"}:
+        if not self.env.su or set(vals) - {"move_id", "needs_booking", "booking_move_id", "booking_error"}:
             raise AccessError(_("Wallet transactions cannot be changed."))
         return super().write(vals)
 
@@ -166,10 +185,16 @@ class PrepaidWalletTransaction(models.Model):
         return self.env["account.account"]
 
     def _booking_side_account(self, kind):
+        """Where the wallet side of an allocation of ``kind`` is booked."""
         company = self.company_id
-        if kind in ("paid", "debt"):
+        if kind == "paid":
             return company.prepaid_liability_account_id
-        return company.prepaid_promotion_account_id
+        if kind == "debt":
+            if company.prepaid_vat_policy == "consumption":
+                # The consumption invoice made the debt a receivable.
+                return self.partner_id.with_company(company).property_account_receivable_id
+            return company.prepaid_unbilled_account_id
+        return company._prepaid_bonus_account()
 
     def _booked_allocations(self):
         """Allocations that move money in the general ledger."""
@@ -180,41 +205,159 @@ class PrepaidWalletTransaction(models.Model):
             return allocations.filtered(lambda a: not a.is_creation)
         if self.move_type in ("expiry", "adjustment"):
             return allocations.filtered(lambda a: a.kind in ("paid", "debt"))
+        if self.move_type == "withdrawal":
+            return self.env["prepaid.wallet.allocation"]
         return allocations
 
-    def _invoiced_allocations(self):
-        """Under VAT at consumption, the paid part of usage goes on an invoice."""
+    def _economic_date(self):
+        """The day this movement belongs to in the books."""
         self.ensure_one()
-        if self.company_id.prepaid_vat_policy == "consumption" and self.move_type in ("debit", "refund"):
-            return self.allocation_ids.filtered(lambda a: a.kind in ("paid", "debt"))
-        return self.env["prepaid.wallet.allocation"]
+        if self.accounting_date:
+            return self.accounting_date
+        company = self.company_id
+        return fields.Datetime.context_timestamp(
+            self.with_context(tz=company.partner_id.tz or "UTC"), self.date
+        ).date()
 
-    def _prepare_booking_amounts(self):
-        """Signed balances (debit positive) per account for the journal entry."""
-        amounts = {}
+    def _allocation_value(self, alloc):
+        """What an allocation is worth on its account, signed like its amount.
+
+        An allocation to a lot has the booked value the ledger gave it (the
+        lot's rate, and its VAT under VAT at consumption). Debt is valued at
+        the rate of the economic date, with the VAT of its invoice under VAT
+        at consumption.
+
+        :return: (amount in the wallet currency, balance in the company currency)
+        """
+        if alloc.lot_id:
+            return alloc.booked_amount, alloc.booked_balance
+        wallet = self.wallet_id
+        company = self.company_id
+        amount = alloc.amount
+        if company.prepaid_vat_policy == "consumption":
+            amount = math.copysign(wallet._prepaid_gross_from_net(abs(amount)), amount)
+        balance = wallet.currency_id._convert(amount, company.currency_id, company, self._economic_date())
+        return amount, balance
+
+    def _prepare_booking_lines(self):
+        """The journal items that book these movements, one set per movement.
+
+        Each booked allocation moves its value between its wallet side (the
+        prepayments account for paid credit, the bonus account for bonus and
+        voucher credit, the debt's account for debt) and the counterpart of
+        the movement (revenue, breakage, adjustment). What the rates leave
+        unbalanced in the company currency goes to the exchange difference
+        accounts; a bonus that repays debt is a discount.
+
+        :return: list of dicts with ``account``, ``partner`` (or None),
+            ``currency``, ``amount_currency``, ``balance`` and ``tx``
+        """
+        lines = []
         for tx in self:
+            company = tx.company_id
+            currency = tx.currency_id
+            partner = tx.partner_id
             counterpart = tx._booking_counterpart_account()
-            for alloc in tx._booked_allocations() - tx._invoiced_allocations():
-                side = tx._booking_side_account(alloc.kind)
-                # A lot that grows is credit owed to the customer: a credit.
-                amounts[side] = amounts.get(side, 0.0) - alloc.amount
-                if counterpart:
-                    amounts[counterpart] = amounts.get(counterpart, 0.0) + alloc.amount
-        return amounts
-
-    def _unbooked_liability_amount(self):
-        """Change of the prepayments liability not yet in the general ledger
-        (credit positive)."""
-        total = 0.0
-        for tx in self.filtered("needs_booking"):
+            tx_lines = []
             for alloc in tx._booked_allocations():
-                if alloc.kind in ("paid", "debt"):
-                    total += alloc.amount
-        return total
+                amount, balance = tx._allocation_value(alloc)
+                tx_lines.append(tx._booking_line(tx._booking_side_account(alloc.kind), -amount, -balance, partner))
+                if counterpart:
+                    tx_lines.append(tx._booking_line(counterpart, amount, balance))
+            if tx.move_type == "withdrawal" and tx.move_id:
+                tx_lines.extend(tx._prepare_withdrawal_difference_lines())
+            residual = company.currency_id.round(sum(line["balance"] for line in tx_lines))
+            residual_currency = currency.round(sum(line["amount_currency"] for line in tx_lines))
+            if not company.currency_id.is_zero(residual) or not currency.is_zero(residual_currency):
+                tx_lines.append(tx._booking_line(
+                    tx._booking_residual_account(residual, residual_currency), -residual_currency, -residual
+                ))
+            lines.extend(tx_lines)
+        return lines
+
+    def _booking_line(self, account, amount_currency, balance, partner=None):
+        self.ensure_one()
+        return {
+            "account": account,
+            "partner": partner or None,
+            "currency": self.currency_id,
+            "amount_currency": self.currency_id.round(amount_currency),
+            "balance": self.company_id.currency_id.round(balance),
+            "tx": self,
+        }
+
+    def _booking_residual_account(self, residual, residual_currency):
+        """Where what is left unbalanced by a movement's booking goes."""
+        self.ensure_one()
+        company = self.company_id
+        if not self.currency_id.is_zero(residual_currency):
+            if any(a.kind in ("bonus", "voucher") for a in self._booked_allocations()):
+                # Bonus or voucher credit paying debt with its VAT: a discount.
+                return company._prepaid_bonus_account()
+            # Cents between the VAT of the debt and the value of the credit.
+            return company.prepaid_adjustment_account_id
+        if self.currency_id != company.currency_id:
+            # The debt and the credit that pays it were booked at different rates.
+            if residual > 0:
+                return company.income_currency_exchange_account_id
+            return company.expense_currency_exchange_account_id
+        return company.prepaid_adjustment_account_id
+
+    def _prepare_withdrawal_difference_lines(self):
+        """A withdrawal is booked by its credit note or refund, at the
+        document's rate and amount; the lot was booked at the rate it was
+        paid. The difference (an exchange difference, or cents between a
+        refund's amount and the credit's value) is left to book."""
+        self.ensure_one()
+        company = self.company_id
+        liability = company.prepaid_liability_account_id
+        alloc = self.allocation_ids[:1]
+        lines = self.move_id.line_ids.filtered(lambda line: line.account_id == liability)
+        # On a reconcilable account Odoo reconciles a credit note with its
+        # invoice and books the exchange difference itself.
+        partials = lines.matched_debit_ids | lines.matched_credit_ids
+        lines |= partials.exchange_move_id.line_ids.filtered(lambda line: line.account_id == liability)
+        difference_currency = self.currency_id.round(-alloc.booked_amount - sum(lines.mapped("amount_currency")))
+        difference = company.currency_id.round(-alloc.booked_balance - sum(lines.mapped("balance")))
+        if self.currency_id.is_zero(difference_currency) and company.currency_id.is_zero(difference):
+            return []
+        return [self._booking_line(liability, difference_currency, difference, self.partner_id)]
+
+    @api.model
+    def _prepaid_unbooked(self, company):
+        """Movements whose booking is not (or no longer) in the general ledger."""
+        txs = self.search([
+            ("company_id", "=", company.id),
+            "|", ("needs_booking", "=", True),
+            "&", ("booking_move_id", "!=", False), ("booking_move_id.state", "!=", "posted"),
+        ])
+        # A consumption invoice in draft: its transfer from the prepaid credit still stands.
+        return txs.filtered(lambda tx: tx.needs_booking or not (
+            tx.booking_move_id.prepaid_transfer_move_id.state == "posted"
+        ))
+
+    def _unbooked_liability_values(self):
+        """Change of the prepayments account not yet in the general ledger,
+        per currency (credit positive).
+
+        :return: {currency: (amount in that currency, balance in the company currency)}
+        """
+        values = {}
+        for line in self._prepare_booking_lines():
+            tx = line["tx"]
+            if line["account"] != tx.company_id.prepaid_liability_account_id:
+                continue
+            amount, balance = values.get(line["currency"], (0.0, 0.0))
+            values[line["currency"]] = (amount - line["amount_currency"], balance - line["balance"])
+        return values
 
     @api.model
     def _cron_book_movements(self, commit=None):
-        """Book the movements waiting for it, one entry per company and day.
+        """Book the movements waiting for it: per company and economic date,
+        one entry, plus the consumption invoices under VAT at consumption.
+
+        A day that fails is recorded on its movements (``booking_error``)
+        and the other days go on; the next run tries it again.
 
         :param commit: commit after each company and day (default: outside
             tests); callers inside a larger transaction pass ``False``
@@ -235,15 +378,15 @@ class PrepaidWalletTransaction(models.Model):
             todo = self.search(
                 [("needs_booking", "=", True), ("company_id", "=", company.id)], order="date, id"
             )
-            by_day = {}
-            for tx in todo:
-                day = fields.Datetime.context_timestamp(
-                    tx.with_context(tz=company.partner_id.tz or "UTC"), tx.date
-                ).date()
-                by_day.setdefault(day, self.browse())
-                by_day[day] |= tx
+            by_day = todo.grouped(lambda tx: tx._economic_date())
             for day, txs in sorted(by_day.items()):
-                txs.with_company(company)._book_movements(day)
+                try:
+                    with self.env.cr.savepoint():
+                        txs.with_company(company)._book_movements(day)
+                except Exception as error:  # noqa: BLE001 - one bad day never stops the others
+                    # Recorded on the movements (filter "Booking failed"); the next run tries again.
+                    _logger.warning("Booking of the prepaid movements of %s on %s failed: %s", company.name, day, error)
+                    txs.write({"booking_error": str(error)})
                 done += len(txs)
                 self.env["ir.cron"]._notify_progress(done=done, remaining=len(todo) - done)
                 if commit:
@@ -251,120 +394,246 @@ class PrepaidWalletTransaction(models.Model):
         return done
 
     def _book_movements(self, day):
-        """Book these movements (one company, one day) in one entry, plus the
-        consumption invoices under VAT at consumption."""
+        """Book these movements (one company, one economic date): the
+        consumption invoices under VAT at consumption, and one entry for the
+        rest.
+
+        :return: the entry and invoices posted
+        """
         if not self:
             return self.env["account.move"]
         company = self.company_id
         company.ensure_one()
         company._prepaid_check_accounting()
         # Lock the rows: a second booking run skips what this one books.
-        self.env.cr.execute(
-            "SELECT id FROM prepaid_wallet_transaction WHERE id IN %s AND needs_booking FOR UPDATE SKIP LOCKED",
-            (tuple(self.ids),),
-        )
+        self.env.cr.execute(SQL(
+            "SELECT id FROM prepaid_wallet_transaction WHERE id IN %s AND needs_booking FOR NO KEY UPDATE SKIP LOCKED",
+            tuple(self.ids),
+        ))
         txs = self.browse([row[0] for row in self.env.cr.fetchall()])
-        txs.invalidate_recordset(["needs_booking", "move_id"])
+        txs.invalidate_recordset(["needs_booking", "move_id", "booking_move_id"])
         txs = txs.filtered("needs_booking")
         moves = self.env["account.move"]
-        amounts = txs._prepare_booking_amounts()
-        currency = company.currency_id
-        lines = []
-        for account, balance in sorted(amounts.items(), key=lambda item: item[0].code or ""):
-            balance = currency.round(balance)
-            if currency.is_zero(balance):
-                continue
-            lines.append((0, 0, {
-                "account_id": account.id,
-                "name": _("Prepaid credit %(day)s", day=day),
-                "debit": balance if balance > 0 else 0.0,
-                "credit": -balance if balance < 0 else 0.0,
-            }))
-        entry = self.env["account.move"]
-        if lines:
-            entry = self.env["account.move"].sudo().create({
-                "move_type": "entry",
-                "journal_id": company.prepaid_journal_id.id,
-                "date": day,
-                "ref": _("Prepaid credit movements of %(day)s", day=day),
-                "company_id": company.id,
-                "line_ids": lines,
-            })
-            entry.action_post()
-            moves |= entry
-        for wallet_txs in txs.filtered(lambda tx: tx._invoiced_allocations()).grouped("wallet_id").values():
-            invoice = wallet_txs._create_consumption_invoice(day)
-            if invoice:
-                moves |= invoice
-                wallet_txs.sudo().write({"move_id": invoice.id, "needs_booking": False})
-        txs.filtered("needs_booking").sudo().write({"move_id": entry.id, "needs_booking": False})
+        to_entry = txs
+        if company.prepaid_vat_policy == "consumption":
+            usage = txs.filtered(lambda tx: tx.move_type in ("debit", "refund"))
+            for wallet_txs in usage.grouped("wallet_id").values():
+                invoice = wallet_txs._create_consumption_invoice(day)
+                if invoice:
+                    moves |= invoice
+                    to_entry -= wallet_txs
+                    wallet_txs.write({"booking_move_id": invoice.id, "needs_booking": False, "booking_error": False})
+        entry = to_entry._create_booking_entry(day)
+        moves |= entry
+        to_entry.write({"booking_move_id": entry.id, "needs_booking": False, "booking_error": False})
+        txs._prepaid_reconcile_partner_items()
         return moves
 
+    def _create_booking_entry(self, day):
+        """One entry for these movements of one economic date: balance-sheet
+        items per customer, revenue and expense items per account; debits
+        and credits on separate lines, so that movements which cancel out
+        still have their entry."""
+        if not self:
+            return self.env["account.move"]
+        company = self.company_id
+        grouped = {}
+        for line in self._prepare_booking_lines():
+            account = line["account"]
+            partner = line["partner"] if account.internal_group not in ("income", "expense") else None
+            sign = line["balance"] > 0 or (line["balance"] == 0 and line["amount_currency"] > 0)
+            key = (account, partner, line["currency"], sign)
+            amount, balance = grouped.get(key, (0.0, 0.0))
+            grouped[key] = (amount + line["amount_currency"], balance + line["balance"])
+        line_vals = []
+        def order(item):
+            account, partner, _currency, sign = item[0]
+            return account.code or "", partner.id if partner else 0, not sign
+
+        for (account, partner, currency, _sign), (amount, balance) in sorted(grouped.items(), key=order):
+            amount, balance = currency.round(amount), company.currency_id.round(balance)
+            if currency.is_zero(amount) and company.currency_id.is_zero(balance):
+                continue
+            line_vals.append(Command.create({
+                "account_id": account.id,
+                "partner_id": partner.id if partner else False,
+                "currency_id": currency.id,
+                "amount_currency": amount,
+                "balance": balance,
+                "name": _("Prepaid credit %(day)s", day=day),
+            }))
+        if not line_vals:
+            return self.env["account.move"]
+        # The ledger posts its own entries, whoever triggered the booking.
+        entry = self.env["account.move"].sudo().with_company(company).create({
+            "move_type": "entry",
+            "journal_id": company.prepaid_journal_id.id,
+            # Odoo moves it to the first open date when the period is locked.
+            "date": day,
+            "ref": _("Prepaid credit movements of %(day)s", day=day),
+            "company_id": company.id,
+            "line_ids": line_vals,
+        })
+        entry.action_post()
+        return entry
+
     def _create_consumption_invoice(self, day):
-        """VAT at consumption: invoice the paid usage of one wallet and day and
-        pay it from the customer's advance (liability) by reconciliation."""
+        """VAT at consumption: invoice the usage of one wallet and economic
+        date with VAT, bonus and voucher credit as a discount, and pay it from
+        the customer's advance (liability) by reconciliation, as far as paid
+        credit covers it: the debt stays a receivable.
+
+        :return: the invoice (or credit note), or an empty recordset when the
+            movements invoice nothing (bonus only, or cancelling out)
+        """
         wallet = self.wallet_id
+        wallet.ensure_one()
         company = wallet.company_id
         partner = wallet.partner_id
-        by_account = {}
+        currency = wallet.currency_id
+        if not any(alloc.kind in ("paid", "debt") for alloc in self.allocation_ids):
+            return self.env["account.move"]
+        usage, discounts = {}, {}
         for tx in self:
             account = tx._booking_counterpart_account()
-            for alloc in tx._invoiced_allocations():
-                by_account[account] = by_account.get(account, 0.0) - alloc.amount
-        total = sum(by_account.values())
-        currency = wallet.currency_id
+            for alloc in tx.allocation_ids:
+                usage[account] = usage.get(account, 0.0) - alloc.amount
+                if alloc.kind in ("bonus", "voucher"):
+                    bonus_account = company._prepaid_bonus_account()
+                    discounts[bonus_account] = discounts.get(bonus_account, 0.0) + alloc.amount
+        total = currency.round(sum(usage.values()) + sum(discounts.values()))
         if currency.is_zero(total):
             return self.env["account.move"]
         sign = 1 if total > 0 else -1
         fiscal_position = self.env["account.fiscal.position"].with_company(company)._get_fiscal_position(partner)
-        product = company.prepaid_product_id
-        taxes = fiscal_position.map_tax(
-            product.with_company(company).taxes_id.filtered(lambda t: t.company_id == company)
+        taxes = wallet._prepaid_taxes()
+        lines = [
+            Command.create({
+                "name": label,
+                "account_id": account.id,
+                "quantity": 1,
+                "price_unit": currency.round(sign * amount),
+                "tax_ids": [Command.set(taxes.ids)],
+            })
+            for label, by_account in (
+                (_("Cloud and service usage of %(day)s", day=day), usage),
+                (_("Bonus and voucher credit used on %(day)s", day=day), discounts),
+            )
+            for account, amount in by_account.items()
+            if not currency.is_zero(amount)
+        ]
+        journal = self.env["account.journal"].search(
+            [*self.env["account.journal"]._check_company_domain(company), ("type", "=", "sale")], limit=1
         )
-        label = _("Cloud and service usage of %(day)s, paid from prepaid credit", day=day)
+        # The ledger issues its consumption invoices, whoever triggered the booking.
         invoice = self.env["account.move"].sudo().with_company(company).create({
             "move_type": "out_invoice" if sign > 0 else "out_refund",
+            "journal_id": journal.id,
             "partner_id": partner.id,
-            "invoice_date": day,
+            "invoice_date": self._consumption_invoice_date(day, journal),
             "date": day,
             "currency_id": currency.id,
             "fiscal_position_id": fiscal_position.id,
             "invoice_origin": _("Prepaid usage %(day)s", day=day),
-            "invoice_line_ids": [
-                (0, 0, {
-                    "name": label,
-                    "account_id": account.id,
-                    "quantity": 1,
-                    "price_unit": currency.round(sign * amount),
-                    "tax_ids": [(6, 0, taxes.ids)],
-                })
-                for account, amount in by_account.items()
-                if not currency.is_zero(amount)
-            ],
+            "invoice_line_ids": lines,
         })
         invoice.action_post()
+        invoice.prepaid_transfer_move_id = self._create_consumption_transfer(invoice, day)
+        return invoice
+
+    @api.model
+    def _consumption_invoice_date(self, day, journal):
+        """The invoice date of a consumption invoice: its economic date,
+        unless the sales journal already numbered a later invoice (the
+        numbering stays chronological; the accounting date stays ``day``)."""
+        self.env["account.move"].flush_model(["invoice_date", "journal_id", "state"])
+        last = self.env.execute_query(SQL(
+            "SELECT MAX(invoice_date) FROM account_move WHERE journal_id = %s AND state = 'posted'", journal.id
+        ))[0][0]
+        return max(day, last) if last else day
+
+    def _create_consumption_transfer(self, invoice, day):
+        """Pay a consumption invoice from the paid credit it consumed: the
+        prepayments account gives the value of that credit to the receivable,
+        reconciled with the invoice. Without debt the invoice is paid in
+        full, the cents between its VAT and the credit's value going to the
+        adjustment account; with debt, the rest stays due."""
+        company = invoice.company_id
+        currency = invoice.currency_id
+        partner = invoice.commercial_partner_id
+        paid = self.allocation_ids.filtered(lambda alloc: alloc.kind == "paid")
+        # Signed like the receivable: positive when the customer owes.
+        paid_amount = currency.round(-sum(paid.mapped("booked_amount")))
+        paid_balance = company.currency_id.round(-sum(paid.mapped("booked_balance")))
+        if currency.is_zero(paid_amount):
+            return self.env["account.move"]
         receivable = invoice.line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable")
-        transfer = self.env["account.move"].sudo().create({
+        due = receivable.amount_currency
+        has_debt = any(alloc.kind == "debt" for alloc in self.allocation_ids)
+        settled = due if not has_debt or abs(paid_amount) > abs(due) else paid_amount
+        settled_balance = company.currency_id.round(paid_balance * settled / paid_amount)
+        line_vals = [
+            Command.create({
+                "account_id": company.prepaid_liability_account_id.id,
+                "partner_id": partner.id,
+                "currency_id": currency.id,
+                "amount_currency": paid_amount,
+                "balance": paid_balance,
+                "name": _("Prepaid credit used by %(invoice)s", invoice=invoice.name),
+            }),
+            Command.create({
+                "account_id": receivable.account_id.id,
+                "partner_id": partner.id,
+                "currency_id": currency.id,
+                "amount_currency": -settled,
+                "balance": -settled_balance,
+                "name": _("%(invoice)s paid from prepaid credit", invoice=invoice.name),
+            }),
+        ]
+        rounding = currency.round(paid_amount - settled), company.currency_id.round(paid_balance - settled_balance)
+        if not currency.is_zero(rounding[0]) or not company.currency_id.is_zero(rounding[1]):
+            line_vals.append(Command.create({
+                "account_id": company.prepaid_adjustment_account_id.id,
+                "currency_id": currency.id,
+                "amount_currency": currency.round(settled - paid_amount),
+                "balance": company.currency_id.round(settled_balance - paid_balance),
+                "name": _("Rounding between the VAT of %(invoice)s and the prepaid credit", invoice=invoice.name),
+            }))
+        # The ledger posts its own entries, whoever triggered the booking.
+        transfer = self.env["account.move"].sudo().with_company(company).create({
             "move_type": "entry",
             "journal_id": company.prepaid_journal_id.id,
-            "date": day,
+            "date": invoice.date,
             "ref": _("%(invoice)s paid from prepaid credit", invoice=invoice.name),
             "company_id": company.id,
-            "line_ids": [
-                (0, 0, {
-                    "account_id": company.prepaid_liability_account_id.id,
-                    "partner_id": partner.id,
-                    "debit": invoice.amount_total if sign > 0 else 0.0,
-                    "credit": invoice.amount_total if sign < 0 else 0.0,
-                }),
-                (0, 0, {
-                    "account_id": receivable.account_id.id,
-                    "partner_id": partner.id,
-                    "debit": invoice.amount_total if sign < 0 else 0.0,
-                    "credit": invoice.amount_total if sign > 0 else 0.0,
-                }),
-            ],
+            "line_ids": line_vals,
         })
         transfer.action_post()
         (receivable | transfer.line_ids.filtered(lambda line: line.account_id == receivable.account_id)).reconcile()
-        return invoice
+        return transfer
+
+    def _prepaid_reconcile_partner_items(self):
+        """Reconcile, per customer and currency, the open items the booking
+        left on reconcilable accounts: debt to invoice with the recharge that
+        pays it, open consumption invoices with the credit that pays them."""
+        for company, txs in self.grouped("company_id").items():
+            accounts = company.prepaid_unbilled_account_id | txs.partner_id.with_company(
+                company
+            ).property_account_receivable_id
+            accounts = accounts.filtered("reconcile")
+            if not accounts:
+                continue
+            lines = self.env["account.move.line"].sudo().search([
+                ("company_id", "=", company.id),
+                ("account_id", "in", accounts.ids),
+                ("partner_id", "in", txs.partner_id.ids),
+                ("parent_state", "=", "posted"),
+                ("reconciled", "=", False),
+                "|", ("move_id.prepaid_booked_transaction_ids", "!=", False),
+                ("move_id.prepaid_consumption_invoice_ids", "!=", False),
+            ])
+            for _key, group in lines.grouped(lambda line: (line.account_id, line.partner_id, line.currency_id)).items():
+                if group.filtered(lambda line: line.amount_residual > 0) and group.filtered(
+                    lambda line: line.amount_residual < 0
+                ):
+                    group.reconcile()

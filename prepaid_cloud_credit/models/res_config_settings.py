@@ -33,6 +33,13 @@ class ResConfigSettings(models.TransientModel):
     prepaid_revenue_account_id = fields.Many2one(
         related="company_id.prepaid_revenue_account_id", readonly=False
     )
+    prepaid_unbilled_account_id = fields.Many2one(
+        related="company_id.prepaid_unbilled_account_id", readonly=False
+    )
+    prepaid_discount_account_id = fields.Many2one(
+        related="company_id.prepaid_discount_account_id", readonly=False
+    )
+    prepaid_bonus_treatment = fields.Selection(related="company_id.prepaid_bonus_treatment", readonly=False)
     prepaid_promotion_account_id = fields.Many2one(
         related="company_id.prepaid_promotion_account_id", readonly=False
     )

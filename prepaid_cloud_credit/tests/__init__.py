@@ -21,3 +21,8 @@ from . import test_portal_access
 from . import test_double_payment
 from . import test_promo_concurrency
 from . import test_seeds
+from . import test_accounting_it
+from . import test_accounting_it_credit
+from . import test_accounting_it_currency
+from . import test_accounting_charts
+from . import test_accounting_it_dates

@@ -21,7 +21,8 @@ class TestAccounting(PrepaidCommon):
         cls.product.taxes_id = [Command.set(cls.vat22.ids)]
         cls.liability = cls.company.prepaid_liability_account_id
         cls.revenue = cls.company.prepaid_revenue_account_id
-        cls.promotion = cls.company.prepaid_promotion_account_id
+        cls.discount = cls.company.prepaid_discount_account_id
+        cls.unbilled = cls.company.prepaid_unbilled_account_id
         cls.breakage = cls.company.prepaid_breakage_account_id
 
     def recharge_invoice(self, amount, partner=None):
@@ -44,9 +45,18 @@ class TestAccounting(PrepaidCommon):
         return sum(lines.mapped("balance"))
 
     def test_setup_creates_the_prepaid_accounts_and_product(self):
-        """Test that a company gets its liability, promotion and breakage accounts and the product."""
+        """Test that a company on the generic chart gets its prepaid accounts, with their own tags, and the product."""
         self.assertEqual(self.liability.account_type, "liability_current")
+        self.assertFalse(self.liability.tag_ids)
         self.assertEqual(self.breakage.account_type, "income_other")
+        self.assertEqual(self.unbilled.account_type, "asset_current")
+        self.assertTrue(self.unbilled.reconcile)
+        self.assertEqual(self.discount.account_type, "income")
+        operating = self.env.ref("account.account_tag_operating")
+        for account in (self.discount, self.company.prepaid_promotion_account_id,
+                        self.company.prepaid_adjustment_account_id):
+            self.assertEqual(account.tag_ids, operating, account.code)
+        self.assertEqual(self.revenue, self.env["account.chart.template"].with_company(self.company).ref("income"))
         self.assertTrue(self.company.prepaid_journal_id)
         self.assertEqual(self.product._get_product_accounts()["income"], self.liability)
 
@@ -89,9 +99,9 @@ class TestAccounting(PrepaidCommon):
             second = self.debit(5)
         self.assertTrue(first.needs_booking)
         self.env["prepaid.wallet.transaction"]._cron_book_movements()
-        entry = first.move_id
+        entry = first.booking_move_id
         self.assertTrue(entry)
-        self.assertEqual(second.move_id, entry, "aggregated: one entry per company and day")
+        self.assertEqual(second.booking_move_id, entry, "aggregated: one entry per company and day")
         self.assertEqual(entry.date, date(2026, 11, 21))
         self.assertEqual(entry.state, "posted")
         self.assertFalse(entry.line_ids.tax_ids)
@@ -114,17 +124,17 @@ class TestAccounting(PrepaidCommon):
         self.pay(self.recharge_invoice(50))
         tx = self.debit(10, product=product)
         self.env["prepaid.wallet.transaction"]._cron_book_movements()
-        self.assertIn(income, tx.move_id.line_ids.account_id)
+        self.assertIn(income, tx.booking_move_id.line_ids.account_id)
 
-    def test_bonus_and_voucher_consumption_go_to_the_promotion_account(self):
-        """Test that credit without cash is booked promotion to revenue."""
+    def test_bonus_and_voucher_consumption_go_to_the_discount_account(self):
+        """Test that credit without cash is booked as a discount on revenue."""
         self.credit(10, "bonus")
         self.credit(5, "voucher")
         tx = self.debit(12)
         self.env["prepaid.wallet.transaction"]._cron_book_movements()
-        self.assertRecordValues(tx.move_id.line_ids.sorted("debit"), [
+        self.assertRecordValues(tx.booking_move_id.line_ids.sorted("debit"), [
             {"account_id": self.revenue.id, "debit": 0.0, "credit": 12.0},
-            {"account_id": self.promotion.id, "debit": 12.0, "credit": 0.0},
+            {"account_id": self.discount.id, "debit": 12.0, "credit": 0.0},
         ])
         self.assertEqual(self.company._prepaid_liability_check()["difference"], 0)
 
@@ -141,21 +151,27 @@ class TestAccounting(PrepaidCommon):
         expiries = self.Tx.search([("wallet_id", "=", self.wallet.id), ("move_type", "=", "expiry")])
         self.assertEqual(expiries.mapped("amount"), [-45])
         paid_expiry = expiries.filtered(lambda tx: tx.allocation_ids.kind == "paid")
-        self.assertRecordValues(paid_expiry.move_id.line_ids.filtered(lambda l: l.account_id == self.breakage), [
+        breakage_lines = paid_expiry.booking_move_id.line_ids.filtered(lambda line: line.account_id == self.breakage)
+        self.assertRecordValues(breakage_lines, [
             {"debit": 0.0, "credit": 45.0},
         ])
         self.assertEqual(self.balance_of(self.liability), 0)
         self.assertEqual(self.company._prepaid_liability_check()["difference"], 0)
 
     def test_debt_and_its_repayment_keep_the_ledger_and_the_gl_equal(self):
-        """Test that usage in debt books a debit balance on the liability that the recharge clears."""
+        """Test that usage in debt is usage to invoice of the customer, which the next recharge settles."""
         self.debit(30)
         self.env["prepaid.wallet.transaction"]._cron_book_movements()
-        self.assertEqual(self.balance_of(self.liability), 30)
+        self.assertEqual(self.balance_of(self.unbilled), 30)
+        self.assertEqual(self.balance_of(self.liability), 0)
         self.assertEqual(self.company._prepaid_liability_check()["difference"], 0)
         self.pay(self.recharge_invoice(50))
         self.assertEqual(self.wallet.paid_amount, 20)
+        check = self.company._prepaid_liability_check()
+        self.assertEqual((check["wallets"], check["unbooked"], check["difference"]), (20, -30, 0))
+        self.env["prepaid.wallet.transaction"]._cron_book_movements()
         self.assertEqual(self.balance_of(self.liability), -20)
+        self.assertEqual(self.balance_of(self.unbilled), 0)
         check = self.company._prepaid_liability_check()
         self.assertEqual((check["wallets"], check["difference"]), (20, 0))
 
@@ -185,13 +201,13 @@ class TestAccounting(PrepaidCommon):
         tx = self.debit(20)
         Tx = self.env["prepaid.wallet.transaction"]
         Tx._cron_book_movements()
-        entry = tx.move_id
+        entry = tx.booking_move_id
         self.assertTrue(entry)
         domain = [("company_id", "=", self.company.id)]
         moves = self.env["account.move"].search_count(domain)
         self.assertEqual(Tx._cron_book_movements(), 0)
         self.assertEqual(self.env["account.move"].search_count(domain), moves)
-        self.assertEqual(tx.move_id, entry)
+        self.assertEqual(tx.booking_move_id, entry)
 
     def test_vat_at_consumption_advance_then_invoice_paid_from_it(self):
         """Test the multi-purpose policy: advance without VAT, usage invoiced with VAT and paid from the advance."""
@@ -213,7 +229,7 @@ class TestAccounting(PrepaidCommon):
         with freeze_time("2026-11-21 09:00:00"):
             tx = self.debit(20)
         self.env["prepaid.wallet.transaction"]._cron_book_movements()
-        invoice = tx.move_id
+        invoice = tx.booking_move_id
         self.assertEqual(invoice.move_type, "out_invoice")
         self.assertEqual(invoice.amount_untaxed, 20)
         self.assertEqual(invoice.amount_tax, 4.4)
@@ -244,12 +260,14 @@ class TestAccounting(PrepaidCommon):
         self.assertEqual(self.wallet.paid_amount, 50)
 
     def test_cancelled_recharge_credits_nothing(self):
-        """Test that cancelling an unpaid recharge cancels its invoice and writes no credit."""
+        """Test that cancelling an unpaid recharge reverses its invoice by a credit note and writes no credit."""
         recharge = self._recharge(50)
         recharge.action_cancel()
         self.assertEqual(recharge.state, "cancelled")
-        self.assertEqual(recharge.invoice_id.state, "cancel")
+        self.assertEqual(recharge.invoice_id.state, "posted")
+        self.assertEqual(recharge.invoice_id.payment_state, "reversed")
         self.assertFalse(self.wallet.transaction_ids)
+        self.assertEqual(self.company._prepaid_liability_check()["difference"], 0)
 
     def test_recharge_with_bad_amount_is_refused(self):
         """Test that a recharge of a bad amount is refused and nothing is created."""

@@ -5,3 +5,4 @@ from . import prepaid_wallet_tier_downgrade
 from . import prepaid_domain_operate
 from . import prepaid_domain_price_import
 from . import prepaid_domain_price_export
+from . import prepaid_credit_lot_refund
