@@ -14,7 +14,21 @@ import pytest
 from lxml import etree
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SHARED = (REPO_ROOT / ".." / "shared" / "fatturapa").resolve()
+
+
+def _shared_dir() -> Path:
+    # FATTURAPA_SHARED_DIR wins; otherwise the nearest ``shared/fatturapa``
+    # above the repository, so that a git worktree nested one level deeper
+    # than the main checkout finds the same data.
+    if os.environ.get("FATTURAPA_SHARED_DIR"):
+        return Path(os.environ["FATTURAPA_SHARED_DIR"]).resolve()
+    for parent in REPO_ROOT.parents:
+        if (parent / "shared" / "fatturapa").is_dir():
+            return (parent / "shared" / "fatturapa").resolve()
+    return (REPO_ROOT / ".." / "shared" / "fatturapa").resolve()
+
+
+SHARED = _shared_dir()
 XSD_DIR = SHARED / "xsd"
 SAMPLES = SHARED / "samples"
 DATA = Path(__file__).resolve().parent / "data"
