@@ -38,6 +38,8 @@ from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
 from .p7m import looks_like_p7m
 from .problems import FatturaPAError
 
+#: id-aa-signingCertificateV2 (RFC 5035).
+SIGNING_CERTIFICATE_V2 = "1.2.840.113549.1.9.16.2.47"
 _HASHES = {"sha1": hashes.SHA1, "sha256": hashes.SHA256, "sha384": hashes.SHA384,
            "sha512": hashes.SHA512}
 
@@ -161,7 +163,9 @@ def sign_with(content: bytes, signer: Signer, *, signing_time: datetime | None =
                                               else {"generalized_time": when})]}),
         cms.CMSAttribute({"type": "message_digest",
                           "values": [hashlib.sha256(content).digest()]}),
-        cms.CMSAttribute({"type": "signing_certificate_v2", "values": [tsp.SigningCertificateV2({
+        # By OID: asn1crypto learns the name only when its tsp module is
+        # imported, after cms may have cached its names.
+        cms.CMSAttribute({"type": SIGNING_CERTIFICATE_V2, "values": [tsp.SigningCertificateV2({
             "certs": [tsp.ESSCertIDv2({
                 # hashAlgorithm is SHA-256 by default, hence not encoded.
                 "cert_hash": hashlib.sha256(cert_der).digest(),
@@ -264,7 +268,7 @@ def _verify_signer(signer_info, content: bytes, certificates) -> tuple:
     if content_type is None or content_type.native != "data":
         raise SignatureError("the signed content-type attribute is missing or is not 'data'")
     cert_der = cert.dump()
-    v2 = values.get("1.2.840.113549.1.9.16.2.47")
+    v2 = values.get(SIGNING_CERTIFICATE_V2)
     v1 = values.get("1.2.840.113549.1.9.16.2.12")
     if v2 is not None:
         ess = v2["certs"][0]
