@@ -142,7 +142,7 @@ def render(
         # Nothing can be computed from values of the wrong kind.
         raise InvoiceRejected(kinds + texts)
     completed = complete(invoice, exigibility=exigibility) if fill else invoice
-    problems: list[Problem] = rules.check(completed, today=today)
+    problems: list[Problem] = texts + rules.check(completed, today=today, values=False)
     if texts:
         # lxml cannot write such a text: refused even with force.
         raise InvoiceRejected(problems)

@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from stdnum.it import codicefiscale, iva
@@ -41,7 +42,7 @@ from .model import (
     Body,
     FiscalId,
     Invoice,
-    iter_values,
+    field_specs,
 )
 from .problems import Problem
 
@@ -163,21 +164,25 @@ _HEADER = "FatturaElettronicaHeader"
 _ROME = ZoneInfo("Europe/Rome")
 
 
-def check(invoice: Invoice, *, today: date | None = None) -> list[Problem]:
+def check(invoice: Invoice, *, today: date | None = None,
+          values: bool = True) -> list[Problem]:
     """Run every check on ``invoice``.
 
     :param invoice: a completed invoice (see
         :func:`fatturapa_bridge.amounts.complete`) or one read from a file.
     :param today: the day the SdI receives the file (check 00403: no
         document dated later), by default today in Italy.
+    :param values: run :func:`check_values` (a caller that just did skips it).
     :return: all problems found, errors and warnings, in document order.
     """
     if today is None:
         today = datetime.now(_ROME).date()
-    kinds, problems = value_problems(invoice)
-    if kinds:
-        # Values of the wrong kind would make the other checks meaningless.
-        return kinds + problems
+    problems: list[Problem] = []
+    if values:
+        kinds, problems = value_problems(invoice)
+        if kinds:
+            # Values of the wrong kind would make the other checks meaningless.
+            return kinds + problems
     if invoice.header is not None:
         for rule in HEADER_RULES:
             problems.extend(rule(invoice))
@@ -217,36 +222,73 @@ def value_problems(invoice: Invoice) -> tuple[list[Problem], list[Problem]]:
     """
     kinds: list[Problem] = []
     texts: list[Problem] = []
-    for item in iter_values(invoice):
-        spec, value = item.spec, item.value
-        if spec.kind == "obj":
-            expected = f"a {spec.cls.__name__}" + (" list" if spec.many else "")
-            kinds.append(Problem("00200", item.path, f"expected {expected}, got "
-                                 f"{type(value).__name__}"))
-        elif spec.many and item.index is None:
-            kinds.append(Problem("00200", item.path,
+    # Runs on every render: a direct walk that builds a path only for a
+    # problem (iter_values makes one object per value).
+    _scan(invoice, [], kinds, texts)
+    return kinds, texts
+
+
+def _scan(obj, path: list[str], kinds: list[Problem], texts: list[Problem]) -> None:
+    for spec in field_specs(type(obj)):
+        value = getattr(obj, spec.attr)
+        if value is None:
+            continue
+        if not spec.many:
+            path.append(spec.tag)
+            _scan_value(spec, value, path, kinds, texts)
+            path.pop()
+        elif type(value) is not list:
+            kinds.append(Problem("00200", "/".join([*path, spec.tag]),
                                  f"expected a list, got {type(value).__name__}"))
-        elif not isinstance(value, _KIND_TYPES[spec.kind]) or isinstance(value, bool):
-            kinds.append(Problem("00200", item.path, f"expected {_KIND_TYPES[spec.kind].__name__}"
-                                 f", got {type(value).__name__} {value!r:.40}"))
-        elif spec.kind == "dec" and not value.is_finite():
-            kinds.append(Problem("00200", item.path, f"{value} is not a finite number"))
-        elif spec.kind == "str":
+        else:
+            for index, item in enumerate(value, 1):
+                if item is not None:
+                    path.append(f"{spec.tag}[{index}]")
+                    _scan_value(spec, item, path, kinds, texts)
+                    path.pop()
+
+
+def _scan_value(spec, value, path, kinds, texts) -> None:
+    kind = spec.kind
+    if kind == "str":
+        if type(value) is str or isinstance(value, str):
             bad = _XML_INVALID.search(value)
             if bad:
-                texts.append(Problem("00200", item.path,
+                texts.append(Problem("00200", "/".join(path),
                                      f"control character U+{ord(bad.group()):04X} at position "
                                      f"{bad.start() + 1}: XML cannot carry it"))
-    return kinds, texts
+            return
+    elif kind == "obj":
+        if isinstance(value, spec.cls):
+            _scan(value, path, kinds, texts)
+            return
+        kinds.append(Problem("00200", "/".join(path), f"expected a {spec.cls.__name__}, got "
+                             f"{type(value).__name__}"))
+        return
+    elif kind == "dec":
+        if isinstance(value, Decimal):
+            if not value.is_finite():
+                kinds.append(Problem("00200", "/".join(path), f"{value} is not a finite number"))
+            return
+    elif isinstance(value, _KIND_TYPES[kind]) and not isinstance(value, bool):
+        return
+    kinds.append(Problem("00200", "/".join(path), f"expected {_KIND_TYPES[kind].__name__}, "
+                         f"got {type(value).__name__} {value!r:.40}"))
 
 
 # -------------------------------------------------------------- identifiers
 
 
+# The same few identifiers (the company's, its regular customers') come back
+# on every invoice, and python-stdnum takes a fraction of a millisecond.
+_iva_valid = lru_cache(maxsize=4096)(iva.is_valid)
+_cf_valid = lru_cache(maxsize=4096)(codicefiscale.is_valid)
+
+
 def _vat_ok(fid: FiscalId | None) -> bool:
     if fid is None or fid.country != "IT" or not fid.code:
         return True  # foreign numbers: the SdI does not check their format
-    return iva.is_valid(fid.code)
+    return _iva_valid(fid.code)
 
 
 def check_identifiers(invoice: Invoice) -> Iterator[Problem]:
@@ -259,7 +301,7 @@ def check_identifiers(invoice: Invoice) -> Iterator[Problem]:
     trans = header.transmission
     if trans and trans.transmitter and trans.transmitter.country == "IT":
         code = trans.transmitter.code or ""
-        if not (iva.is_valid(code) or codicefiscale.is_valid(code)):
+        if not (_iva_valid(code) or _cf_valid(code)):
             yield Problem("00300", f"{_HEADER}/DatiTrasmissione/IdTrasmittente/IdCodice",
                           f"{code!r} is neither a valid partita IVA nor a valid codice fiscale")
     seller = header.seller.data if header.seller else None
@@ -268,7 +310,7 @@ def check_identifiers(invoice: Invoice) -> Iterator[Problem]:
             yield Problem("00301", f"{_HEADER}/CedentePrestatore/DatiAnagrafici/IdFiscaleIVA",
                           f"seller VAT number IT{seller.vat.code} has a wrong check digit "
                           "or format")
-        if seller.fiscal_code and not codicefiscale.is_valid(seller.fiscal_code):
+        if seller.fiscal_code and not _cf_valid(seller.fiscal_code):
             yield Problem("CF", f"{_HEADER}/CedentePrestatore/DatiAnagrafici/CodiceFiscale",
                           f"seller codice fiscale {seller.fiscal_code!r} is not valid")
     rep = header.tax_representative.data if header.tax_representative else None
@@ -278,7 +320,7 @@ def check_identifiers(invoice: Invoice) -> Iterator[Problem]:
             yield Problem("00303", f"{base}/IdFiscaleIVA",
                           f"tax representative VAT number IT{rep.vat.code} has a wrong check "
                           "digit or format")
-        if rep.fiscal_code and not codicefiscale.is_valid(rep.fiscal_code):
+        if rep.fiscal_code and not _cf_valid(rep.fiscal_code):
             yield Problem("CF", f"{base}/CodiceFiscale",
                           f"tax representative codice fiscale {rep.fiscal_code!r} is not valid")
     buyer = header.buyer.data if header.buyer else None
@@ -287,7 +329,7 @@ def check_identifiers(invoice: Invoice) -> Iterator[Problem]:
         if not _vat_ok(buyer.vat):
             yield Problem("00305", f"{base}/IdFiscaleIVA",
                           f"buyer VAT number IT{buyer.vat.code} has a wrong check digit or format")
-        if buyer.fiscal_code and not codicefiscale.is_valid(buyer.fiscal_code):
+        if buyer.fiscal_code and not _cf_valid(buyer.fiscal_code):
             yield Problem("00306", f"{base}/CodiceFiscale",
                           f"buyer codice fiscale {buyer.fiscal_code!r} is not valid")
         if buyer.vat is None and not buyer.fiscal_code:

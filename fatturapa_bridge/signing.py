@@ -24,10 +24,10 @@ Built on ``cryptography`` (keys, certificates, signatures) and
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from asn1crypto import cms, tsp
+from asn1crypto import algos, cms, tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -66,6 +66,79 @@ class Signer:
     key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
     certificate: x509.Certificate
     chain: tuple[x509.Certificate, ...] = ()
+    #: DER pieces computed once per signer (see _Prepared).
+    prepared: _Prepared = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "prepared", _Prepared.of(self))
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """What every signature of one signer repeats, encoded once in DER.
+
+    asn1crypto is used to encode these pieces, once: building its objects
+    for each signature (the signing-certificate-v2 attribute alone takes
+    milliseconds) would cost more than the RSA signature itself."""
+
+    cert_der: bytes
+    signer_id: bytes  # IssuerAndSerialNumber
+    signing_certificate: bytes  # the signing-certificate-v2 attribute
+    signature_algorithm: bytes
+    certificates: bytes  # the [0] IMPLICIT SET OF Certificate of SignedData
+
+    @classmethod
+    def of(cls, signer: Signer) -> _Prepared:
+        cert_der = signer.certificate.public_bytes(Encoding.DER)
+        parsed = asn1_x509.Certificate.load(cert_der)
+        issuer = asn1_x509.Name.load(parsed.issuer.dump())
+        ess = tsp.SigningCertificateV2({"certs": [tsp.ESSCertIDv2({
+            # hashAlgorithm is SHA-256 by default, hence not encoded.
+            "cert_hash": hashlib.sha256(cert_der).digest(),
+            "issuer_serial": {
+                "issuer": [asn1_x509.GeneralName({"directory_name": issuer})],
+                "serial_number": parsed.serial_number,
+            },
+        })]})
+        algorithm = ("rsassa_pkcs1v15" if isinstance(signer.key, rsa.RSAPrivateKey)
+                     else "sha256_ecdsa")
+        chain = [c.public_bytes(Encoding.DER) for c in signer.chain]
+        return cls(
+            cert_der,
+            cms.IssuerAndSerialNumber({"issuer": issuer,
+                                       "serial_number": parsed.serial_number}).dump(),
+            _tlv(0x30, _OID_SIGNING_CERTIFICATE_V2 + _tlv(0x31, ess.dump())),
+            algos.SignedDigestAlgorithm({"algorithm": algorithm}).dump(),
+            # A SET OF: DER sorts its members (the signer is found by its id).
+            _tlv(0xA0, b"".join(sorted([cert_der, *chain]))),
+        )
+
+
+def _tlv(tag: int, content: bytes) -> bytes:
+    """One DER value: tag, definite length, content."""
+    size = len(content)
+    if size < 0x80:
+        return bytes((tag, size)) + content
+    length = size.to_bytes((size.bit_length() + 7) // 8, "big")
+    return bytes((tag, 0x80 | len(length))) + length + content
+
+
+def _time(when: datetime) -> bytes:
+    """signingTime: UTCTime until 2049, GeneralizedTime after (RFC 5652)."""
+    if when.year < 2050:
+        return _tlv(0x17, when.strftime("%y%m%d%H%M%SZ").encode("ascii"))
+    return _tlv(0x18, when.strftime("%Y%m%d%H%M%SZ").encode("ascii"))
+
+
+_OID_SIGNED_DATA = bytes.fromhex("06092a864886f70d010702")
+_OID_DATA = bytes.fromhex("06092a864886f70d010701")
+_OID_CONTENT_TYPE = bytes.fromhex("06092a864886f70d010903")
+_OID_MESSAGE_DIGEST = bytes.fromhex("06092a864886f70d010904")
+_OID_SIGNING_TIME = bytes.fromhex("06092a864886f70d010905")
+_OID_SIGNING_CERTIFICATE_V2 = bytes.fromhex("060b2a864886f70d010910022f")
+_VERSION_1 = bytes.fromhex("020101")
+_SHA256 = bytes.fromhex("300b0609608648016503040201")
+_CONTENT_TYPE_ATTR = _tlv(0x30, _OID_CONTENT_TYPE + _tlv(0x31, _OID_DATA))
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,61 +221,34 @@ def sign_with(content: bytes, signer: Signer, *, signing_time: datetime | None =
     if isinstance(content, str):
         raise TypeError("sign the bytes of the file, not a str: encode the XML first")
     content = bytes(content)
-    when = _utc(signing_time or datetime.now(timezone.utc))
+    when = _utc(signing_time or datetime.now(timezone.utc)).replace(microsecond=0)
     cert = signer.certificate
     if not _valid_at(cert, when):
         raise SigningError(
             f"the certificate of {cert.subject.rfc4514_string()} is valid from "
             f"{_not_before(cert):%Y-%m-%d} to {_not_after(cert):%Y-%m-%d}, not at {when:%Y-%m-%d %H:%M} UTC")
-    cert_der = cert.public_bytes(Encoding.DER)
-    asn1_cert = asn1_x509.Certificate.load(cert_der)
-    attrs = cms.CMSAttributes([
-        cms.CMSAttribute({"type": "content_type", "values": ["data"]}),
-        cms.CMSAttribute({"type": "signing_time",
-                          "values": [cms.Time({"utc_time": when} if when.year < 2050
-                                              else {"generalized_time": when})]}),
-        cms.CMSAttribute({"type": "message_digest",
-                          "values": [hashlib.sha256(content).digest()]}),
-        # By OID: asn1crypto learns the name only when its tsp module is
-        # imported, after cms may have cached its names.
-        cms.CMSAttribute({"type": SIGNING_CERTIFICATE_V2, "values": [tsp.SigningCertificateV2({
-            "certs": [tsp.ESSCertIDv2({
-                # hashAlgorithm is SHA-256 by default, hence not encoded.
-                "cert_hash": hashlib.sha256(cert_der).digest(),
-                "issuer_serial": {
-                    "issuer": [asn1_x509.GeneralName({"directory_name": asn1_cert.issuer})],
-                    "serial_number": asn1_cert.serial_number,
-                },
-            })],
-        })]}),
-    ])
-    # The signature covers the DER SET OF the attributes (sorted by asn1crypto).
-    to_sign = attrs.dump()
+    prepared = signer.prepared
+    attributes = [
+        _CONTENT_TYPE_ATTR,
+        _tlv(0x30, _OID_SIGNING_TIME + _tlv(0x31, _time(when))),
+        _tlv(0x30, _OID_MESSAGE_DIGEST + _tlv(0x31, _tlv(0x04, hashlib.sha256(content).digest()))),
+        prepared.signing_certificate,
+    ]
+    # DER sorts the members of a SET OF by their encoding; the signature
+    # covers the attributes as that SET OF.
+    attributes = b"".join(sorted(attributes))
+    to_sign = _tlv(0x31, attributes)
     if isinstance(signer.key, rsa.RSAPrivateKey):
         signature = signer.key.sign(to_sign, padding.PKCS1v15(), hashes.SHA256())
-        algorithm = "rsassa_pkcs1v15"
     else:
         signature = signer.key.sign(to_sign, ec.ECDSA(hashes.SHA256()))
-        algorithm = "sha256_ecdsa"
-    signer_info = cms.SignerInfo({
-        "version": "v1",
-        "sid": cms.SignerIdentifier({"issuer_and_serial_number": {
-            "issuer": asn1_cert.issuer, "serial_number": asn1_cert.serial_number}}),
-        "digest_algorithm": {"algorithm": "sha256"},
-        "signed_attrs": attrs,
-        "signature_algorithm": {"algorithm": algorithm},
-        "signature": signature,
-    })
-    certificates = [asn1_cert] + [
-        asn1_x509.Certificate.load(c.public_bytes(Encoding.DER)) for c in signer.chain]
-    signed_data = cms.SignedData({
-        "version": "v1",
-        "digest_algorithms": [{"algorithm": "sha256"}],
-        "encap_content_info": {"content_type": "data", "content": content},
-        "certificates": certificates,
-        "signer_infos": [signer_info],
-    })
-    return cms.ContentInfo({"content_type": "signed_data", "content": signed_data}).dump()
+    signer_info = _tlv(0x30, _VERSION_1 + prepared.signer_id + _SHA256
+                       + _tlv(0xA0, attributes)  # signedAttrs [0] IMPLICIT
+                       + prepared.signature_algorithm + _tlv(0x04, signature))
+    encapsulated = _tlv(0x30, _OID_DATA + _tlv(0xA0, _tlv(0x04, content)))
+    signed_data = _tlv(0x30, _VERSION_1 + _tlv(0x31, _SHA256) + encapsulated
+                       + prepared.certificates + _tlv(0x31, signer_info))
+    return _tlv(0x30, _OID_SIGNED_DATA + _tlv(0xA0, signed_data))
 
 
 def verify(data: bytes) -> Verified:
