@@ -195,9 +195,15 @@ def parse_invoice(data: bytes | etree._Element) -> Invoice:
 def load(path: str | Path) -> Invoice:
     """Read and parse a file (``.xml`` or ``.xml.p7m``).
 
-    :raises ParseError: also when the file cannot be read.
+    :raises ParseError: also when the file cannot be read or is too large
+        to be read (:data:`MAX_PARSE_SIZE`).
     """
     try:
+        size = Path(path).stat().st_size
+        if size > MAX_PARSE_SIZE:
+            # Looked at before reading: a huge file never reaches memory.
+            raise ParseError(f"{path}: {size:,} bytes, over {MAX_PARSE_SIZE:,}: not read (the "
+                             f"SdI accepts at most {SDI_MAX_FILE_SIZE:,}, check 00003)")
         data = Path(path).read_bytes()
     except OSError as exc:
         raise ParseError(f"cannot read {path}: {exc.strerror}") from None

@@ -251,3 +251,16 @@ def test_nested_signed_envelopes_are_opened_in_a_loop(shared_dir):
     inner = (SAMPLES / "signed" / "net_IT02182030391_31.xml.p7m").read_bytes()
     xml, envelopes = unwrap(_ber_envelope(inner, 3))
     assert len(envelopes) == 2 and xml.lstrip(b"\xef\xbb\xbf").startswith(b"<?xml")
+
+
+def test_loading_a_huge_file_does_not_read_it(tmp_path):
+    """Test load() on a 64 MB sparse file: refused from its size, with
+    almost no memory taken."""
+    from fatturapa_bridge.parse import load
+
+    path = tmp_path / "huge.xml"
+    with open(path, "wb") as handle:
+        handle.truncate(64 * 1024 * 1024)
+    assert _peak(load, path) < 1024 * 1024
+    with pytest.raises(ParseError, match="not read"):
+        load(path)
