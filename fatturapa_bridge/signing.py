@@ -18,7 +18,9 @@ qualified CAs (checks 00101, 00104, 00107): that needs the SdI's trust
 store; ``openssl cms -verify -CAfile`` does it given the CA.
 
 Built on ``cryptography`` (keys, certificates, signatures) and
-``asn1crypto`` (the CMS structures).
+``asn1crypto`` (it reads the envelopes and encodes, once per signer, the
+pieces every signature repeats; each signature is then put together from
+DER pieces, about a millisecond for an RSA-2048 key).
 """
 
 from __future__ import annotations
