@@ -174,16 +174,25 @@ def rate(func, seconds: float, rounds: int) -> float:
     return best
 
 
+def use_shared_schemas() -> None:
+    """Use the shared XSDs next to the repository (or above a worktree)
+    unless FATTURAPA_SCHEMA_DIR says otherwise."""
+    if os.environ.get("FATTURAPA_SCHEMA_DIR"):
+        return
+    for parent in REPO.parents:
+        shared = parent / "shared" / "fatturapa" / "xsd"
+        if shared.is_dir():
+            os.environ["FATTURAPA_SCHEMA_DIR"] = str(shared)
+            return
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=2.0)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
 
-    if not os.environ.get("FATTURAPA_SCHEMA_DIR"):
-        shared = REPO.parent / "shared" / "fatturapa" / "xsd"
-        if shared.is_dir():
-            os.environ["FATTURAPA_SCHEMA_DIR"] = str(shared)
+    use_shared_schemas()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
 

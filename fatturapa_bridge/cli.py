@@ -1,5 +1,5 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
-"""Command line: ``fatturapa-bridge render|validate|parse|receipt|schemas``.
+"""Command line: ``fatturapa-bridge render|validate|parse|sign|verify|receipt|schemas``.
 
 Exit codes: 0 success, 1 the documents have problems the SdI would reject,
 2 bad input or usage (unreadable file, not JSON/XML, unknown version...),
@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -19,6 +20,9 @@ from .model import Invoice, ModelError, from_dict, to_dict
 from .problems import FatturaPAError, InvoiceRejected, Problem, SchemaNotFound
 
 PROG = "fatturapa-bridge"
+#: Environment variable holding the PKCS#12 password of ``sign`` (never an
+#: argument: the command line is visible to every user of the machine).
+PASSWORD_ENV = "FATTURAPA_PKCS12_PASSWORD"
 EXIT_OK, EXIT_PROBLEMS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
 
@@ -26,7 +30,17 @@ class InputError(Exception):
     """Bad input: reported as one line, exit code 2."""
 
 
-def _read(path: str) -> bytes:
+def _size(path: str) -> int:
+    try:
+        return Path(path).stat().st_size
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def _read(path: str, limit: int | None = None) -> bytes:
+    # The size is looked at first: a huge file is never loaded in memory.
+    if limit is not None and _size(path) > limit:
+        raise InputError(f"{path}: {_size(path):,} bytes, over {limit:,}: not read")
     try:
         return Path(path).read_bytes()
     except IsADirectoryError:
@@ -132,12 +146,20 @@ def cmd_render(args) -> int:
 
 
 def cmd_validate(args) -> int:
+    from .parse import MAX_PARSE_SIZE, SDI_MAX_FILE_SIZE
     from .validate import validate_bytes
 
     rows, failed_input, has_errors = [], [], False
     for path in _progress(args.files, "validate", args.progress):
         try:
-            problems = validate_bytes(_read(path))
+            size = _size(path) if Path(path).is_file() else 0
+            if size > SDI_MAX_FILE_SIZE:
+                # Like the SdI: a file over the limit is not read further.
+                problems = [Problem("00003", "", f"the file has {size:,} bytes; the SdI "
+                                    f"accepts at most {SDI_MAX_FILE_SIZE:,} (5 MB)")]
+            else:
+                problems = validate_bytes(_read(path, MAX_PARSE_SIZE),
+                                          name=Path(path).name if args.file_name else None)
         except InputError as exc:
             failed_input.append(str(exc))
             continue
@@ -161,13 +183,88 @@ def cmd_validate(args) -> int:
 
 
 def cmd_parse(args) -> int:
-    from .parse import parse_invoice
+    from .parse import MAX_PARSE_SIZE, parse_invoice
 
-    invoice = parse_invoice(_read(args.file))
+    try:
+        invoice = parse_invoice(_read(args.file, MAX_PARSE_SIZE))
+    except FatturaPAError as exc:
+        raise InputError(f"{args.file}: {exc}") from None
     data = to_dict(invoice)
     json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
     return EXIT_OK
+
+
+def _password(args) -> str | None:
+    if args.password_file:
+        raw = _read(args.password_file)
+        try:
+            return raw.decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError:
+            raise InputError(f"{args.password_file}: not UTF-8 text") from None
+    return os.environ.get(PASSWORD_ENV)
+
+
+def _target(path: str, outdir: str | None, name: str) -> Path:
+    directory = Path(outdir) if outdir else Path(path).parent
+    if outdir and directory.exists() and not directory.is_dir():
+        raise InputError(f"{outdir}: not a directory")
+    return directory / name
+
+
+def cmd_sign(args) -> int:
+    from .parse import MAX_PARSE_SIZE, check_version, read_xml
+    from .signing import load_pkcs12, sign_with
+
+    signer = load_pkcs12(_read(args.pkcs12), _password(args))
+    # Every file is read and checked before any is signed: a batch is whole.
+    batch = []
+    for path in args.files:
+        data = _read(path, MAX_PARSE_SIZE)
+        try:
+            check_version(read_xml(data))
+        except FatturaPAError as exc:
+            raise InputError(f"{path}: {exc}") from None
+        batch.append((path, data, _target(path, args.output, Path(path).name + ".p7m")))
+    for path, data, target in _progress(batch, "sign", args.progress):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        signed = sign_with(data, signer)
+        with open(target, "xb") as handle:  # never overwrite a signed file
+            handle.write(signed)
+        print(f"{path} -> {target}")
+    return EXIT_OK
+
+
+def cmd_verify(args) -> int:
+    from .parse import MAX_PARSE_SIZE
+    from .signing import SignatureError, verify
+
+    rows, failed_input = [], []
+    for path in _progress(args.files, "verify", args.progress):
+        try:
+            verified = verify(_read(path, MAX_PARSE_SIZE))
+        except SignatureError as exc:
+            rows.append((path, exc.code, "error", "", str(exc)))
+            continue
+        except (InputError, FatturaPAError) as exc:
+            failed_input.append(str(exc) if isinstance(exc, InputError) else f"{path}: {exc}")
+            continue
+        when = f"{verified.signing_time:%Y-%m-%d %H:%M:%S} UTC" if verified.signing_time else "?"
+        print(f"{path}: signed by {verified.signer} at {when}")
+        if args.output:
+            name = Path(path).name
+            name = name[:-4] if name.lower().endswith(".p7m") else name + ".content"
+            target = _target(path, args.output, name)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(target, "xb") as handle:
+                handle.write(verified.content)
+            print(f"{path} -> {target}")
+    _table(rows, sys.stdout)
+    for line in failed_input:
+        print(f"{PROG}: error: {line}", file=sys.stderr)
+    if failed_input:
+        return EXIT_INPUT
+    return EXIT_PROBLEMS if rows else EXIT_OK
 
 
 def cmd_receipt(args) -> int:
@@ -224,11 +321,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("-w", "--warnings", action="store_true", help="also list warnings")
     p.add_argument("-q", "--quiet", action="store_true", help="do not print OK lines")
+    p.add_argument("--file-name", action="store_true",
+                   help="also check each file's name against the SdI naming rule (00001)")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("parse", help="print a FatturaPA file as JSON")
     p.add_argument("file", metavar="FILE")
     p.set_defaults(func=cmd_parse)
+
+    p = sub.add_parser("sign", help="sign FatturaPA files as CAdES-BES (FILE.xml -> FILE.xml.p7m)")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--pkcs12", required=True, metavar="P12",
+                   help="PKCS#12 file (.p12/.pfx) with the signer's key and certificate")
+    p.add_argument("--password-file", metavar="FILE",
+                   help=f"file holding the PKCS#12 password (default: ${PASSWORD_ENV})")
+    p.add_argument("-o", "--output", metavar="DIR", help="where to write (default: next to FILE)")
+    p.set_defaults(func=cmd_sign)
+
+    p = sub.add_parser("verify", help="verify signed files (.p7m) and extract their content")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("-o", "--output", metavar="DIR", help="write the signed content there")
+    p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("receipt", help="read SdI receipts (RC, NS, MC, NE, DT, AT, MT, EC, SE)")
     p.add_argument("files", nargs="+", metavar="FILE")

@@ -616,6 +616,59 @@ def field_specs(cls: type) -> tuple[FieldSpec, ...]:
     return tuple(specs)
 
 
+@dataclass(frozen=True, slots=True)
+class Value:
+    """One scalar value of a model, found by :func:`iter_values`.
+
+    ``owner`` is the object holding it and ``index`` its position when the
+    field is a list (``Causale``), so that a caller can replace it in place.
+    """
+
+    path: str
+    owner: object
+    spec: FieldSpec
+    index: int | None
+    value: object
+
+
+def iter_values(obj, prefix: str = ""):
+    """Walk every scalar value of a model object in document order.
+
+    Paths use the XML element names with 1-based indexes on repeated
+    elements, as :class:`~fatturapa_bridge.problems.Problem` paths do, e.g.
+    ``FatturaElettronicaBody[1]/DatiBeniServizi/DettaglioLinee[2]/Descrizione``;
+    an attribute of the root is ``@SistemaEmittente``. ``None`` values are
+    skipped and objects walked into; a value of the wrong kind where an
+    object or a list belongs is yielded as it is, for the checks to report.
+
+    :param obj: a model dataclass instance, usually an :class:`Invoice`.
+    :param prefix: path of ``obj`` itself.
+    :return: an iterator of :class:`Value`.
+    """
+    for spec in field_specs(type(obj)):
+        value = getattr(obj, spec.attr)
+        if value is None:
+            continue
+        path = f"{prefix}/{spec.tag}" if prefix else spec.tag
+        if not spec.many:
+            if spec.kind == "obj" and isinstance(value, spec.cls):
+                yield from iter_values(value, path)
+            else:
+                yield Value(path, obj, spec, None, value)
+            continue
+        if not isinstance(value, list):
+            yield Value(path, obj, spec, None, value)
+            continue
+        for index, item in enumerate(value):
+            if item is None:
+                continue
+            sub = f"{path}[{index + 1}]"
+            if spec.kind == "obj" and isinstance(item, spec.cls):
+                yield from iter_values(item, sub)
+            else:
+                yield Value(sub, obj, spec, index, item)
+
+
 def to_dict(obj) -> dict:
     """Convert a model object to plain JSON-able data (Decimal and dates as
     strings; ``None`` and empty lists left out).

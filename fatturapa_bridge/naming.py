@@ -1,22 +1,30 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
 """SdI file names: ``<country><IdCodice>_<progressive>.xml``.
 
-The progressive part is five characters from ``0-9A-Z`` encoding a counter
-in base 36 (60,466,175 names per transmitter). The SdI rejects a file whose
-name it has already received (error 00002), even after a rejection, so the
-counter only moves forward: the caller persists it (the Odoo addon in an
-``ir.sequence``; the CLI in a counter file, see :class:`CounterFile`).
+The progressive part is five characters encoding a counter: by default in
+base 36 (``0-9A-Z``, 60,466,175 names per transmitter), or in base 62
+(``0-9A-Za-z``, 916,132,831 names) as Odoo's ``l10n_it_edi`` writes them, so
+that a company moving from it continues its sequence without reusing a
+name. The SdI rejects a file whose name it has already received (error
+00002), even after a rejection, so the counter only moves forward: the
+caller persists it (the Odoo addon in a database sequence per company; the
+CLI in a counter file, see :class:`CounterFile`) and turns each value into
+a name with the pure functions here.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+#: The alphabet of Odoo's ``l10n_it_edi`` file names (its sequence starts at
+#: 62**4, so its first name is ``10000``).
+ALPHABET_62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 WIDTH = 5
 MAX_COUNTER = len(ALPHABET) ** WIDTH - 1
 
@@ -26,51 +34,90 @@ _NAME = re.compile(
 )
 
 
-def encode_counter(counter: int) -> str:
-    """Encode a counter (1 .. 36**5 - 1) as five base-36 characters.
+def max_counter(alphabet: str = ALPHABET) -> int:
+    """The last counter a five-character progressive can hold."""
+    return len(alphabet) ** WIDTH - 1
+
+
+def encode_counter(counter: int, alphabet: str = ALPHABET) -> str:
+    """Encode a counter (1 .. base**5 - 1) as a five-character progressive.
+
+    A bijection: distinct counters never give the same progressive, so a
+    counter that never repeats gives names that never repeat.
 
     >>> encode_counter(1), encode_counter(36), encode_counter(MAX_COUNTER)
     ('00001', '00010', 'ZZZZZ')
+    >>> encode_counter(62 ** 4, ALPHABET_62), encode_counter(62 ** 5 - 1, ALPHABET_62)
+    ('10000', 'zzzzz')
 
+    :param counter: the counter value.
+    :param alphabet: :data:`ALPHABET` (base 36) or :data:`ALPHABET_62`.
     :raises ValueError: outside the range (0 is refused: ``00000`` looks
         like an unset counter to operators).
     """
     if isinstance(counter, bool) or not isinstance(counter, int):
         raise ValueError(f"the counter must be an integer, not {counter!r}")
-    if not 1 <= counter <= MAX_COUNTER:
-        raise ValueError(f"the counter must be between 1 and {MAX_COUNTER}, not {counter}")
+    base = len(alphabet)
+    if not 1 <= counter <= max_counter(alphabet):
+        raise ValueError(f"the counter must be between 1 and {max_counter(alphabet)}, "
+                         f"not {counter}")
     digits = []
     for _ in range(WIDTH):
-        counter, rest = divmod(counter, 36)
-        digits.append(ALPHABET[rest])
+        counter, rest = divmod(counter, base)
+        digits.append(alphabet[rest])
     return "".join(reversed(digits))
 
 
-def decode_counter(progressive: str) -> int:
+def decode_counter(progressive: str, alphabet: str = ALPHABET) -> int:
     """Inverse of :func:`encode_counter`.
 
-    :raises ValueError: for characters outside ``0-9A-Z``.
+    :raises ValueError: for characters outside the alphabet (base 36 reads
+        lower case as upper case; base 62 tells them apart).
     """
+    if alphabet == ALPHABET:
+        progressive = progressive.upper()
     value = 0
-    for char in progressive.upper():
-        index = ALPHABET.find(char)
+    for char in progressive:
+        index = alphabet.find(char)
         if index < 0:
-            raise ValueError(f"{progressive!r} is not a base-36 progressive")
-        value = value * 36 + index
+            raise ValueError(f"{progressive!r} is not a base-{len(alphabet)} progressive")
+        value = value * len(alphabet) + index
     return value
 
 
-def file_name(country: str, code: str, counter: int, ext: str = "xml") -> str:
+def next_counter(progressives: Iterable[str], alphabet: str = ALPHABET) -> int:
+    """The first counter after every progressive already used: where a new
+    sequence starts so that no name is sent twice (e.g. after files sent by
+    another program for the same transmitter).
+
+    >>> next_counter(["0000A", "00009"]), next_counter([])
+    (11, 1)
+
+    :param progressives: progressives (or whole SdI file names) already used.
+    :param alphabet: the alphabet they were written in.
+    :raises ValueError: for a progressive outside the alphabet.
+    """
+    last = 0
+    for item in progressives:
+        if "_" in item:
+            item = parse_file_name(item).progressive
+        last = max(last, decode_counter(item, alphabet))
+    return last + 1
+
+
+def file_name(country: str, code: str, counter: int, ext: str = "xml",
+              alphabet: str = ALPHABET) -> str:
     """Build the SdI file name for a transmitter and a counter value.
 
     :param country: IdPaese of the transmitter, e.g. ``IT``.
     :param code: IdCodice of the transmitter (VAT number or tax code).
     :param counter: the progressive counter, see :func:`encode_counter`.
     :param ext: ``xml``, ``xml.p7m`` or ``zip``.
+    :param alphabet: of the progressive, see :func:`encode_counter`.
     :return: e.g. ``IT01234567890_0000A.xml``.
     :raises ValueError: for an invalid country, code or extension.
     """
-    name = f"{country}{code}_{encode_counter(counter)}.{ext}"
+    name = f"{country}{code}_{encode_counter(counter, alphabet)}.{ext}"
     if not _NAME.match(name):
         raise ValueError(f"cannot build a valid SdI file name from {country!r}, {code!r}, {ext!r}")
     return name

@@ -75,7 +75,7 @@ def open_p7m(data: bytes, require_digest: bool = False) -> Envelope:
         envelope = _strict(der)
     except ParseError:
         raise
-    except Exception:  # asn1crypto raises ValueError, TypeError, KeyError...
+    except Exception:  # asn1crypto raises ValueError, TypeError, KeyError, RecursionError...
         envelope = _tolerant(der)
     if require_digest and envelope.digest == "mismatch":
         raise ParseError("the .p7m content does not match its signed digest (altered)")
@@ -156,19 +156,60 @@ def _children(der: bytes, start: int, length: int | None):
 
 
 def _skip_indefinite(der: bytes, start: int) -> int:
+    """Position after the end-of-contents of an indefinite-length value whose
+    content starts at ``start``. Nested indefinite values are counted, not
+    recursed into, so any depth is read with constant stack."""
+    depth = 1
     pos = start
     while pos < len(der):
         if der[pos:pos + 2] == b"\x00\x00":
-            return pos + 2
+            depth -= 1
+            pos += 2
+            if depth == 0:
+                return pos
+            continue
         _tag, _cons, cstart, clen = _header(der, pos)
-        pos = _skip_indefinite(der, cstart) if clen is None else cstart + clen
+        if clen is None:
+            depth += 1
+            pos = cstart
+        else:
+            pos = cstart + clen
     return pos
 
 
 def _octets(der: bytes, cons: bool, start: int, length: int | None) -> bytes:
+    """The bytes of an OCTET STRING, joining the chunks of a constructed one
+    at any depth in one forward pass (an explicit stack of where each open
+    level ends, never recursion nor a rescan): linear in the input."""
     if not cons:
+        if length is None:
+            raise ParseError("corrupt .p7m envelope: primitive value of indefinite length")
         return der[start:start + length]
-    return b"".join(_octets(der, c, s, n) for _t, c, s, n in _children(der, start, length))
+    chunks = []
+    pos = start
+    # End position of each open constructed level; None: indefinite length,
+    # closed by an end-of-contents marker (or by the end of the data).
+    ends: list[int | None] = [start + length if length is not None else None]
+    while ends and pos < len(der):
+        end = ends[-1]
+        if end is None:
+            if der[pos:pos + 2] == b"\x00\x00":
+                ends.pop()
+                pos += 2
+                continue
+        elif pos >= end:
+            ends.pop()
+            continue
+        _tag, child_cons, child_start, child_length = _header(der, pos)
+        if child_cons:
+            ends.append(None if child_length is None else child_start + child_length)
+            pos = child_start
+        elif child_length is None:
+            raise ParseError("corrupt .p7m envelope: primitive value of indefinite length")
+        else:
+            chunks.append(der[child_start:child_start + child_length])
+            pos = child_start + child_length
+    return b"".join(chunks)
 
 
 def _tolerant(der: bytes) -> Envelope:
@@ -189,7 +230,7 @@ def _tolerant(der: bytes) -> Envelope:
         content = _octets(der, octet[1], octet[2], octet[3])
     except ParseError:
         raise
-    except (IndexError, StopIteration, ValueError):
+    except (IndexError, StopIteration, ValueError, TypeError):
         raise ParseError("corrupt .p7m envelope") from None
     content = _trim_xml(content)
     return Envelope(content, _check_digest(der, algorithms, content), True)

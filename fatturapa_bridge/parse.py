@@ -5,11 +5,15 @@ Parsing is lenient on purpose: it reads files that break the schema (wrong
 element order, numbers without decimals, a missing mandatory element) so that
 the validator can report *all* their problems. A file that is not XML, not
 FatturaPA, or in a version this package does not handle raises
-:class:`ParseError` with a one-line message.
+:class:`ParseError` with a one-line message; so does a document with a DTD
+(entities are never expanded, and a value is never dropped silently), a
+UTF-16 text without a byte order mark, and a file larger than
+:data:`MAX_PARSE_SIZE`, which is refused before anything is built from it.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -19,11 +23,27 @@ from pathlib import Path
 from lxml import etree
 
 from .model import DS_NAMESPACE, NAMESPACE, Invoice, field_specs
-from .p7m import looks_like_p7m, open_p7m
+from .p7m import Envelope, looks_like_p7m, open_p7m
 from .problems import ParseError, UnsupportedVersion
 
 SUPPORTED_FORMATS = ("FPA12", "FPR12")
 _SIGNATURE_TAG = f"{{{DS_NAMESPACE}}}Signature"
+
+#: The largest file the SdI accepts (check 00003): 5 MB.
+SDI_MAX_FILE_SIZE = 5 * 1024 * 1024
+#: Files above this size are not parsed at all, so that memory stays
+#: bounded whatever arrives; twice the SdI limit leaves room for the
+#: Base64 form of a signed file.
+MAX_PARSE_SIZE = 2 * SDI_MAX_FILE_SIZE
+
+# Amounts and rates as the schema writes them (with some leniency: any
+# number of decimals, a sign), never exponents or absurd lengths, which
+# would only make the checks' arithmetic fail later.
+_DECIMAL = re.compile(r"[+-]?\d{1,18}(\.\d{1,20})?|[+-]?\.\d{1,20}")
+_DOCTYPE_MARKS = tuple(
+    mark.encode(codec) for mark in ("<!DOCTYPE", "<!ENTITY")
+    for codec in ("utf-8", "utf-16-le", "utf-16-be")
+)
 
 # No network, no entity expansion (billion laughs), no DTD loading: the
 # files come from outside.
@@ -42,37 +62,99 @@ def _parser() -> etree.XMLParser:
     return parser
 
 
+def _require_bytes(data, what: str = "the file content") -> None:
+    if isinstance(data, str):
+        raise TypeError(f"{what} must be bytes, not str: read the file in binary mode "
+                        "(the XML declaration decides the encoding) or encode the text "
+                        "as UTF-8 first")
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"{what} must be bytes, not {type(data).__name__}")
+
+
+def unwrap(data: bytes) -> tuple[bytes, list[Envelope]]:
+    """Return the XML bytes of a file and the ``.p7m`` envelopes opened to
+    reach them, outermost first (a file signed twice has two).
+
+    Envelopes nest to any depth; each one is opened in a loop, never by
+    recursion, and each level is strictly smaller than the one holding it.
+
+    :param data: file content: XML, or a DER / Base64 CAdES envelope.
+    :return: ``(xml, envelopes)``.
+    :raises ParseError: when it is neither, or too large to read.
+    :raises TypeError: for a ``str`` (text has already lost its encoding).
+    """
+    _require_bytes(data)
+    data = bytes(data)
+    if len(data) > MAX_PARSE_SIZE:
+        raise ParseError(f"file of {len(data):,} bytes is over {MAX_PARSE_SIZE:,} bytes: not "
+                         f"read (the SdI accepts at most {SDI_MAX_FILE_SIZE:,}, check 00003)")
+    envelopes: list[Envelope] = []
+    while True:
+        head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+        if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            return data, envelopes
+        if head[:2] in (b"<\x00", b"\x00<"):
+            raise ParseError("UTF-16 text without a byte order mark (BOM): the encoding cannot "
+                             "be told; save the file as UTF-8, or as UTF-16 with a BOM")
+        if head[:1] == b"<":
+            return data, envelopes
+        if not looks_like_p7m(data):
+            kind = "an empty file" if not data.strip() else "not an XML document"
+            raise ParseError(f"{kind}: not an XML document nor a .p7m envelope")
+        envelope = open_p7m(data)
+        envelopes.append(envelope)
+        data = envelope.content
+
+
 def read_bytes(data: bytes) -> bytes:
-    """Return the XML bytes of a file, opening a ``.p7m`` envelope if needed.
+    """Return the XML bytes of a file, opening ``.p7m`` envelopes if needed
+    (see :func:`unwrap`).
 
     :param data: file content: XML, or a DER / Base64 CAdES envelope.
     :return: the XML bytes.
     :raises ParseError: when it is neither.
     """
-    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head[:1] == b"<" or head[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return data
-    if looks_like_p7m(data):
-        return open_p7m(data).content
-    raise ParseError("not an XML document nor a .p7m envelope")
+    return unwrap(data)[0]
 
 
 def read_xml(data: bytes | etree._Element) -> etree._Element:
     """Parse bytes (XML or ``.p7m``) into an lxml element.
 
     :raises ParseError: for anything that is not well-formed XML, with the
-        parser's reason (bad encoding, unclosed tag...).
+        parser's reason (bad encoding, unclosed tag...), and for a document
+        with a DTD or entities, which FatturaPA files never have.
+    :raises TypeError: for a ``str`` instead of bytes.
     """
     if isinstance(data, etree._Element):
         return data
-    if isinstance(data, str):
-        raise TypeError("pass bytes, not str: the XML declaration decides the encoding")
     xml = read_bytes(data)
     try:
-        return etree.fromstring(xml, _parser())
+        root = etree.fromstring(xml, _parser())
     except etree.XMLSyntaxError as exc:
+        if any(mark in xml for mark in _DOCTYPE_MARKS):
+            raise ParseError(f"the document declares a DTD or entities, which FatturaPA files "
+                             f"never have: refused ({' '.join(str(exc).split())})") from None
         # lxml messages may span lines (encoding errors add the bytes).
         raise ParseError(f"not well-formed XML: {' '.join(str(exc).split())}") from None
+    _refuse_dtd(root)
+    return root
+
+
+def _refuse_dtd(root: etree._Element) -> None:
+    info = root.getroottree().docinfo
+    dtd = info.internalDTD
+    entities = list(dtd.entities()) if dtd is not None else []
+    external = [e for e in entities if e.system_url]
+    if external:
+        entity = external[0]
+        raise ParseError(f"the document declares the external entity {entity.name!r} "
+                         f"({entity.system_url}): external entities are refused, never read")
+    if entities:
+        raise ParseError(f"the document declares the entity {entities[0].name!r}: FatturaPA "
+                         "files have no DTD and entities are never expanded")
+    if info.doctype or dtd is not None:
+        where = f" ({info.system_url})" if info.system_url else ""
+        raise ParseError(f"the document has a DTD{where}: FatturaPA files have none; refused")
 
 
 def check_version(root: etree._Element) -> str:
@@ -113,9 +195,15 @@ def parse_invoice(data: bytes | etree._Element) -> Invoice:
 def load(path: str | Path) -> Invoice:
     """Read and parse a file (``.xml`` or ``.xml.p7m``).
 
-    :raises ParseError: also when the file cannot be read.
+    :raises ParseError: also when the file cannot be read or is too large
+        to be read (:data:`MAX_PARSE_SIZE`).
     """
     try:
+        size = Path(path).stat().st_size
+        if size > MAX_PARSE_SIZE:
+            # Looked at before reading: a huge file never reaches memory.
+            raise ParseError(f"{path}: {size:,} bytes, over {MAX_PARSE_SIZE:,}: not read (the "
+                             f"SdI accepts at most {SDI_MAX_FILE_SIZE:,}, check 00003)")
         data = Path(path).read_bytes()
     except OSError as exc:
         raise ParseError(f"cannot read {path}: {exc.strerror}") from None
@@ -172,15 +260,15 @@ def _scalar(spec, text, path):
     stripped = text.strip()
     try:
         if kind == "dec":
-            value = Decimal(stripped)
-            if not value.is_finite():
+            if not _DECIMAL.fullmatch(stripped):
                 raise InvalidOperation
-            return value
+            return Decimal(stripped)
         if kind == "int":
             return int(stripped)
         if kind == "date":
             # xs:date may carry a time zone; the calendar day is what counts.
             return date.fromisoformat(stripped[:10])
     except (InvalidOperation, ValueError):
-        raise ParseError(f"{path}: {text!r} is not a valid {kind}") from None
+        kind = {"dec": "number", "int": "integer"}.get(kind, kind)
+        raise ParseError(f"{path}: {text[:40]!r} is not a valid {kind}") from None
     return text

@@ -109,33 +109,50 @@ def render(
     pretty: bool = True,
     exigibility: str = "I",
     fill: bool = True,
+    today: date | None = None,
 ) -> bytes:
     """Render an invoice to FatturaPA XML, refusing what the SdI would reject.
 
     Computed fields the caller left empty (line numbers and totals, VAT
     summary, document total, payment amounts) are filled first, see
     :func:`fatturapa_bridge.amounts.complete`. Then every SdI check of
-    :mod:`fatturapa_bridge.rules` runs on the model and the XML is validated
-    against the official XSD.
+    :mod:`fatturapa_bridge.rules` runs on the model, the XML is validated
+    against the official XSD and its size against the SdI's limit (00003).
 
     :param invoice: the invoice; it is not modified.
-    :param force: produce the file even when problems were found.
+    :param force: produce the file even when problems were found (not when
+        a value cannot be written at all: a control character in a text, a
+        value of the wrong type).
     :param validate_schema: run XSD validation (needs the schemas installed).
     :param pretty: indent the XML.
     :param exigibility: EsigibilitaIVA for computed VAT summary rows
         (``S`` for split payment to a public administration).
     :param fill: fill the computed fields; pass ``False`` to render a parsed
         document exactly as it was (a missing optional total stays missing).
+    :param today: the day the file reaches the SdI (check 00403), by default
+        today in Italy.
     :return: the XML bytes.
     :raises InvoiceRejected: with the full list of problems, unless ``force``.
     """
     from . import rules, validate
+    from .parse import SDI_MAX_FILE_SIZE
 
+    kinds, texts = rules.value_problems(invoice)
+    if kinds:
+        # Nothing can be computed from values of the wrong kind.
+        raise InvoiceRejected(kinds + texts)
     completed = complete(invoice, exigibility=exigibility) if fill else invoice
-    problems: list[Problem] = rules.check(completed)
+    problems: list[Problem] = texts + rules.check(completed, today=today, values=False)
+    if texts:
+        # lxml cannot write such a text: refused even with force.
+        raise InvoiceRejected(problems)
     root = to_element(completed)
     if validate_schema:
         problems += validate.validate_tree(root)
+    data = to_bytes(root, pretty)
+    if len(data) > SDI_MAX_FILE_SIZE:
+        problems.append(Problem("00003", "", f"the file would have {len(data):,} bytes; the "
+                                f"SdI accepts at most {SDI_MAX_FILE_SIZE:,} (5 MB)"))
     if not force and any(p.is_error for p in problems):
         raise InvoiceRejected(problems)
-    return to_bytes(root, pretty)
+    return data

@@ -7,47 +7,10 @@ with a clear reason when that directory is absent.
 """
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
-from lxml import etree
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SHARED = (REPO_ROOT / ".." / "shared" / "fatturapa").resolve()
-XSD_DIR = SHARED / "xsd"
-SAMPLES = SHARED / "samples"
-DATA = Path(__file__).resolve().parent / "data"
-
-# The package is imported from the repository root, without installing it.
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
-
-_XSI = "{http://www.w3.org/2001/XMLSchema-instance}"
-
-
-def canonical(element):
-    """A comparable form of an XML tree: namespace + local name (prefixes do
-    not matter), attributes except xsi:*, text stripped of surrounding
-    whitespace (indentation does not matter), children in order."""
-    qname = etree.QName(element)
-    attrs = tuple(sorted((k, v) for k, v in element.attrib.items() if not k.startswith(_XSI)))
-    children = tuple(canonical(c) for c in element if isinstance(c.tag, str))
-    return (qname.namespace, qname.localname, attrs, (element.text or "").strip(), children)
-
-
-def first_difference(a, b, path=""):
-    """Path and values of the first difference between two canonical trees."""
-    here = f"{path}/{a[1]}"
-    if a[:4] != b[:4]:
-        return here, a[:4], b[:4]
-    if len(a[4]) != len(b[4]):
-        return here, [c[1] for c in a[4]], [c[1] for c in b[4]]
-    for x, y in zip(a[4], b[4], strict=True):
-        diff = first_difference(x, y, here)
-        if diff:
-            return diff
-    return None
+from fpa_paths import SHARED, XSD_DIR
 
 
 @pytest.fixture(scope="session")
@@ -74,14 +37,80 @@ def needs_schemas(shared_dir):
     return XSD_DIR
 
 
-def sample_files(*folders, pattern="*.xml"):
-    """Sample files for parametrisation (empty when the data is absent)."""
-    files = []
-    for folder in folders:
-        directory = SAMPLES / folder
-        if directory.is_dir():
-            files.extend(sorted(directory.glob(pattern)))
-    return files
-
 
 os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
+
+
+class TestPKI:
+    """Certificates generated for the signing tests: a CA, an RSA and an EC
+    signer it issued, and an RSA signer whose certificate has expired.
+    ``p12(name)`` is the PKCS#12 of a signer, ``ca_pem`` the CA file for
+    ``openssl -CAfile``."""
+
+    PASSWORD = "correct horse"
+
+    def __init__(self, directory: Path):
+        import datetime
+
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec, rsa
+        from cryptography.hazmat.primitives.serialization import pkcs12
+        from cryptography.x509.oid import NameOID
+
+        now = datetime.datetime.now(datetime.timezone.utc)
+        day = datetime.timedelta(days=1)
+        ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test Qualified CA"),
+                             x509.NameAttribute(NameOID.COUNTRY_NAME, "IT")])
+        usage = dict(digital_signature=False, content_commitment=False, key_encipherment=False,
+                     data_encipherment=False, key_agreement=False, key_cert_sign=False,
+                     crl_sign=False, encipher_only=False, decipher_only=False)
+        self.ca = (
+            x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
+            .public_key(ca_key.public_key()).serial_number(1)
+            .not_valid_before(now - 400 * day).not_valid_after(now + 400 * day)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(**{**usage, "key_cert_sign": True, "crl_sign": True}),
+                           critical=True)
+            .sign(ca_key, hashes.SHA256()))
+        self.directory = directory
+        self.ca_pem = directory / "ca.pem"
+        self.ca_pem.write_bytes(self.ca.public_bytes(serialization.Encoding.PEM))
+        self.keys = {}
+        self.certificates = {}
+        signers = {
+            "rsa": (rsa.generate_private_key(public_exponent=65537, key_size=2048),
+                    now - day, now + 365 * day),
+            "ec": (ec.generate_private_key(ec.SECP256R1()), now - day, now + 365 * day),
+            "expired": (rsa.generate_private_key(public_exponent=65537, key_size=2048),
+                        now - 300 * day, now - 30 * day),
+        }
+        for serial, (name, (key, start, end)) in enumerate(signers.items(), 2):
+            subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"Mario Rossi {name}"),
+                                 x509.NameAttribute(NameOID.SERIAL_NUMBER,
+                                                    "TINIT-RSSMRA85T10A562S")])
+            cert = (
+                x509.CertificateBuilder().subject_name(subject).issuer_name(ca_name)
+                .public_key(key.public_key()).serial_number(serial)
+                .not_valid_before(start).not_valid_after(end)
+                .add_extension(x509.KeyUsage(**{**usage, "content_commitment": True}),
+                               critical=True)
+                .sign(ca_key, hashes.SHA256()))
+            self.keys[name] = key
+            self.certificates[name] = cert
+            data = pkcs12.serialize_key_and_certificates(
+                b"signer", key, cert, [self.ca],
+                serialization.BestAvailableEncryption(self.PASSWORD.encode()))
+            (directory / f"{name}.p12").write_bytes(data)
+
+    def p12(self, name: str = "rsa") -> bytes:
+        return (self.directory / f"{name}.p12").read_bytes()
+
+    def p12_path(self, name: str = "rsa") -> Path:
+        return self.directory / f"{name}.p12"
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory):
+    return TestPKI(tmp_path_factory.mktemp("pki"))

@@ -8,7 +8,7 @@ import sys
 
 import fpa_builders as b
 import pytest
-from conftest import REPO_ROOT, SAMPLES, XSD_DIR
+from fpa_paths import REPO_ROOT, SAMPLES, XSD_DIR
 
 from fatturapa_bridge.cli import main
 from fatturapa_bridge.model import to_dict
@@ -242,7 +242,7 @@ def test_schemas_install_from_wrong_dir(tmp_path):
 def test_documented_example_json_renders(tmp_path, needs_schemas):
     """Test that the example JSON referenced by fatturapa_bridge/README.md
     renders to a valid file with the progressive filled in."""
-    from conftest import DATA
+    from fpa_paths import DATA
 
     assert main(["render", str(DATA / "invoice_example.json"), "-o", str(tmp_path)]) == 0
     [written] = tmp_path.glob("IT*.xml")
@@ -258,3 +258,93 @@ def test_batch_shows_a_progress_bar_when_asked(needs_schemas):
     assert "validate:" in result.stderr and "file" in result.stderr
     quiet = run_cli("validate", "-q", *files, env_extra={"FATTURAPA_SCHEMA_DIR": str(XSD_DIR)})
     assert "validate:" not in quiet.stderr  # not a terminal: no bar by default
+
+
+# ------------------------------------------------------------ sign / verify
+
+
+def _rendered(tmp_path):
+    assert main(["render", _json(tmp_path, "a.json", b.hosting_invoice()), "-o",
+                 str(tmp_path)]) == 0
+    return tmp_path / "IT12345670017_00001.xml"
+
+
+def test_sign_then_verify_round_trip(tmp_path, pki, needs_schemas, capsys):
+    """Test sign (password from a file) writing FILE.xml.p7m, then verify
+    naming the signer and extracting the exact XML, then validate."""
+    xml = _rendered(tmp_path)
+    secret = tmp_path / "password"
+    secret.write_text(pki.PASSWORD + "\n")
+    assert main(["sign", str(xml), "--pkcs12", str(pki.p12_path()), "--password-file",
+                 str(secret)]) == 0
+    p7m = tmp_path / "IT12345670017_00001.xml.p7m"
+    assert p7m.exists()
+    out = tmp_path / "out"
+    capsys.readouterr()
+    assert main(["verify", str(p7m), "-o", str(out)]) == 0
+    assert "signed by 2.5.4.5=TINIT-RSSMRA85T10A562S,CN=Mario Rossi rsa at " in \
+        capsys.readouterr().out
+    assert (out / "IT12345670017_00001.xml").read_bytes() == xml.read_bytes()
+    assert main(["validate", "--file-name", str(p7m)]) == 0
+
+
+def test_sign_reads_the_password_from_the_environment(tmp_path, pki, needs_schemas):
+    """Test FATTURAPA_PKCS12_PASSWORD, in a subprocess as a user runs it."""
+    xml = _rendered(tmp_path)
+    result = run_cli("sign", str(xml), "--pkcs12", str(pki.p12_path("ec")), "-o",
+                     str(tmp_path / "signed"),
+                     env_extra={"FATTURAPA_PKCS12_PASSWORD": pki.PASSWORD})
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "signed" / "IT12345670017_00001.xml.p7m").exists()
+
+
+@pytest.mark.parametrize("case, message", [
+    ("wrong password", "wrong password"),
+    ("not an invoice", "not an XML document"),
+    ("already signed", "already exists"),
+])
+def test_sign_bad_input_is_a_one_line_error(case, message, tmp_path, pki, needs_schemas):
+    """Test a wrong password, a file that is no invoice and an existing
+    .p7m (never overwritten): exit 2, one line."""
+    xml = _rendered(tmp_path)
+    env = {"FATTURAPA_PKCS12_PASSWORD": pki.PASSWORD, "FATTURAPA_SCHEMA_DIR": str(XSD_DIR)}
+    if case == "wrong password":
+        env["FATTURAPA_PKCS12_PASSWORD"] = "wrong"
+    elif case == "not an invoice":
+        xml = tmp_path / "notes.txt"
+        xml.write_text("hello")
+    else:
+        (tmp_path / "IT12345670017_00001.xml.p7m").write_bytes(b"earlier")
+    result = run_cli("sign", str(xml), "--pkcs12", str(pki.p12_path()), env_extra=env)
+    assert_one_line_error(result)
+    assert message in result.stderr
+    if case == "already signed":
+        assert (tmp_path / "IT12345670017_00001.xml.p7m").read_bytes() == b"earlier"
+
+
+def test_verify_reports_a_tampered_file_with_exit_1(shared_dir, capsys):
+    """Test verify on the good and the altered sample of the same invoice."""
+    good = str(SAMPLES / "signed" / "net_IT02182030391_31.xml.p7m")
+    bad = str(SAMPLES / "signed" / "odoo18_IT09633951000_NpFwF.xml.p7m")
+    assert main(["verify", good]) == 0
+    assert main(["verify", good, bad]) == 1
+    out = capsys.readouterr().out
+    assert "00102" in out and "NpFwF" in out
+
+
+def test_verify_of_a_plain_xml_is_a_one_line_error(shared_dir):
+    """Test verify on a file that is not signed."""
+    result = run_cli("verify", str(SAMPLES / "official" / "IT01234567890_FPR01.xml"))
+    assert_one_line_error(result)
+    assert "not a .p7m envelope" in result.stderr
+
+
+def test_validate_checks_file_names_when_asked(tmp_path, needs_schemas, capsys):
+    """Test --file-name: an SdI name passes, another name is 00001."""
+    xml = _rendered(tmp_path)
+    renamed = tmp_path / "fattura marzo.xml"
+    renamed.write_bytes(xml.read_bytes())
+    assert main(["validate", "--file-name", str(xml)]) == 0
+    assert main(["validate", str(renamed)]) == 0
+    assert main(["validate", "--file-name", str(renamed)]) == 1
+    assert "00001" in capsys.readouterr().out

@@ -6,11 +6,14 @@ import multiprocessing
 import pytest
 
 from fatturapa_bridge.naming import (
+    ALPHABET_62,
     MAX_COUNTER,
     CounterFile,
     decode_counter,
     encode_counter,
     file_name,
+    max_counter,
+    next_counter,
     parse_file_name,
 )
 
@@ -97,3 +100,54 @@ def test_parallel_processes_get_distinct_values(tmp_path):
     for proc in procs:
         proc.join()
     assert sorted(values) == list(range(1, 201))
+
+
+def _odoo_l10n_it_edi_progressive(n):
+    # What Odoo 18's l10n_it_edi writes for sequence value n (base 62,
+    # most significant first, zero-filled to five).
+    alphabet = ALPHABET_62
+    out = ""
+    while n:
+        n, m = divmod(n, 62)
+        out = alphabet[m] + out
+    return out.zfill(5)
+
+
+@pytest.mark.parametrize("counter", [62 ** 4, 62 ** 4 + 1, 62 ** 4 + 61, 62 ** 4 + 62,
+                                     123_456_789, 62 ** 5 - 1])
+def test_base_62_names_are_those_of_odoo_l10n_it_edi(counter):
+    """Test that the base-62 alphabet gives the names l10n_it_edi gives for
+    the same sequence value, so a company moving from it continues its
+    sequence (which starts at 62**4) without repeating a name."""
+    assert encode_counter(counter, ALPHABET_62) == _odoo_l10n_it_edi_progressive(counter)
+    assert decode_counter(encode_counter(counter, ALPHABET_62), ALPHABET_62) == counter
+
+
+def test_base_62_is_case_sensitive_and_injective():
+    """Test that 'a' and 'A' are different digits in base 62, and that
+    counters around the case boundary never collide."""
+    names = {encode_counter(n, ALPHABET_62) for n in range(62 ** 4 - 500, 62 ** 4 + 500)}
+    assert len(names) == 1000
+    assert decode_counter("0000a", ALPHABET_62) != decode_counter("0000A", ALPHABET_62)
+    assert max_counter(ALPHABET_62) == 62 ** 5 - 1
+    with pytest.raises(ValueError):
+        encode_counter(62 ** 5, ALPHABET_62)
+
+
+def test_next_counter_continues_after_every_name_already_used():
+    """Test the start of a new sequence after files another program sent:
+    the next counter is past the highest progressive, from names or
+    progressives, and its name is none of those used."""
+    used = ["IT12345670017_0000Z.xml", "IT12345670017_00010.xml.p7m", "00002"]
+    counter = next_counter(used)
+    assert counter == 37
+    assert file_name("IT", "12345670017", counter) not in used
+    assert next_counter(["10000", "1000z"], ALPHABET_62) == 62 ** 4 + 62
+    with pytest.raises(ValueError):
+        next_counter(["00-01"])
+
+
+def test_file_name_in_base_62():
+    """Test a whole name with the l10n_it_edi alphabet."""
+    assert file_name("IT", "12345670017", 62 ** 4 + 36, alphabet=ALPHABET_62) == \
+        "IT12345670017_1000a.xml"

@@ -6,7 +6,7 @@ import shutil
 import subprocess
 
 import pytest
-from conftest import SAMPLES
+from fpa_paths import SAMPLES
 
 from fatturapa_bridge.p7m import open_p7m
 from fatturapa_bridge.parse import load
@@ -61,7 +61,7 @@ def test_openssl_cms_indeed_cannot_read_the_ber_file(shared_dir, tmp_path):
 @pytest.mark.parametrize(
     "name, message",
     [
-        ("net_IT02182030391_31_tampered.xml.p7m", "corrupt"),
+        ("net_IT02182030391_31_tampered.xml.p7m", "not well-formed XML"),
         ("ocain_IT05979361218_fake.xml.p7m", "not an XML document nor a .p7m envelope"),
     ],
 )
@@ -69,6 +69,15 @@ def test_broken_envelopes_are_refused(name, message, shared_dir):
     """Test the tampered and the 2-byte fake envelope."""
     with pytest.raises(ParseError, match=message):
         load(SIGNED / name)
+
+
+def test_tampered_envelope_is_read_and_its_digest_mismatches(shared_dir):
+    """Test the file with a byte inserted into the signed content (which
+    openssl cannot read): the BER walker extracts the content and reports
+    that it does not match the signed digest."""
+    envelope = open_p7m((SIGNED / "net_IT02182030391_31_tampered.xml.p7m").read_bytes())
+    assert envelope.tolerant and envelope.digest == "mismatch"
+    assert envelope.content.rstrip().endswith(b"</p:FatturaElettronica>")
 
 
 def test_altered_content_is_detected_by_the_strict_reader(shared_dir):

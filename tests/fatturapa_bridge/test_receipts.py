@@ -4,7 +4,7 @@
 from datetime import datetime, timezone
 
 import pytest
-from conftest import SAMPLES
+from fpa_paths import SAMPLES
 
 from fatturapa_bridge.problems import ParseError
 from fatturapa_bridge.receipts import InvoiceState, parse_receipt, validate_receipt

@@ -7,7 +7,7 @@ from decimal import Decimal as D
 
 import fpa_builders as b
 import pytest
-from conftest import DATA, canonical, first_difference
+from fpa_paths import DATA, canonical, first_difference
 from lxml import etree
 
 from fatturapa_bridge.amounts import complete, line_total, vat_summary
@@ -204,3 +204,63 @@ def test_from_dict_reports_a_missing_mandatory_field():
     del data["bodies"][0]["goods"]["lines"][0]["description"]
     with pytest.raises(ModelError, match="description"):
         from_dict(Invoice, data)
+
+
+def _with_text(field, text):
+    inv = b.hosting_invoice()
+    if field == "Descrizione":
+        inv.body.goods.lines[2].description = text
+    elif field == "Denominazione":
+        inv.header.buyer.data.registry.name = text
+    elif field == "Causale":
+        inv.body.general.document.causale = ["ok", text]
+    elif field == "Indirizzo":
+        inv.header.seller.address.street = text
+    return inv
+
+
+@pytest.mark.parametrize("field, path", [
+    ("Descrizione", "FatturaElettronicaBody[1]/DatiBeniServizi/DettaglioLinee[3]/Descrizione"),
+    ("Denominazione",
+     "FatturaElettronicaHeader/CessionarioCommittente/DatiAnagrafici/Anagrafica/Denominazione"),
+    ("Causale", "FatturaElettronicaBody[1]/DatiGenerali/DatiGeneraliDocumento/Causale[2]"),
+    ("Indirizzo", "FatturaElettronicaHeader/CedentePrestatore/Sede/Indirizzo"),
+])
+@pytest.mark.parametrize("force", [False, True])
+def test_control_character_in_any_text_is_rejected_naming_the_field(field, path, force):
+    """Test that a control character (here ESC, as pasted from a terminal)
+    gives InvoiceRejected with code 00200 on that field, never lxml's raw
+    ValueError, even with force=True since XML cannot carry it."""
+    with pytest.raises(InvoiceRejected) as info:
+        render(_with_text(field, "Server \x1b[1mbold"), force=force, validate_schema=False)
+    problems = [p for p in info.value.problems if p.code == "00200"]
+    assert [p.path for p in problems] == [path]
+    assert "U+001B" in problems[0].message
+
+
+def test_value_of_the_wrong_type_is_rejected_not_crashed():
+    """Test that a float amount and a number as text are named, with no
+    TypeError from the arithmetic or from lxml."""
+    inv = b.hosting_invoice()
+    inv.body.goods.lines[0].unit_price = 0.1
+    inv.header.seller.address.zip = 20121
+    with pytest.raises(InvoiceRejected) as info:
+        render(inv, force=True)
+    assert {(p.code, p.path.rsplit("/", 1)[-1]) for p in info.value.problems} == {
+        ("00200", "PrezzoUnitario"), ("00200", "CAP")}
+
+
+def test_file_over_the_sdi_size_limit_is_00003(needs_schemas):
+    """Test that an invoice whose file would exceed 5 MB (a large
+    attachment) is refused with 00003, and still written with force."""
+    import base64
+
+    from fatturapa_bridge.model import Attachment
+
+    inv = b.hosting_invoice()
+    inv.body.attachments = [Attachment(name="logs.zip", data=base64.b64encode(
+        b"\0" * (4 * 1024 * 1024)).decode())]
+    with pytest.raises(InvoiceRejected) as info:
+        render(inv)
+    assert [p.code for p in info.value.problems] == ["00003"]
+    assert len(render(inv, force=True)) > 5 * 1024 * 1024

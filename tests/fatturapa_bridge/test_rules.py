@@ -7,7 +7,7 @@ from decimal import Decimal as D
 
 import fpa_builders as b
 import pytest
-from conftest import sample_files
+from fpa_paths import SAMPLES, sample_files
 
 from fatturapa_bridge.amounts import complete
 from fatturapa_bridge.model import (
@@ -16,6 +16,7 @@ from fatturapa_bridge.model import (
     Line,
     PensionFund,
     RelatedDocument,
+    Stamp,
     VatSummary,
 )
 from fatturapa_bridge.parse import load
@@ -241,19 +242,43 @@ def test_seller_equal_to_buyer_00471_and_self_consumption_00472():
     assert "00472" in codes(other)
 
 
-def test_stamp_duty_required_above_77_47_of_exempt_amounts():
-    """Test that N4 amounts above 77.47 EUR need DatiBollo, exactly 77.47
-    does not, and exports (N3.1) never do."""
-    def exempt(amount, nature="N4", stamp=None):
-        inv = b.invoice([Line(description="x", quantity=D("1"), unit_price=amount,
-                              vat_rate=D("0"), nature=nature)])
-        inv.body.general.document.stamp = stamp
-        return codes(inv)
+def _exempt(amount, nature="N4", stamp=None):
+    inv = b.invoice([Line(description="x", quantity=D("1"), unit_price=amount,
+                          vat_rate=D("0"), nature=nature)])
+    inv.body.general.document.stamp = stamp
+    return check(complete(inv))
 
-    assert exempt(D("77.47")) == []
-    assert exempt(D("77.48")) == ["BOLLO"]
-    assert exempt(D("500"), nature="N3.1") == []
+
+def test_missing_stamp_duty_above_77_47_is_a_warning_not_an_error():
+    """Test that N4 amounts above 77.47 EUR without DatiBollo get a BOLLO
+    warning (the stamp is the seller's tax matter, not an SdI rejection),
+    exactly 77.47 gets nothing, and a stated stamp silences it."""
+    assert _exempt(D("77.47")) == []
+    [problem] = _exempt(D("77.48"))
+    assert (problem.code, problem.severity) == ("BOLLO", "warning")
+    assert problem.path.endswith("DatiGeneraliDocumento/DatiBollo")
+    assert _exempt(D("500"), stamp=Stamp(amount=D("2.00"))) == []
     assert codes(b.stamp_duty_invoice()) == []
+
+
+@pytest.mark.parametrize("nature", ["N1", "N2.1", "N2.2", "N3.5", "N4"])
+def test_stamp_duty_is_due_for_the_natures_outside_vat(nature):
+    """Test the natures that carry the stamp duty: excluded, not subject,
+    sales to a habitual exporter, exempt."""
+    assert [p.code for p in _exempt(D("100"), nature)] == ["BOLLO"]
+
+
+@pytest.mark.parametrize("nature", ["N3.1", "N3.2", "N3.3", "N3.4", "N3.6", "N5", "N6.1",
+                                    "N6.9", "N7"])
+def test_stamp_duty_is_not_due_for_exempt_n3_reverse_charge_and_margin(nature):
+    """Test that exports and intra-EU supplies (N3.x exempt from the stamp),
+    reverse charge (N6.x), the margin scheme (N5) and N7 never ask for it."""
+    assert _exempt(D("5000"), nature) == []
+
+
+def test_reverse_charge_invoice_is_not_asked_for_a_stamp():
+    """Test the domestic reverse charge reference invoice (N6.9, 2,900 EUR)."""
+    assert check(complete(b.reverse_charge())) == []
 
 
 def test_credit_note_without_linked_invoice_is_a_warning():
@@ -279,3 +304,62 @@ def test_every_problem_is_reported_at_once():
     found = codes(inv)
     assert {"00427", "00425", "00400", "00401"} <= set(found)
     assert all(p.path for p in check(complete(inv)))
+
+
+# ------------------------------------------------------- real-world samples
+
+REALWORLD = sample_files("realworld")
+_GOBL_IDS = {"00300", "00301"}  # IdTrasmittente 01234567890, seller IT12345678903
+#: Errors the SdI would raise on the real-world samples, with the reason:
+#: placeholder identifiers with wrong check digits in test files, an FPA12
+#: with the FPR12 code 0000000, a PrezzoTotale in euro after a unit price in
+#: dollars. Every other sample is free of errors.
+REALWORLD_ERRORS = {
+    "gobl_invoice-b2g.xml": _GOBL_IDS | {"00427"},
+    "gobl_invoice-credit-note.xml": _GOBL_IDS | {"00305"},
+    "gobl_invoice-despatch.xml": _GOBL_IDS,
+    "gobl_invoice-fund-contribution-mixed-retention.xml": _GOBL_IDS,
+    "gobl_invoice-irpef.xml": _GOBL_IDS,
+    "gobl_invoice-reverse-charge.xml": _GOBL_IDS,
+    "gobl_invoice-simple-rounding.xml": _GOBL_IDS | {"00305"},
+    "gobl_invoice-simple-with-pec.xml": _GOBL_IDS | {"00305"},
+    "ocain_IT03309970733_VATG1.xml": {"CF"},  # seller codice fiscale MRORSS90E25B111T
+    "odoo18_export_foreign_currency_global_discount.xml": {"00423"},
+}
+#: The four samples the stamp duty check refused before it became a warning
+#: (N2.1 services to an EU business, N2.2 flat-rate regime).
+STAMP_SAMPLES = ["gobl_invoice-credit-note.xml", "gobl_invoice-reverse-charge.xml",
+                 "gobl_invoice-simple-rounding.xml", "gobl_invoice-simple-with-pec.xml"]
+
+
+def test_there_are_twenty_six_real_world_samples(shared_dir):
+    """Test the premise of the sample table."""
+    assert len(REALWORLD) == 26
+    assert set(REALWORLD_ERRORS) <= {p.name for p in REALWORLD}
+
+
+@pytest.mark.parametrize("path", REALWORLD, ids=lambda p: p.name)
+def test_real_world_sample_gets_exactly_its_known_errors(path, needs_schemas):
+    """Test every real-world sample: schema and SdI checks raise exactly the
+    errors it really has, and a stamp duty never is one."""
+    from fatturapa_bridge.validate import validate_bytes
+
+    problems = validate_bytes(path.read_bytes(), today=date(2026, 12, 1))
+    assert {p.code for p in problems if p.is_error} == REALWORLD_ERRORS.get(path.name, set())
+    assert all(not p.is_error for p in problems if p.code == "BOLLO")
+
+
+@pytest.mark.parametrize("name", STAMP_SAMPLES)
+def test_stamp_duty_samples_pass_once_their_placeholder_ids_are_real(name, needs_schemas):
+    """Test the four samples refused for stamp duty: with valid identifiers
+    in place of the placeholders they pass every check, the missing stamp
+    being a warning."""
+    from fatturapa_bridge.validate import validate_bytes
+
+    data = (SAMPLES / "realworld" / name).read_bytes()
+    for placeholder, valid in ((b"01234567890", b"12345670017"), (b"12345678903", b"12345670017"),
+                               (b"09876543217", b"07654320584")):
+        data = data.replace(placeholder, valid)
+    problems = validate_bytes(data, today=date(2026, 12, 1))
+    assert [p for p in problems if p.is_error] == []
+    assert [(p.code, p.severity) for p in problems if p.code == "BOLLO"] == [("BOLLO", "warning")]

@@ -2,7 +2,7 @@
 """XSD location, installation and validation of the official samples."""
 
 import pytest
-from conftest import SAMPLES, XSD_DIR, sample_files
+from fpa_paths import SAMPLES, XSD_DIR, sample_files
 
 from fatturapa_bridge import schema
 from fatturapa_bridge.parse import read_xml
