@@ -64,9 +64,37 @@ class PrepaidCloudServer(models.Model):
 
     @api.constrains("vcpu", "ram_gb", "disk_gb")
     def _check_resources(self):
+        # Each hour of a resource is a usage record: the meter's maximum per
+        # hour bounds the configuration as it bounds pushed samples.
+        maxima = {}
+        # sudo: the bound holds whoever configures the server (a bridge, a manager).
+        for meter in self.env["prepaid.cloud.meter"].sudo().search([("resource", "in", ("vcpu", "ram", "disk"))]):
+            if meter.resource not in maxima or meter.max_hourly_quantity < maxima[meter.resource].max_hourly_quantity:
+                maxima[meter.resource] = meter
         for server in self:
             if server.vcpu < 0 or server.ram_gb < 0 or server.disk_gb < 0:
                 raise ValidationError(_("The resources of a server cannot be negative."))
+            for resource, value in (("vcpu", server.vcpu), ("ram", server.ram_gb), ("disk", server.disk_gb)):
+                meter = maxima.get(resource)
+                if meter and value > meter.max_hourly_quantity:
+                    raise ValidationError(
+                        _(
+                            "%(server)s: %(value)s is above the maximum of %(max)s of the meter %(meter)s.",
+                            server=server.display_name,
+                            value=value,
+                            max=meter.max_hourly_quantity,
+                            meter=meter.display_name,
+                        )
+                    )
+
+    @api.constrains("ref")
+    def _check_ref(self):
+        for server in self:
+            # The platform pushes samples with this reference as text.
+            if not server.ref.strip() or not server.ref.isprintable():
+                raise ValidationError(
+                    _("The platform reference %(ref)r is empty or holds a control character.", ref=server.ref)
+                )
 
     @api.constrains("wallet_id")
     def _check_wallet_active(self):

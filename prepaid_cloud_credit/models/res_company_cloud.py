@@ -2,6 +2,9 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+# Longest window a company may accept late usage records for (ten years).
+MAX_USAGE_AGE_DAYS = 3660
+
 
 class ResCompany(models.Model):
     """The company's cloud balance policy (kept apart from ``res_company.py``,
@@ -21,8 +24,27 @@ class ResCompany(models.Model):
         help="Hours the balance may stay at or below the floor before the servers are suspended.",
     )
 
+    prepaid_usage_max_age_days = fields.Integer(
+        "Usage records accepted for (days)",
+        default=30,
+        help="The platform may push usage records up to this many days after their hour; older records are "
+        "refused.",
+    )
+
     @api.constrains("prepaid_suspension_grace_hours")
     def _check_prepaid_suspension_grace_hours(self):
         for company in self:
             if company.prepaid_suspension_grace_hours < 0:
                 raise ValidationError(_("The grace before suspension cannot be negative."))
+
+    @api.constrains("prepaid_usage_max_age_days")
+    def _check_prepaid_usage_max_age_days(self):
+        for company in self:
+            if not 1 <= company.prepaid_usage_max_age_days <= MAX_USAGE_AGE_DAYS:
+                raise ValidationError(
+                    _(
+                        "Usage records are accepted for 1 to %(max)s days, not %(days)s.",
+                        max=MAX_USAGE_AGE_DAYS,
+                        days=company.prepaid_usage_max_age_days,
+                    )
+                )
