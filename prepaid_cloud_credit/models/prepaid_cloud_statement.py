@@ -5,12 +5,15 @@ from datetime import datetime, time
 import pytz
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
 # Wallets rated per batch; each batch is one database transaction.
 RATING_BATCH_SIZE = 500
+# Usage records a rating error lists, at most.
+MAX_LISTED_RECORDS = 5
 
 
 class PrepaidCloudStatement(models.Model):
@@ -139,15 +142,108 @@ class PrepaidCloudStatement(models.Model):
         done = 0
         for start in range(0, len(wallets), batch_size):
             batch = wallets[start:start + batch_size]
-            # A savepoint per batch: a failing batch leaves the previous ones
-            # intact, as the commit does outside tests.
-            with self.env.cr.savepoint():
-                self._rate_wallets(batch, cutoff)
+            self._rate_batch(batch, cutoff)
             done += len(batch)
             self.env["ir.cron"]._notify_progress(done=done_before + done, remaining=len(wallets) - done)
             if self.env["prepaid.wallet"]._prepaid_can_commit():
                 self.env.cr.commit()
         return done
+
+    @api.model
+    def _rate_batch(self, wallets, cutoff):
+        """Rate a batch of wallets set-based; when the batch fails, rate its
+        wallets one by one, so that only the wallets that fail are left
+        unrated, each with its error recorded (see
+        ``prepaid.wallet._cloud_rating_failed``).
+
+        Each attempt runs in a savepoint: a failed one leaves nothing behind
+        (no statement, no marked usage, no debit), and the next run tries the
+        wallet again.
+        """
+        try:
+            with self.env.cr.savepoint():
+                self._rate_wallets(wallets, cutoff)
+            return
+        except Exception as error:
+            if len(wallets) == 1:
+                self._rate_failed(wallets, error)
+                return
+            _logger.info("Cloud rating of a batch of %s wallets failed (%s); rating them one by one.",
+                         len(wallets), error)
+        for wallet in wallets:
+            try:
+                with self.env.cr.savepoint():
+                    self._rate_wallets(wallet, cutoff)
+            except Exception as error:
+                self._rate_failed(wallet, error)
+
+    @api.model
+    def _rate_failed(self, wallet, error):
+        """Record a wallet's rating failure where an operator sees it."""
+        _logger.warning("Cloud usage of %s not rated: %s", wallet.display_name, error, exc_info=error)
+        if isinstance(error, UserError):
+            message = error.args[0]
+        else:
+            message = _("Unexpected error: %(error)s", error=f"{type(error).__name__}: {error}")
+        try:
+            with self.env.cr.savepoint():
+                wallet._cloud_rating_failed(message)
+        except Exception:
+            # The wallet may be locked by a movement right now: the next run
+            # records it.
+            _logger.exception("The rating failure of %s could not be recorded.", wallet.display_name)
+
+    @api.model
+    def _cloud_unrated_usage_problems(self, wallets, cutoff):
+        """The usage records of ``wallets`` to rate before ``cutoff`` that
+        must not be charged as they are: above their meter's maximum per hour
+        or dated before their server existed (stored before these bounds were
+        checked at ingestion). An operator discards or corrects them.
+
+        :return: dict wallet id -> error message listing the records
+        """
+        self.env["prepaid.cloud.usage"].flush_model()
+        self.env.cr.execute(SQL(
+            """
+            WITH unrated AS MATERIALIZED (
+                SELECT u.wallet_id, u.server_id, u.meter_id, u.hour, u.quantity
+                  FROM prepaid_cloud_usage u
+                 WHERE u.wallet_id = ANY(%(wallets)s) AND u.statement_id IS NULL AND u.hour < %(cutoff)s
+            ), starts AS (
+                SELECT e.server_id, date_trunc('hour', MIN(e.date)) AS first_hour
+                  FROM prepaid_cloud_server_event e
+                 WHERE e.server_id IN (SELECT DISTINCT server_id FROM unrated)
+              GROUP BY e.server_id
+            )
+            SELECT u.wallet_id, s.ref, m.code, u.hour, u.quantity, m.max_hourly_quantity, st.first_hour
+              FROM unrated u
+              JOIN prepaid_cloud_meter m ON m.id = u.meter_id
+              JOIN prepaid_cloud_server s ON s.id = u.server_id
+         LEFT JOIN starts st ON st.server_id = u.server_id
+             WHERE NOT (u.quantity >= 0 AND u.quantity <= m.max_hourly_quantity) OR u.hour < st.first_hour
+          ORDER BY u.wallet_id, u.hour, s.ref, m.code
+            """,
+            wallets=wallets.ids,
+            cutoff=cutoff,
+        ))
+        found = {}
+        for wallet_id, ref, code, hour, quantity, maximum, first_hour in self.env.cr.fetchall():
+            if not 0 <= quantity <= maximum:
+                line = _("%(ref)s, %(code)s, %(hour)s: %(quantity)s is not between 0 and the maximum of %(max)s per hour",
+                         ref=ref, code=code, hour=hour, quantity=quantity, max=maximum)
+            else:
+                line = _("%(ref)s, %(code)s, %(hour)s: before the server existed (%(start)s)",
+                         ref=ref, code=code, hour=hour, start=first_hour)
+            found.setdefault(wallet_id, []).append(line)
+        problems = {}
+        for wallet_id, lines in found.items():
+            problems[wallet_id] = _(
+                "%(count)s usage record(s) cannot be charged as they are; discard them under Cloud > Usage "
+                "records (Not rated yet), then rate again: %(records)s",
+                count=len(lines),
+                records="; ".join(lines[:MAX_LISTED_RECORDS]) + ("; ..." if len(lines) > MAX_LISTED_RECORDS else ""),
+            )
+        return problems
 
     @api.model
     def _rate_wallets(self, wallets, cutoff):
@@ -166,16 +262,24 @@ class PrepaidCloudStatement(models.Model):
         servers = self.env["prepaid.cloud.server"].search(
             [("wallet_id", "in", wallets.ids), ("usage_derived_until", "<", cutoff)]
         )
-        cards = {}
-        for wallet in wallets:
-            card = wallet._get_cloud_rate_card()
-            if card:
-                cards[wallet.id] = card.id
-            else:
-                _logger.warning(
-                    "Cloud usage of %s not rated: no rate card in %s for %s.",
-                    wallet.display_name, wallet.currency_id.name, company.name,
-                )
+        cards = wallets._get_cloud_rate_cards()
+        failed = wallets.filtered(lambda w: w.id not in cards)
+        if failed:
+            # Only usage to rate needs a price (not a server terminated long ago).
+            failed = failed.browse(self._cloud_wallets_with_usage(failed.ids, cutoff))
+        for wallet in failed:
+            wallet._cloud_rating_failed(_(
+                "No rate card prices the cloud usage of %(wallet)s: give the wallet (or its plan) a rate card, "
+                "or give %(company)s a default rate card in %(currency)s.",
+                wallet=wallet.display_name, company=company.name, currency=wallet.currency_id.name,
+            ))
+        for wallet_id, message in self._cloud_unrated_usage_problems(wallets, cutoff).items():
+            if wallet_id in cards:
+                del cards[wallet_id]
+                failed |= wallets.browse(wallet_id)
+                wallets.browse(wallet_id)._cloud_rating_failed(message)
+        # Priced, or with nothing left to price.
+        (wallets - failed)._cloud_rating_succeeded()
         if not cards:
             return Statement
         servers = servers.filtered(lambda s: s.wallet_id.id in cards)
@@ -287,6 +391,52 @@ class PrepaidCloudStatement(models.Model):
         statements = statements.filtered(lambda st: st.id not in empty)
         statements._charge()
         return statements
+
+    @api.model
+    def _cloud_server_has_hours(self, until):
+        """SQL condition on a server ``s``: its history gives hours not
+        derived yet before ``until`` (a server terminated before its last
+        derived hour gives none)."""
+        return SQL(
+            """
+            (s.usage_derived_until < %(until)s
+             AND (s.state != 'terminated' OR EXISTS (
+                      SELECT 1 FROM prepaid_cloud_server_event e
+                       WHERE e.server_id = s.id AND e.date > s.usage_derived_until)))
+            """,
+            until=until,
+        )
+
+    @api.model
+    def _cloud_wallets_with_usage(self, wallet_ids, until, company=None):
+        """The wallets among ``wallet_ids`` (or of ``company``) with usage
+        not charged yet before ``until``: hours their servers' history gives,
+        or records not rated yet.
+
+        :return: list of wallet ids
+        """
+        self.env["prepaid.cloud.server"].flush_model()
+        self.env["prepaid.cloud.usage"].flush_model()
+        if wallet_ids is not None:
+            scope, usage_scope = SQL("s.wallet_id = ANY(%s)", wallet_ids), SQL("u.wallet_id = ANY(%s)", wallet_ids)
+        else:
+            scope = SQL("s.company_id = %s", company.id)
+            usage_scope = SQL(
+                "u.wallet_id IN (SELECT id FROM prepaid_wallet WHERE company_id = %s)", company.id
+            )
+        self.env.cr.execute(SQL(
+            """
+            SELECT s.wallet_id FROM prepaid_cloud_server s WHERE %(scope)s AND %(has_hours)s
+             UNION
+            SELECT u.wallet_id FROM prepaid_cloud_usage u
+             WHERE %(usage_scope)s AND u.statement_id IS NULL AND u.hour < %(until)s
+            """,
+            scope=scope,
+            has_hours=self._cloud_server_has_hours(until),
+            usage_scope=usage_scope,
+            until=until,
+        ))
+        return [row[0] for row in self.env.cr.fetchall()]
 
     @api.model
     def _cloud_tune_transaction(self):

@@ -5,7 +5,7 @@ import reprlib
 from datetime import datetime, timedelta, timezone
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
@@ -96,6 +96,34 @@ class PrepaidCloudUsage(models.Model):
             ["wallet_id", "hour"],
             where="statement_id IS NULL",
         )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_rated(self):
+        if any(usage.statement_id for usage in self):
+            raise UserError(_("A usage record that was rated cannot be deleted: its statement was charged."))
+
+    def action_discard(self):
+        """Manager: delete usage records not rated yet, e.g. one the platform
+        sent by mistake or one that stops the rating of its wallet. Each
+        wallet keeps a note of what was discarded, by whom."""
+        self.env["prepaid.wallet"]._check_prepaid_group("group_prepaid_manager")
+        self.check_access("read")
+        # Manager checked above; nobody holds delete rights on usage records.
+        records = self.sudo()
+        records._unlink_except_rated()
+        for wallet in records.wallet_id:
+            lines = []
+            for usage in records.filtered(lambda u, w=wallet: u.wallet_id == w):
+                lines.append(_("%(server)s, %(meter)s, %(hour)s: %(quantity)s", server=usage.server_id.ref,
+                               meter=usage.meter_id.code, hour=usage.hour, quantity=usage.quantity))
+            if len(lines) > 20:
+                lines[20:] = [_("and %(count)s more", count=len(lines) - 20)]
+            wallet.message_post(body=_(
+                "Usage records discarded by %(user)s before rating: %(records)s",
+                user=self.env.user.name, records="; ".join(lines),
+            ))
+        records.unlink()
+        return True
 
     @api.model
     def ingest(self, records):

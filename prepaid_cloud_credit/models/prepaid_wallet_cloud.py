@@ -12,6 +12,8 @@ _logger = logging.getLogger(__name__)
 RUNWAY_LEVELS = (7, 3, 1)
 # Days of statements the average burn is computed on.
 BURN_DAYS = 7
+# Longest rating error kept on a wallet.
+MAX_RATING_ERROR = 2000
 
 
 def _runway_rank(days):
@@ -52,6 +54,11 @@ class PrepaidWallet(models.Model):
         help="The balance policy has suspended the servers; a recharge above the floor reactivates them.",
     )
     cloud_low_balance_alerted = fields.Boolean(readonly=True, copy=False)
+    cloud_rating_error = fields.Text(
+        "Cloud rating error", readonly=True, copy=False,
+        help="Why the last daily rating could not charge this wallet's usage; the next run tries again.",
+    )
+    cloud_rating_error_date = fields.Datetime("Rating failed on", readonly=True, copy=False)
     cloud_runway_alert_days = fields.Integer(
         "Last runway alert (days)", readonly=True, copy=False,
         help="The last runway alert sent (7, 3 or 1 days); 0 when the balance covers a week again.",
@@ -108,28 +115,74 @@ class PrepaidWallet(models.Model):
             wallet._cloud_suspend(_("Suspended by %(user)s", user=self.env.user.name))
         return True
 
+    def action_cloud_rate_now(self):
+        """Manager: rate and charge this wallet's usage up to the start of
+        today now, e.g. once the cause of a rating failure is fixed."""
+        self._check_prepaid_group("group_prepaid_manager")
+        Statement = self.env["prepaid.cloud.statement"]
+        # Manager checked above; the rating is the ledger's business.
+        for wallet in self.sudo():
+            Statement.sudo().with_company(wallet.company_id)._rate_batch(
+                wallet, Statement._cloud_cutoff(wallet.company_id)
+            )
+        return True
+
     # ------------------------------------------------------------------
     # Rate card
     # ------------------------------------------------------------------
 
     def _get_cloud_rate_card(self):
-        """Hook: the rate card that prices this wallet's cloud usage.
+        """The rate card that prices this wallet's cloud usage (see
+        :meth:`_get_cloud_rate_cards`).
 
-        :return: the wallet's own card, else the company's default card in
-            the wallet's currency (an empty recordset when there is none)
+        :return: a ``prepaid.cloud.rate.card``, empty when none prices it
         """
         self.ensure_one()
-        if self.cloud_rate_card_id:
-            return self.cloud_rate_card_id
         # sudo: pricing happens for any caller of the ledger, portal included.
-        return self.env["prepaid.cloud.rate.card"].sudo().search(
-            [
-                ("company_id", "=", self.company_id.id),
-                ("currency_id", "=", self.currency_id.id),
-                ("is_default", "=", True),
-            ],
-            limit=1,
-        )
+        return self.env["prepaid.cloud.rate.card"].sudo().browse(self._get_cloud_rate_cards().get(self.id))
+
+    def _get_cloud_rate_cards(self):
+        """Hook: the rate card of each of these wallets at once, for the
+        ratings that price thousands of wallets.
+
+        :return: dict wallet id -> rate card id: the wallet's own card, else
+            the company's default card in the wallet's currency; wallets no
+            card prices are left out
+        """
+        defaults = {}
+        # sudo: pricing happens for any caller of the ledger, portal included.
+        for card in self.env["prepaid.cloud.rate.card"].sudo().search(
+            [("company_id", "in", self.company_id.ids), ("is_default", "=", True)], order="sequence, id"
+        ):
+            defaults.setdefault((card.company_id.id, card.currency_id.id), card.id)
+        cards = {}
+        for wallet in self:
+            card = wallet.cloud_rate_card_id.id or defaults.get((wallet.company_id.id, wallet.currency_id.id))
+            if card:
+                cards[wallet.id] = card
+        return cards
+
+    # ------------------------------------------------------------------
+    # Rating failures
+    # ------------------------------------------------------------------
+
+    def _cloud_rating_failed(self, message):
+        """Record on the wallet why its usage could not be rated: the error,
+        a note in its chatter when the cause is new, the *Cloud rating failed*
+        filter. The next run tries again."""
+        now = fields.Datetime.now()
+        message = message[:MAX_RATING_ERROR]
+        for wallet in self:
+            if wallet.cloud_rating_error != message:
+                wallet.message_post(body=_("The cloud usage could not be rated and charged: %(error)s", error=message))
+            wallet.write({"cloud_rating_error": message, "cloud_rating_error_date": now})
+
+    def _cloud_rating_succeeded(self):
+        """Clear the rating error of wallets whose usage is rated again."""
+        failed = self.filtered("cloud_rating_error")
+        for wallet in failed:
+            wallet.message_post(body=_("The cloud usage is rated and charged again."))
+        failed.write({"cloud_rating_error": False, "cloud_rating_error_date": False})
 
     # ------------------------------------------------------------------
     # Every movement re-evaluates the policy and the alerts

@@ -17,3 +17,4 @@ from . import test_cloud_billing
 from . import test_cloud_balance_policy
 from . import test_cloud_alerts
 from . import test_cloud_portal
+from . import test_cloud_rating_failures
