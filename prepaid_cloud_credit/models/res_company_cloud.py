@@ -16,14 +16,17 @@ class ResCompany(models.Model):
         "Suspension floor",
         currency_field="currency_id",
         default=0.0,
-        help="Cloud servers are suspended when the balance stays at or below this amount past the grace.",
+        help="Cloud servers are suspended when the ongoing balance (the balance less the usage not "
+        "charged yet) stays at or below this amount past the grace.",
     )
+    # No grace by default: services stop when the credit runs out, within the
+    # hour the hourly rating sees it.
     prepaid_suspension_grace_hours = fields.Integer(
         "Grace before suspension (hours)",
-        default=24,
-        help="Hours the balance may stay at or below the floor before the servers are suspended.",
+        default=0,
+        help="Hours the ongoing balance may stay at or below the floor before the servers are suspended; "
+        "0 suspends them within the hour.",
     )
-
     prepaid_usage_max_age_days = fields.Integer(
         "Usage records accepted for (days)",
         default=30,

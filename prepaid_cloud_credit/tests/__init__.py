@@ -18,3 +18,4 @@ from . import test_cloud_balance_policy
 from . import test_cloud_alerts
 from . import test_cloud_portal
 from . import test_cloud_rating_failures
+from . import test_cloud_ongoing_balance
