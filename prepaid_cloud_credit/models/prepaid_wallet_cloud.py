@@ -10,7 +10,7 @@ _logger = logging.getLogger(__name__)
 
 # Runway alert levels, in days of average burn left, from the first sent.
 RUNWAY_LEVELS = (7, 3, 1)
-# Days of statements the average burn is computed on.
+# Days of statements the average burn is computed on, at most.
 BURN_DAYS = 7
 # Longest rating error kept on a wallet.
 MAX_RATING_ERROR = 2000
@@ -230,7 +230,8 @@ class PrepaidWallet(models.Model):
         ]
 
     def _ledger_lock_reads(self):
-        """Override of the ledger: the usage of the last days, for the runway."""
+        """Override of the ledger: the usage of the last days and the day
+        usage began, for the runway."""
         self.env["prepaid.cloud.statement"].flush_model(["amount_total", "wallet_id", "date"])
         # A few days more than the burn window on each side: the window is
         # cut in the company's time zone once the lock has read it.
@@ -245,6 +246,8 @@ class PrepaidWallet(models.Model):
                 """,
                 today - timedelta(days=BURN_DAYS + 2), today + timedelta(days=2),
             ),
+            # The first entry of the (wallet, date, sequence) unique index.
+            "first_usage_day": SQL("(SELECT MIN(s.date) FROM prepaid_cloud_statement s WHERE s.wallet_id = w.id)"),
         }
 
     def _ledger_write(self, move_type, signed_amount, key, allocations, debt_change, new_lot_vals, **kw):
@@ -257,8 +260,9 @@ class PrepaidWallet(models.Model):
         # dependencies: what was computed from the old one goes.
         self.invalidate_recordset(["cloud_ongoing_balance"])
         self._cloud_apply_balance_policy()
-        recent = [(fields.Date.to_date(day), amount) for day, amount in kw["lock"]["recent_usage"] or []]
-        self._cloud_check_alerts(recent_usage=recent)
+        lock = kw["lock"]
+        recent = [(fields.Date.to_date(day), amount) for day, amount in lock["recent_usage"] or []]
+        self._cloud_check_alerts(recent_usage=recent, first_usage_day=fields.Date.to_date(lock["first_usage_day"]))
         return tx
 
     # ------------------------------------------------------------------
@@ -433,11 +437,16 @@ class PrepaidWallet(models.Model):
     # Alerts
     # ------------------------------------------------------------------
 
-    def _cloud_average_burn(self, recent_usage=None):
-        """Average daily usage over the last ``BURN_DAYS`` days (0 when none).
+    def _cloud_average_burn(self, recent_usage=None, first_usage_day=None):
+        """Average daily usage over the last days of usage history: the last
+        ``BURN_DAYS`` days, or fewer when usage began since (a wallet whose
+        first statement is two days old divides by two, not by seven).
 
         :param recent_usage: (date, amount) of the statements of the last
             days, as the ledger's lock read them; read here when not given
+        :param first_usage_day: the day of the wallet's first statement, as
+            the lock read it (with ``recent_usage``)
+        :return: the average, 0 without usage in the window
         """
         self.ensure_one()
         if recent_usage is not None and not recent_usage:
@@ -447,22 +456,28 @@ class PrepaidWallet(models.Model):
         today = fields.Date.context_today(self.with_context(tz=company_partner.tz or "UTC"))
         start = today - timedelta(days=BURN_DAYS)
         if recent_usage is not None:
-            return sum(amount for day, amount in recent_usage if start <= day < today) / BURN_DAYS
-        self.env["prepaid.cloud.statement"].flush_model(["amount_total", "wallet_id", "date"])
-        self.env.cr.execute(SQL(
-            """
-            SELECT COALESCE(SUM(amount_total), 0) FROM prepaid_cloud_statement
-             WHERE wallet_id = %s AND date >= %s AND date < %s
-            """,
-            self.id, start, today,
-        ))
-        return self.env.cr.fetchone()[0] / BURN_DAYS
+            total = sum(amount for day, amount in recent_usage if start <= day < today)
+        else:
+            self.env["prepaid.cloud.statement"].flush_model(["amount_total", "wallet_id", "date"])
+            self.env.cr.execute(SQL(
+                """
+                SELECT COALESCE(SUM(amount_total) FILTER (WHERE date >= %s AND date < %s), 0), MIN(date)
+                  FROM prepaid_cloud_statement
+                 WHERE wallet_id = %s
+                """,
+                start, today, self.id,
+            ))
+            total, first_usage_day = self.env.cr.fetchone()
+        if not total or not first_usage_day or first_usage_day >= today:
+            return 0.0
+        days = min(BURN_DAYS, (today - first_usage_day).days)
+        return float(total) / days
 
-    def _cloud_runway_level(self, recent_usage=None):
+    def _cloud_runway_level(self, recent_usage=None, first_usage_day=None):
         """:return: (alert level in days or 0, runway in days or None), the
         runway of the ongoing balance at the average burn"""
         self.ensure_one()
-        burn = self._cloud_average_burn(recent_usage)
+        burn = self._cloud_average_burn(recent_usage, first_usage_day)
         if burn <= 0:
             return 0, None
         runway = max(self.cloud_ongoing_balance, 0.0) / burn
@@ -472,12 +487,13 @@ class PrepaidWallet(models.Model):
                 level = days
         return level, runway
 
-    def _cloud_check_alerts(self, recent_usage=None):
+    def _cloud_check_alerts(self, recent_usage=None, first_usage_day=None):
         """Send the low-balance and runway e-mails on the ongoing balance,
         once per crossing: an alert is sent again only after the ongoing
         balance recovered above it.
 
         :param recent_usage: see :meth:`_cloud_average_burn` (one wallet only)
+        :param first_usage_day: see :meth:`_cloud_average_burn` (one wallet only)
         """
         for wallet in self:
             currency = wallet.currency_id
@@ -495,7 +511,7 @@ class PrepaidWallet(models.Model):
                 wallet.cloud_low_balance_alerted = True
             elif not below and wallet.cloud_low_balance_alerted:
                 wallet.cloud_low_balance_alerted = False
-            level, runway = wallet._cloud_runway_level(recent_usage)
+            level, runway = wallet._cloud_runway_level(recent_usage, first_usage_day)
             stored = wallet.cloud_runway_alert_days
             if _runway_rank(level) < _runway_rank(stored):
                 runway_template = self.env.ref(
