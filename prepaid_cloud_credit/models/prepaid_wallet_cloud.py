@@ -297,6 +297,9 @@ class PrepaidWallet(models.Model):
             if not wallet.cloud_below_floor_since:
                 wallet.cloud_below_floor_since = now
             if wallet.cloud_suspended:
+                if wallet.cloud_server_ids.filtered(lambda s: s.state in ("active", "stopped")):
+                    # A server added (or started by hand) since the suspension.
+                    wallet._cloud_suspend(_("The servers of this customer are suspended"))
                 continue
             today = fields.Date.context_today(wallet, now)
             if wallet.cloud_never_suspend_until and wallet.cloud_never_suspend_until >= today:

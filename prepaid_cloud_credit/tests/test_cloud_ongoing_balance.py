@@ -82,6 +82,18 @@ class TestCloudOngoingBalance(CloudCommon):
         self.assertEqual(self.commands("suspend").mapped("state"), ["pending"])
         self.assertIn("ongoing balance -0.02", self.commands("suspend").reason)
 
+    def test_server_added_to_a_suspended_wallet_is_suspended_within_the_hour(self):
+        """Test that a server created for a wallet whose servers are suspended does not run for free."""
+        self.credit(0.30)
+        server = self.make_server()
+        self.hourly(f"{DAY} 06:30:00")
+        self.assertEqual(server.state, "suspended")
+        added = self.make_server(at=f"{DAY} 06:40:00", ref="srv-2")
+        self.assertEqual(added.state, "active")
+        self.hourly(f"{DAY} 07:30:00")
+        self.assertEqual(added.state, "suspended")
+        self.assertEqual(self.commands("suspend").server_id, server | added)
+
     def test_grace_counts_from_the_hour_the_ongoing_balance_reached_the_floor(self):
         """Test that a grace of 2 hours suspends two hours after the ongoing balance reached the floor."""
         self.company.prepaid_suspension_grace_hours = 2
