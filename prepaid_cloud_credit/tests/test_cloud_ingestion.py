@@ -1,11 +1,13 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
 import json
 import re
+import xmlrpc.client
+from datetime import datetime, timedelta, timezone
 
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 
 from .cloud_common import DAY, CloudCommon
 
@@ -326,3 +328,34 @@ class TestCloudIngestion(CloudCommon):
             self.server.ref = "srv\x001"
         with self.assertRaisesRegex(ValidationError, "control character"):
             self.make_server(ref="srv\t2")
+
+
+@tagged("post_install", "-at_install")
+class TestCloudIngestionXmlRpc(CloudCommon, HttpCase):
+    """The platform's way in: real XML-RPC, hours relative to the real clock."""
+
+    def call(self, method, *args):
+        return self.xmlrpc_object.execute_kw(
+            self.env.cr.dbname, self.integration_user.id, "bridge-pw-123", "prepaid.cloud.usage", method, list(args)
+        )
+
+    def test_malformed_batches_get_clear_faults_over_xmlrpc(self):
+        """Test that a deeply nested batch, a lone surrogate, a NUL and an absurd quantity sent over XML-RPC
+        get a fault with the clear message (not a server error), and a good batch is then stored."""
+        now = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0, tzinfo=None)
+        self.make_server(at=now - timedelta(days=1), ref="srv-rpc")
+        self.integration_user.password = "bridge-pw-123"
+        hour = (now - timedelta(hours=2)).strftime("%Y-%m-%d %H:00:00")
+        for payload, expected in (
+            ("[" * 100000 + "]" * 100000, "nested too deeply"),
+            (json.dumps([["srv-rpc\ud800", "traffic_gb", hour, 1]]), r"'srv-rpc\ud800' holds a control"),
+            (json.dumps([["srv-rpc", "traffic\x00gb", hour, 1]]), r"'traffic\x00gb' holds a control"),
+            (json.dumps([["srv-rpc", "traffic_gb", hour, 1e300]]), "above the maximum of any meter"),
+        ):
+            with self.assertRaises(xmlrpc.client.Fault) as caught:
+                self.call("ingest_json", payload)
+            self.assertIn(expected, caught.exception.faultString)
+            self.assertNotIn("Traceback", caught.exception.faultString)
+        self.assertFalse(self.Usage.search([]))
+        self.assertEqual(self.call("ingest_json", json.dumps([["srv-rpc", "traffic_gb", hour, 2.5]]))["inserted"], 1)
+        self.assertEqual(self.call("ingest", [["srv-rpc", "traffic_gb", hour, 2.5]])["unchanged"], 1)
