@@ -232,8 +232,10 @@ class PrepaidCloudStatement(models.Model):
         found = {}
         for wallet_id, ref, code, hour, quantity, maximum, first_hour in self.env.cr.fetchall():
             if not 0 <= quantity <= maximum:
-                line = _("%(ref)s, %(code)s, %(hour)s: %(quantity)s is not between 0 and the maximum of %(max)s per hour",
-                         ref=ref, code=code, hour=hour, quantity=quantity, max=maximum)
+                line = _(
+                    "%(ref)s, %(code)s, %(hour)s: %(quantity)s is not between 0 and the maximum of %(max)s per hour",
+                    ref=ref, code=code, hour=hour, quantity=quantity, max=maximum,
+                )
             else:
                 line = _("%(ref)s, %(code)s, %(hour)s: before the server existed (%(start)s)",
                          ref=ref, code=code, hour=hour, start=first_hour)
@@ -444,7 +446,8 @@ class PrepaidCloudStatement(models.Model):
             try:
                 with self.env.cr.savepoint():
                     self._cloud_tune_transaction()
-                    self._cloud_store_provisional(self._cloud_provisional_amounts(batch, now, tz), now, skip_locked=True)
+                    amounts = self._cloud_provisional_amounts(batch, now, tz)
+                    self._cloud_store_provisional(amounts, now, skip_locked=True)
             except Exception:
                 # The previous amounts stay until the next hour.
                 _logger.exception("Provisional cloud rating of %s wallets of %s failed.", len(batch), company.name)

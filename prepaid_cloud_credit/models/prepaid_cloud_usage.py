@@ -223,7 +223,9 @@ class PrepaidCloudUsage(models.Model):
                     # began: invisible here, so it cannot be compared.
                     for key in present:
                         if key not in stored:
-                            conflicts.append((batch[key][0], _("stored meanwhile by another call; send the batch again")))
+                            conflicts.append(
+                                (batch[key][0], _("stored meanwhile by another call; send the batch again"))
+                            )
                     if conflicts:
                         raise ValidationError(self._ingest_error_message(conflicts, len(records)))
         return {"received": len(records), "inserted": inserted, "unchanged": len(records) - inserted}
@@ -285,7 +287,7 @@ class PrepaidCloudUsage(models.Model):
                 return (index, ref.strip(), code.strip(), hour, float(quantity))
         if isinstance(record, (list, tuple)) and len(record) == 4:
             # The compact form: half the XML-RPC payload of a struct.
-            record = dict(zip(RECORD_KEYS, record))
+            record = dict(zip(RECORD_KEYS, record, strict=True))
         elif not isinstance(record, dict):
             errors.append((
                 index, _("a record must be a mapping with server, meter, hour and quantity, or a list of those four")

@@ -183,7 +183,9 @@ class TestCloudIngestion(CloudCommon):
         with self.assertRaises(ValidationError) as caught:
             self.ingest(batch)
         message = str(caught.exception)
-        self.assertIn("Record 1: the quantity 500.5 is above the maximum of 500.0 per hour of the meter traffic_gb", message)
+        self.assertIn(
+            "Record 1: the quantity 500.5 is above the maximum of 500.0 per hour of the meter traffic_gb", message
+        )
         self.assertIn("Record 2: the quantity 1e+300 is above the maximum of any meter", message)
         self.assertIn("Record 3: the quantity 1000000000000", message)
         self.assertNotIn("Record 0", message)

@@ -56,9 +56,9 @@ class TestCloudRatingFailures(CloudCommon):
         self.assertEqual(str(self.wallet.cloud_rating_error_date), "2026-11-11 01:00:00")
         self.assertFalse(self.other.cloud_rating_error)
         self.assertEqual(len(self.notes(self.wallet)), 1)
+        both = (self.wallet | self.other).ids
         self.assertEqual(
-            self.env["prepaid.wallet"].search([("cloud_rating_error", "!=", False), ("id", "in", (self.wallet | self.other).ids)]),
-            self.wallet,
+            self.env["prepaid.wallet"].search([("cloud_rating_error", "!=", False), ("id", "in", both)]), self.wallet
         )
         # The next run tries again, and records the same cause once.
         self.rate(at="2026-11-11 02:00:00")
