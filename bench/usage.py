@@ -4,14 +4,21 @@
 
 Targets (DESIGN.md): ingestion over XML-RPC in batches of 1,000 >= 20,000
 records/s; daily rating of 10,000 servers x 24 h x 4 meters (960,000
-records) <= 60 s with a peak memory of the Odoo process <= 1 GiB.
+records) <= 60 s with a peak memory of the Odoo process <= 1 GiB. The
+hourly provisional rating (the ongoing balance) of the same fleet has no
+target of its own: it runs every hour, so it is reported against the hour
+and against the daily rating.
 
 The fleet is written with SQL (generate_series), never over XML-RPC: 10,000
-servers created yesterday 00:00 UTC with 2 vCPU, 4 GB RAM, 50 GB disk and
+servers billed from yesterday 00:00 UTC with 2 vCPU, 4 GB RAM, 50 GB disk and
 the backup add-on, spread over ``--wallets`` customers with credit. The
 rating runs the real cron (``_cron_rate_usage``: derivation of the hours
 from the history, statements, lines, one ledger debit per wallet-day) in a
 child process whose wall time and peak RSS (``ru_maxrss``) are reported.
+The hourly cron (``_cron_cloud_balance_policy``: the provisional rating of
+every wallet's usage not charged yet, then the policy of the wallets it
+concerns) runs the same way, before the daily rating (the worst case: a
+whole day and the hours of today to price) and after it.
 Ingestion then pushes metered samples for the same servers through a real
 Odoo server with as many HTTP workers as Odoo's deployment guide advises
 (cores x 2 + 1; ``--workers`` to change), as XML-RPC rows (``ingest``) and
@@ -140,7 +147,10 @@ def setup_fleet(registry, servers, wallets):
                    now() at time zone 'UTC', now() at time zone 'UTC'
               FROM prepaid_cloud_server
             """,
-            (day,),
+            # Created days before the rated day (billed from it on): the
+            # ingestion pushes samples for the days before, which must not
+            # predate the servers.
+            (day - timedelta(days=7),),
         )
         backup = ref("prepaid_cloud_credit.meter_addon_backup").id
         cr.execute("INSERT INTO prepaid_cloud_server_event_meter_rel SELECT id, %s FROM prepaid_cloud_server_event",
@@ -176,11 +186,40 @@ def rate_child(db, odoo_dir):
     }))
 
 
-def bench_rating(db):
+def hourly_child(db, odoo_dir):
+    """Run in the child process: the hourly cron, its wall time and peak RSS."""
+    from odoo import api
+
+    registry = odoo_registry(db, odoo_dir)
+    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with registry.cursor() as cr:
+        env = api.Environment(cr, api.SUPERUSER_ID, {})
+        started = time.perf_counter()
+        checked = env["prepaid.wallet"]._cron_cloud_balance_policy()
+        elapsed = time.perf_counter() - started
+        cr.execute("SELECT count(*), coalesce(sum(cloud_unbilled_amount), 0) FROM prepaid_wallet "
+                   "WHERE cloud_unbilled_amount != 0")
+        priced, total = cr.fetchone()
+        cr.execute("SELECT count(*) FROM prepaid_cloud_usage")
+        records = cr.fetchone()[0]
+    print(json.dumps({
+        "elapsed": elapsed, "priced": priced, "total": float(total), "checked": checked, "records": records,
+        "baseline_kib": baseline, "peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+    }))
+
+
+def bench_rating(db, child="--rate-child"):
     proc = subprocess.run(
-        [sys.executable, __file__, "--db", db, "--rate-child"], stdout=subprocess.PIPE, text=True, check=True
+        [sys.executable, __file__, "--db", db, child], stdout=subprocess.PIPE, text=True, check=True
     )
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def print_hourly(label, result):
+    print(f"hourly cron {label:13s}: {result['elapsed']:6.1f} s, {result['priced']} wallets priced "
+          f"(total not charged yet {result['total']:.2f}), {result['checked']} wallets' policy checked, "
+          f"no usage record written ({result['records']} stored); peak RSS {result['peak_kib'] / 1024:.0f} MiB",
+          flush=True)
 
 
 def ingest_client(args):
@@ -247,15 +286,16 @@ def main():
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
                         help="Odoo HTTP workers for the ingestion (default: cores x 2 + 1, as Odoo advises)")
     parser.add_argument("--rate-child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--hourly-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     available, why = odoo_available()
     if not available:
         print(f"usage: {why}; this benchmark needs Odoo 18 (see README).", file=sys.stderr)
         return 2
-    if args.rate_child:
+    if args.rate_child or args.hourly_child:
         from run_tests import odoo_bin_command
 
-        rate_child(args.db, odoo_bin_command()[1])
+        (rate_child if args.rate_child else hourly_child)(args.db, odoo_bin_command()[1])
         return 0
     command, odoo_dir = ensure_database(args.db, args.recreate)
     registry = odoo_registry(args.db, odoo_dir)
@@ -266,6 +306,8 @@ def main():
 
     ok = True
     if not args.skip_rating:
+        before = bench_rating(args.db, "--hourly-child")
+        print_hourly("(before)", before)
         result = bench_rating(args.db)
         peak_mib = result["peak_kib"] / 1024
         expected = args.servers * 24 * 4
@@ -276,6 +318,9 @@ def main():
               f"(after loading the registry: {result['baseline_kib'] / 1024:.0f} MiB); "
               f"target <= 1024 MiB: {'met' if peak_mib <= 1024 else 'NOT met'}", flush=True)
         ok = result["records"] == expected and result["debits"] == wallets
+        after = bench_rating(args.db, "--hourly-child")
+        print_hourly("(after)", after)
+        ok = ok and before["records"] == 0 and before["priced"] == wallets and after["priced"] == wallets
 
     if not args.skip_ingestion:
         for label, as_json, offset in (("ingest()", False, 1), ("ingest_json()", True, 2)):

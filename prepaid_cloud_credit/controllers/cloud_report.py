@@ -78,6 +78,7 @@ class CloudReportPortal(CustomerPortal):
         ]
         return {
             "rows": rows,
+            "wallets": self._cloud_report_wallets(),
             "charts": self._cloud_report_charts(rows, start, end),
             "server_totals": self._cloud_report_server_totals(rows),
             "servers": servers,
@@ -86,6 +87,15 @@ class CloudReportPortal(CustomerPortal):
             "date_to": end,
             "error": error,
         }
+
+    def _cloud_report_wallets(self):
+        """The logged-in customer's wallets, with their ongoing balance and
+        an *Add credit* button on the report."""
+        Wallet = request.env["prepaid.wallet"]
+        if not Wallet.has_access("read"):
+            return Wallet
+        # Record rules keep a portal user to its own commercial partner.
+        return Wallet.search([("partner_id", "=", request.env.user.commercial_partner_id.id)])
 
     def _cloud_report_server_totals(self, rows):
         totals = {}

@@ -1,5 +1,6 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 
 # How a meter's hourly quantity is obtained. The first four are derived from
 # the configuration history of a server; ``metered`` is pushed by the platform.
@@ -10,6 +11,10 @@ METER_RESOURCES = [
     ("addon", "Add-on"),
     ("metered", "Metered by the platform"),
 ]
+# No meter may allow more per hour: quantities above it are typos or attacks
+# whatever the meter, and every quantity below it converts to a float exactly
+# enough to be priced.
+MAX_METER_QUANTITY = 1e12
 
 
 class PrepaidCloudMeter(models.Model):
@@ -34,12 +39,31 @@ class PrepaidCloudMeter(models.Model):
         help="Keep billing this meter while the server is stopped or suspended "
         "(disk space and backups stay allocated).",
     )
+    max_hourly_quantity = fields.Float(
+        "Maximum per hour",
+        required=True,
+        default=1000000.0,
+        help="The largest quantity one server can use in one hour. A usage record above it is refused, "
+        "and a server cannot be configured beyond it.",
+    )
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
 
     _sql_constraints = [
         ("code_uniq", "UNIQUE(code)", "The code of a meter must be unique."),
     ]
+
+    @api.constrains("max_hourly_quantity")
+    def _check_max_hourly_quantity(self):
+        for meter in self:
+            if not 0 < meter.max_hourly_quantity <= MAX_METER_QUANTITY:
+                raise ValidationError(
+                    _(
+                        "The maximum per hour of %(meter)s must be greater than zero and at most %(max)s.",
+                        meter=meter.display_name,
+                        max=MAX_METER_QUANTITY,
+                    )
+                )
 
     @api.depends("name", "unit")
     def _compute_display_name(self):

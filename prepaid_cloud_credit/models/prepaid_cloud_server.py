@@ -64,9 +64,37 @@ class PrepaidCloudServer(models.Model):
 
     @api.constrains("vcpu", "ram_gb", "disk_gb")
     def _check_resources(self):
+        # Each hour of a resource is a usage record: the meter's maximum per
+        # hour bounds the configuration as it bounds pushed samples.
+        maxima = {}
+        # sudo: the bound holds whoever configures the server (a bridge, a manager).
+        for meter in self.env["prepaid.cloud.meter"].sudo().search([("resource", "in", ("vcpu", "ram", "disk"))]):
+            if meter.resource not in maxima or meter.max_hourly_quantity < maxima[meter.resource].max_hourly_quantity:
+                maxima[meter.resource] = meter
         for server in self:
             if server.vcpu < 0 or server.ram_gb < 0 or server.disk_gb < 0:
                 raise ValidationError(_("The resources of a server cannot be negative."))
+            for resource, value in (("vcpu", server.vcpu), ("ram", server.ram_gb), ("disk", server.disk_gb)):
+                meter = maxima.get(resource)
+                if meter and value > meter.max_hourly_quantity:
+                    raise ValidationError(
+                        _(
+                            "%(server)s: %(value)s is above the maximum of %(max)s of the meter %(meter)s.",
+                            server=server.display_name,
+                            value=value,
+                            max=meter.max_hourly_quantity,
+                            meter=meter.display_name,
+                        )
+                    )
+
+    @api.constrains("ref")
+    def _check_ref(self):
+        for server in self:
+            # The platform pushes samples with this reference as text.
+            if not server.ref.strip() or not server.ref.isprintable():
+                raise ValidationError(
+                    _("The platform reference %(ref)r is empty or holds a control character.", ref=server.ref)
+                )
 
     @api.constrains("wallet_id")
     def _check_wallet_active(self):
@@ -182,12 +210,8 @@ class PrepaidCloudServer(models.Model):
         from ``usage_derived_until`` up to ``cutoff`` (UTC, excluded), each in
         the statement of its wallet and day (time zone ``tz``) among
         ``statements``: derived records are rated as they are written.
-
-        An hour is billed in full at the highest configuration it had: a
-        server resized at 14:30 pays hour 14 at its larger size, a server
-        started at 16:10 pays hour 16. Meters without ``bill_when_stopped``
-        count only the hours the server was active. Records already there
-        (samples pushed by the platform) win: ``ON CONFLICT DO NOTHING``.
+        Records already there (samples pushed by the platform) win:
+        ``ON CONFLICT DO NOTHING``.
 
         :return: the number of records written
         """
@@ -197,52 +221,16 @@ class PrepaidCloudServer(models.Model):
         self.env["prepaid.cloud.server.event"].flush_model()
         self.env.cr.execute(SQL(
             """
-            WITH ev AS (
-                SELECT e.id, e.server_id, e.state, e.vcpu, e.ram_gb, e.disk_gb,
-                       GREATEST(e.date, s.usage_derived_until) AS span_start,
-                       LEAST(COALESCE(LEAD(e.date) OVER w, 'infinity'::timestamp), %(cutoff)s) AS span_end,
-                       s.wallet_id
-                  FROM prepaid_cloud_server_event e
-                  JOIN prepaid_cloud_server s ON s.id = e.server_id
-                 WHERE e.server_id = ANY(%(servers)s)
-                WINDOW w AS (PARTITION BY e.server_id ORDER BY e.date, e.id)
-            ), spans AS (
-                SELECT * FROM ev
-                 WHERE span_start < span_end AND state != 'terminated'
-            ), hours AS (
-                SELECT spans.*, h.hour
-                  FROM spans,
-                       generate_series(date_trunc('hour', span_start),
-                                       span_end - interval '1 microsecond',
-                                       interval '1 hour') AS h(hour)
-            )
             INSERT INTO prepaid_cloud_usage
                    (server_id, meter_id, wallet_id, hour, quantity, source, statement_id)
-            SELECT h.server_id, m.id, h.wallet_id, h.hour,
-                   MAX(CASE m.resource WHEN 'vcpu' THEN h.vcpu
-                                       WHEN 'ram' THEN h.ram_gb
-                                       WHEN 'disk' THEN h.disk_gb
-                                       ELSE 1 END),
-                   'config', st.id
-              FROM hours h
+            SELECT d.server_id, d.meter_id, d.wallet_id, d.hour, d.quantity, 'config', st.id
+              FROM (%(derived)s) d
               JOIN prepaid_cloud_statement st
-                ON st.id = ANY(%(statements)s) AND st.wallet_id = h.wallet_id
-               AND st.date = (h.hour AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date
-              JOIN prepaid_cloud_meter m
-                ON m.active AND m.resource != 'metered'
-               AND (h.state = 'active' OR m.bill_when_stopped)
-               AND (m.resource != 'addon' OR EXISTS (
-                        SELECT 1 FROM prepaid_cloud_server_event_meter_rel r
-                         WHERE r.event_id = h.id AND r.meter_id = m.id))
-          GROUP BY h.server_id, m.id, h.wallet_id, h.hour, st.id
-            HAVING MAX(CASE m.resource WHEN 'vcpu' THEN h.vcpu
-                                       WHEN 'ram' THEN h.ram_gb
-                                       WHEN 'disk' THEN h.disk_gb
-                                       ELSE 1 END) > 0
+                ON st.id = ANY(%(statements)s) AND st.wallet_id = d.wallet_id
+               AND st.date = (d.hour AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date
             ON CONFLICT (server_id, meter_id, hour) DO NOTHING
             """,
-            cutoff=cutoff,
-            servers=self.ids,
+            derived=self._cloud_derived_usage_query(self.ids, cutoff),
             tz=tz,
             statements=statements.ids,
         ))
@@ -258,3 +246,63 @@ class PrepaidCloudServer(models.Model):
         ))
         self.invalidate_recordset(["usage_derived_until"])
         return count
+
+    @api.model
+    def _cloud_derived_usage_query(self, server_ids, until):
+        """The hourly usage the configuration history gives, as a query: rows
+        ``(server_id, wallet_id, meter_id, hour, quantity)`` of the servers
+        ``server_ids`` from their ``usage_derived_until`` up to ``until``
+        (UTC, excluded). The daily rating writes them as usage records; the
+        hourly provisional rating prices them without writing them.
+
+        An hour is billed in full at the highest configuration it had: a
+        server resized at 14:30 pays hour 14 at its larger size, a server
+        started at 16:10 pays hour 16 (and an hour started before ``until``
+        counts in full). Meters without ``bill_when_stopped`` count only the
+        hours the server was active.
+
+        :param server_ids: list of ids
+        :return: ``SQL``
+        """
+        return SQL(
+            """
+            WITH ev AS (
+                SELECT e.id, e.server_id, e.state, e.vcpu, e.ram_gb, e.disk_gb,
+                       GREATEST(e.date, s.usage_derived_until) AS span_start,
+                       LEAST(COALESCE(LEAD(e.date) OVER w, 'infinity'::timestamp), %(until)s) AS span_end,
+                       s.wallet_id
+                  FROM prepaid_cloud_server_event e
+                  JOIN prepaid_cloud_server s ON s.id = e.server_id
+                 WHERE e.server_id = ANY(%(servers)s)
+                WINDOW w AS (PARTITION BY e.server_id ORDER BY e.date, e.id)
+            ), spans AS (
+                SELECT * FROM ev
+                 WHERE span_start < span_end AND state != 'terminated'
+            ), hours AS (
+                SELECT spans.*, h.hour
+                  FROM spans,
+                       generate_series(date_trunc('hour', span_start),
+                                       span_end - interval '1 microsecond',
+                                       interval '1 hour') AS h(hour)
+            )
+            SELECT h.server_id, h.wallet_id, m.id AS meter_id, h.hour,
+                   MAX(CASE m.resource WHEN 'vcpu' THEN h.vcpu
+                                       WHEN 'ram' THEN h.ram_gb
+                                       WHEN 'disk' THEN h.disk_gb
+                                       ELSE 1 END) AS quantity
+              FROM hours h
+              JOIN prepaid_cloud_meter m
+                ON m.active AND m.resource != 'metered'
+               AND (h.state = 'active' OR m.bill_when_stopped)
+               AND (m.resource != 'addon' OR EXISTS (
+                        SELECT 1 FROM prepaid_cloud_server_event_meter_rel r
+                         WHERE r.event_id = h.id AND r.meter_id = m.id))
+          GROUP BY h.server_id, h.wallet_id, m.id, h.hour
+            HAVING MAX(CASE m.resource WHEN 'vcpu' THEN h.vcpu
+                                       WHEN 'ram' THEN h.ram_gb
+                                       WHEN 'disk' THEN h.disk_gb
+                                       ELSE 1 END) > 0
+            """,
+            until=until,
+            servers=server_ids,
+        )

@@ -1,16 +1,39 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
 import json
 import math
+import reprlib
 from datetime import datetime, timedelta, timezone
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 from odoo.tools.sql import create_index
+
+from .prepaid_cloud_meter import MAX_METER_QUANTITY
 
 # Bounds the size of one XML-RPC call and of the error message it may get.
 MAX_INGEST_BATCH = 10000
 MAX_INGEST_JSON_BYTES = 4 * 1024 * 1024
+RECORD_KEYS = ("server", "meter", "hour", "quantity")
+
+# How error messages show what a caller sent: short, escaped, a few levels deep.
+_SHOWN = reprlib.Repr()
+_SHOWN.maxstring = _SHOWN.maxother = 60
+_SHOWN.maxlevel = 2
+
+
+def _shown_repr(value):
+    """``value`` as Python writes it, cut short: control characters and lone
+    surrogates escaped, a nested structure shown a few levels deep. An error
+    message holding it can always be encoded, logged and sent back."""
+    return _SHOWN.repr(value)
+
+
+def _shown(value):
+    """Printable text as it is (cut short), anything else as :func:`_shown_repr`."""
+    if isinstance(value, str) and value.isprintable():
+        return value if len(value) <= 60 else value[:60] + "..."
+    return _shown_repr(value)
 
 
 def _array_literal(values):
@@ -74,6 +97,34 @@ class PrepaidCloudUsage(models.Model):
             where="statement_id IS NULL",
         )
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_rated(self):
+        if any(usage.statement_id for usage in self):
+            raise UserError(_("A usage record that was rated cannot be deleted: its statement was charged."))
+
+    def action_discard(self):
+        """Manager: delete usage records not rated yet, e.g. one the platform
+        sent by mistake or one that stops the rating of its wallet. Each
+        wallet keeps a note of what was discarded, by whom."""
+        self.env["prepaid.wallet"]._check_prepaid_group("group_prepaid_manager")
+        self.check_access("read")
+        # Manager checked above; nobody holds delete rights on usage records.
+        records = self.sudo()
+        records._unlink_except_rated()
+        for wallet in records.wallet_id:
+            lines = []
+            for usage in records.filtered(lambda u, w=wallet: u.wallet_id == w):
+                lines.append(_("%(server)s, %(meter)s, %(hour)s: %(quantity)s", server=usage.server_id.ref,
+                               meter=usage.meter_id.code, hour=usage.hour, quantity=usage.quantity))
+            if len(lines) > 20:
+                lines[20:] = [_("and %(count)s more", count=len(lines) - 20)]
+            wallet.message_post(body=_(
+                "Usage records discarded by %(user)s before rating: %(records)s",
+                user=self.env.user.name, records="; ".join(lines),
+            ))
+        records.unlink()
+        return True
+
     @api.model
     def ingest(self, records):
         """Store hourly samples pushed by the platform (integration group).
@@ -83,11 +134,15 @@ class PrepaidCloudUsage(models.Model):
         record identical to one already stored is accepted and changes
         nothing, so a platform can resend a batch after a timeout.
 
+        A record is refused when its hour is in the future, before the server
+        existed or older than the company's window (*Usage records accepted
+        for*), and when its quantity is above the meter's maximum per hour.
+
         :param records: list of dicts with ``server`` (platform reference),
             ``meter`` (meter code), ``hour`` (start of the hour in UTC,
             ``YYYY-MM-DD HH:00:00`` or ISO 8601 with ``Z``/``+00:00``) and
-            ``quantity`` (finite, >= 0); or, more compact on the wire, lists
-            ``[server, meter, hour, quantity]``
+            ``quantity`` (a finite number, >= 0, up to the meter's maximum);
+            or, more compact on the wire, lists ``[server, meter, hour, quantity]``
         :return: dict with ``received``, ``inserted`` and ``unchanged`` counts
         """
         self.env["prepaid.wallet"]._check_prepaid_group("group_prepaid_integration", "group_prepaid_manager")
@@ -101,9 +156,11 @@ class PrepaidCloudUsage(models.Model):
         errors = []
         parsed = []
         now = fields.Datetime.now()
+        max_age = company.prepaid_usage_max_age_days
+        oldest = now - timedelta(days=max_age)
         hours = {}
         for index, record in enumerate(records):
-            row = self._ingest_parse(index, record, now, errors, hours)
+            row = self._ingest_parse(index, record, now, errors, hours, oldest=oldest, max_age=max_age)
             if row:
                 parsed.append(row)
         servers, meters = self._ingest_lookup(company, parsed)
@@ -112,12 +169,28 @@ class PrepaidCloudUsage(models.Model):
             server = servers.get(ref)
             meter = meters.get(code)
             if not server:
-                errors.append((index, _("unknown server %(ref)s", ref=ref)))
+                errors.append((index, _("unknown server %(ref)s", ref=_shown(ref))))
             if not meter:
-                errors.append((index, _("unknown meter %(code)s", code=code)))
+                errors.append((index, _("unknown meter %(code)s", code=_shown(code))))
             if not server or not meter:
                 continue
-            key = (server[0], meter, hour)
+            server_id, wallet_id, start = server
+            meter_id, maximum = meter
+            if quantity > maximum:
+                errors.append((
+                    index,
+                    _("the quantity %(quantity)s is above the maximum of %(max)s per hour of the meter %(code)s",
+                      quantity=quantity, max=maximum, code=code),
+                ))
+                continue
+            if start and hour < start:
+                errors.append((
+                    index,
+                    _("the hour %(hour)s is before the server %(ref)s existed (%(start)s)",
+                      hour=hour, ref=ref, start=start),
+                ))
+                continue
+            key = (server_id, meter_id, hour)
             if key in batch:
                 if not self._same_quantity(batch[key][1], quantity):
                     errors.append((
@@ -129,7 +202,7 @@ class PrepaidCloudUsage(models.Model):
                         ),
                     ))
                 continue
-            batch[key] = (index, quantity, server[1])
+            batch[key] = (index, quantity, wallet_id)
         if errors:
             # Report the conflicts with stored records too: every error at once.
             errors += self._ingest_conflicts(batch, list(batch))
@@ -148,10 +221,11 @@ class PrepaidCloudUsage(models.Model):
                     conflicts = self._ingest_conflicts(batch, present, stored)
                     # Stored by a concurrent call after this transaction
                     # began: invisible here, so it cannot be compared.
-                    conflicts += [
-                        (batch[k][0], _("stored meanwhile by another call; send the batch again"))
-                        for k in present if k not in stored
-                    ]
+                    for key in present:
+                        if key not in stored:
+                            conflicts.append(
+                                (batch[key][0], _("stored meanwhile by another call; send the batch again"))
+                            )
                     if conflicts:
                         raise ValidationError(self._ingest_error_message(conflicts, len(records)))
         return {"received": len(records), "inserted": inserted, "unchanged": len(records) - inserted}
@@ -177,8 +251,16 @@ class PrepaidCloudUsage(models.Model):
             )
         try:
             records = json.loads(payload)
+        except RecursionError:
+            # The decoder recurses once per level: thousands of nested arrays
+            # exhaust the stack long before the size limit.
+            raise ValidationError(
+                _("The usage records are nested too deeply: send an array of records, each a flat array or object.")
+            ) from None
         except ValueError as error:
-            raise ValidationError(_("The usage records are not valid JSON: %(error)s", error=error)) from None
+            raise ValidationError(
+                _("The usage records are not valid JSON: %(error)s", error=_shown(str(error)))
+            ) from None
         return self.ingest(records)
 
     @api.model
@@ -186,24 +268,26 @@ class PrepaidCloudUsage(models.Model):
         return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
 
     @api.model
-    def _ingest_parse(self, index, record, now, errors, hours=None):
+    def _ingest_parse(self, index, record, now, errors, hours=None, oldest=None, max_age=None):
         """Check the shape of one record; return (index, ref, code, hour, quantity) or None.
 
         :param hours: the hours of the batch already parsed, by text: a batch
             holds 1,000 records and some 24 distinct hours
+        :param oldest: the oldest hour accepted (``max_age`` days before now)
         """
         if hours is not None and type(record) is list and len(record) == 4:
             # The usual compact row, checked without building a mapping.
             ref, code, text, quantity = record
-            hour = hours.get(text)
+            hour = hours.get(text) if type(text) is str else None
             if (
                 hour and type(ref) is str and type(code) is str and type(quantity) in (float, int)
-                and ref.strip() and code.strip() and 0 <= quantity < math.inf
+                and ref.strip() and code.strip() and ref.isprintable() and code.isprintable()
+                and 0 <= quantity <= MAX_METER_QUANTITY
             ):
                 return (index, ref.strip(), code.strip(), hour, float(quantity))
         if isinstance(record, (list, tuple)) and len(record) == 4:
             # The compact form: half the XML-RPC payload of a struct.
-            record = dict(zip(("server", "meter", "hour", "quantity"), record))
+            record = dict(zip(RECORD_KEYS, record, strict=True))
         elif not isinstance(record, dict):
             errors.append((
                 index, _("a record must be a mapping with server, meter, hour and quantity, or a list of those four")
@@ -214,31 +298,56 @@ class PrepaidCloudUsage(models.Model):
         if not isinstance(ref, str) or not ref.strip():
             errors.append((index, _("the server reference is missing")))
             ok = False
+        elif not ref.isprintable():
+            errors.append((
+                index, _("the server reference %(ref)s holds a control or invalid character", ref=_shown_repr(ref))
+            ))
+            ok = False
         if not isinstance(code, str) or not code.strip():
             errors.append((index, _("the meter code is missing")))
             ok = False
-        hour = self._ingest_parse_hour(record.get("hour"))
+        elif not code.isprintable():
+            errors.append((
+                index, _("the meter code %(code)s holds a control or invalid character", code=_shown_repr(code))
+            ))
+            ok = False
+        text = record.get("hour")
+        hour = self._ingest_parse_hour(text)
         if isinstance(hour, str):
             errors.append((index, hour))
             ok = False
         elif hour > now:
-            errors.append((index, _("the hour %(hour)s is in the future", hour=record.get("hour"))))
+            errors.append((index, _("the hour %(hour)s is in the future", hour=_shown(text))))
             ok = False
-        elif hours is not None and isinstance(record.get("hour"), str):
-            hours[record["hour"]] = hour
+        elif oldest and hour < oldest:
+            errors.append((
+                index,
+                _("the hour %(hour)s is older than %(days)s days: records that late are no longer accepted",
+                  hour=_shown(text), days=max_age),
+            ))
+            ok = False
+        elif hours is not None:
+            hours[text] = hour
         quantity = record.get("quantity")
         if isinstance(quantity, bool) or not isinstance(quantity, (int, float)):
-            errors.append((index, _("the quantity %(quantity)r is not a number", quantity=quantity)))
+            errors.append((index, _("the quantity %(quantity)s is not a number", quantity=_shown_repr(quantity))))
             ok = False
-        elif not math.isfinite(quantity):
+        elif isinstance(quantity, float) and not math.isfinite(quantity):
             errors.append((index, _("the quantity must be a finite number")))
             ok = False
         elif quantity < 0:
-            errors.append((index, _("the quantity %(quantity)s is negative", quantity=quantity)))
+            errors.append((index, _("the quantity %(quantity)s is negative", quantity=_shown(quantity))))
             ok = False
-        extra = set(record) - {"server", "meter", "hour", "quantity"}
+        elif quantity > MAX_METER_QUANTITY:
+            errors.append((
+                index,
+                _("the quantity %(quantity)s is above the maximum of any meter (%(max)s per hour)",
+                  quantity=_shown(quantity), max=MAX_METER_QUANTITY),
+            ))
+            ok = False
+        extra = [key for key in record if key not in RECORD_KEYS]
         if extra:
-            errors.append((index, _("unknown keys %(keys)s", keys=", ".join(sorted(map(str, extra))))))
+            errors.append((index, _("unknown keys %(keys)s", keys=", ".join(sorted(_shown(key) for key in extra[:5])))))
             ok = False
         return (index, ref.strip(), code.strip(), hour, float(quantity)) if ok else None
 
@@ -246,36 +355,43 @@ class PrepaidCloudUsage(models.Model):
     def _ingest_parse_hour(self, value):
         """:return: a naive UTC datetime on the hour, or an error message"""
         if not isinstance(value, str):
-            return _("the hour %(hour)r is not a date and time", hour=value)
+            return _("the hour %(hour)s is not a date and time", hour=_shown_repr(value))
         text = value.strip()
+        if not text.isprintable():
+            # fromisoformat() stops reading at a NUL character: refused first.
+            return _("the hour %(hour)s holds a control or invalid character", hour=_shown_repr(value))
         try:
             hour = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
         except ValueError:
-            return _("the hour %(hour)s is not a date and time (YYYY-MM-DD HH:00:00, UTC)", hour=value)
+            return _("the hour %(hour)s is not a date and time (YYYY-MM-DD HH:00:00, UTC)", hour=_shown(value))
         if hour.tzinfo:
             if hour.utcoffset() != timedelta(0):
-                return _("the hour %(hour)s must be in UTC", hour=value)
+                return _("the hour %(hour)s must be in UTC", hour=_shown(value))
             hour = hour.astimezone(timezone.utc).replace(tzinfo=None)
         if hour.minute or hour.second or hour.microsecond:
-            return _("the hour %(hour)s is not on the hour", hour=value)
+            return _("the hour %(hour)s is not on the hour", hour=_shown(value))
         return hour
 
     @api.model
     def _ingest_lookup(self, company, parsed):
-        """:return: ({ref: (server id, wallet id)}, {code: meter id}) in two queries"""
+        """:return: ({ref: (server id, wallet id, first hour)}, {code: (meter id, maximum per hour)})
+        in two queries; the first hour of a server is that of its first event"""
         refs = list({row[1] for row in parsed})
         self.env["prepaid.cloud.server"].flush_model(["ref", "company_id", "state", "wallet_id"])
-        self.env["prepaid.cloud.meter"].flush_model(["code", "active"])
+        self.env["prepaid.cloud.server.event"].flush_model(["server_id", "date"])
+        self.env["prepaid.cloud.meter"].flush_model(["code", "active", "max_hourly_quantity"])
         self.env.cr.execute(SQL(
             """
-            SELECT ref, id, wallet_id FROM prepaid_cloud_server
-             WHERE company_id = %s AND ref = ANY(%s) AND state != 'terminated'
+            SELECT s.ref, s.id, s.wallet_id,
+                   (SELECT date_trunc('hour', MIN(e.date)) FROM prepaid_cloud_server_event e WHERE e.server_id = s.id)
+              FROM prepaid_cloud_server s
+             WHERE s.company_id = %s AND s.ref = ANY(%s) AND s.state != 'terminated'
             """,
             company.id, refs,
         ))
-        servers = {ref: (sid, wallet) for ref, sid, wallet in self.env.cr.fetchall()}
-        self.env.cr.execute("SELECT code, id FROM prepaid_cloud_meter WHERE active")
-        return servers, dict(self.env.cr.fetchall())
+        servers = {ref: (sid, wallet, start) for ref, sid, wallet, start in self.env.cr.fetchall()}
+        self.env.cr.execute("SELECT code, id, max_hourly_quantity FROM prepaid_cloud_meter WHERE active")
+        return servers, {code: (mid, maximum) for code, mid, maximum in self.env.cr.fetchall()}
 
     @api.model
     def _ingest_stored(self, keys):
@@ -299,12 +415,16 @@ class PrepaidCloudUsage(models.Model):
             return []
         if stored is None:
             stored = self._ingest_stored(keys)
-        return [
-            (batch[key][0], _("a different quantity (%(stored)s) is already stored for this server, meter and hour",
-                              stored=quantity))
-            for key, quantity in stored.items()
-            if not self._same_quantity(quantity, batch[key][1])
-        ]
+        # Loops, not comprehensions: _() finds the language in its caller's frame.
+        conflicts = []
+        for key, quantity in stored.items():
+            if not self._same_quantity(quantity, batch[key][1]):
+                conflicts.append((
+                    batch[key][0],
+                    _("a different quantity (%(stored)s) is already stored for this server, meter and hour",
+                      stored=quantity),
+                ))
+        return conflicts
 
     @api.model
     def _ingest_insert(self, batch):
@@ -330,7 +450,9 @@ class PrepaidCloudUsage(models.Model):
 
     @api.model
     def _ingest_error_message(self, errors, count):
-        lines = [_("Record %(index)s: %(error)s.", index=index, error=error) for index, error in sorted(errors, key=lambda e: e[0])]
+        lines = []
+        for index, error in sorted(errors, key=lambda e: e[0]):
+            lines.append(_("Record %(index)s: %(error)s.", index=index, error=error))
         return _(
             "The batch of %(count)s usage records was rejected, nothing was stored:\n%(errors)s",
             count=count,

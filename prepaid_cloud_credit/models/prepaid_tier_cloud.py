@@ -15,14 +15,16 @@ class PrepaidTier(models.Model):
 class PrepaidWallet(models.Model):
     _inherit = "prepaid.wallet"
 
-    def _get_cloud_rate_card(self):
+    def _get_cloud_rate_cards(self):
         """Override of the cloud pricing: a wallet's own card first, then its
         plan's card for the wallet's company and currency, then the default."""
-        self.ensure_one()
-        if self.cloud_rate_card_id:
-            return self.cloud_rate_card_id
-        # sudo: pricing happens for any caller of the ledger, portal included.
-        tier_card = self._get_pricing_tier().sudo().cloud_rate_card_ids.filtered(
-            lambda card: card.active and card.company_id == self.company_id and card.currency_id == self.currency_id
-        )[:1]
-        return tier_card or super()._get_cloud_rate_card()
+        cards = super()._get_cloud_rate_cards()
+        for wallet in self.filtered(lambda w: not w.cloud_rate_card_id):
+            # sudo: pricing happens for any caller of the ledger, portal included.
+            tier_card = wallet._get_pricing_tier().sudo().cloud_rate_card_ids.filtered(
+                lambda card, w=wallet: card.active and card.company_id == w.company_id
+                and card.currency_id == w.currency_id
+            )[:1]
+            if tier_card:
+                cards[wallet.id] = tier_card.id
+        return cards

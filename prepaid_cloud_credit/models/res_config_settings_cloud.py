@@ -9,3 +9,4 @@ class ResConfigSettings(models.TransientModel):
     prepaid_suspension_grace_hours = fields.Integer(
         related="company_id.prepaid_suspension_grace_hours", readonly=False
     )
+    prepaid_usage_max_age_days = fields.Integer(related="company_id.prepaid_usage_max_age_days", readonly=False)

@@ -26,3 +26,5 @@ from . import test_accounting_it_credit
 from . import test_accounting_it_currency
 from . import test_accounting_charts
 from . import test_accounting_it_dates
+from . import test_cloud_rating_failures
+from . import test_cloud_ongoing_balance

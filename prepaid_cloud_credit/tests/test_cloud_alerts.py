@@ -74,3 +74,30 @@ class TestCloudAlerts(CloudCommon):
         self.credit(5)
         self.debit(4)
         self.assertFalse(self.runway_mails())
+
+    def test_runway_divides_by_the_days_of_history(self):
+        """Test that a wallet with two days of usage averages them over two days, not seven."""
+        self.wallet.low_balance_alert = False
+        today = fields.Date.context_today(self.wallet)
+        self.Statement.create([
+            {"wallet_id": self.wallet.id, "date": today - timedelta(days=d), "amount_total": 10, "state": "free"}
+            for d in (1, 2)
+        ])
+        self.assertEqual(self.wallet._cloud_average_burn(), 10)
+        self.credit(25)    # 2.5 days at 10 a day, not 8.75 days at 20 / 7
+        mails = self.runway_mails()
+        self.assertEqual(len(mails), 1)
+        self.assertEqual(mails.subject.rsplit("than ", 1)[1], "3 day(s)")
+        self.assertIn("2.5", mails.body_html)
+        self.assertEqual(self.wallet._cloud_runway_level(), (3, 2.5))
+
+    def test_runway_of_a_single_day_of_history_uses_that_day(self):
+        """Test that the first day of usage is its own average and a week of history divides by seven."""
+        self.wallet.low_balance_alert = False
+        today = fields.Date.context_today(self.wallet)
+        self.Statement.create({"wallet_id": self.wallet.id, "date": today - timedelta(days=1), "amount_total": 14,
+                               "state": "free"})
+        self.assertEqual(self.wallet._cloud_average_burn(), 14)
+        self.Statement.create({"wallet_id": self.wallet.id, "date": today - timedelta(days=30), "amount_total": 99,
+                               "state": "free"})
+        self.assertEqual(self.wallet._cloud_average_burn(), 2, "a longer history: 14 over the last 7 days")

@@ -79,9 +79,11 @@ class TestCloudBilling(CloudCommon):
         self.assertFalse(self.Statement.search([("wallet_id", "=", self.wallet.id)]))
         self.assertEqual(len(self.Usage.search([("statement_id", "=", False)])), 1)
         self.assertEqual(str(server.usage_derived_until), f"{DAY} 00:00:00", "hours left to derive")
+        self.assertIn("No rate card prices the cloud usage of Acme Cloud (USD)", self.wallet.cloud_rating_error)
         self.rate_card.is_default = True
         self.rate(at="2026-11-11 02:00:00")
         self.assertEqual(self.statement_of().amount_total, 1.10)
+        self.assertFalse(self.wallet.cloud_rating_error)
 
     def test_wallet_rate_card_overrides_the_company_default(self):
         """Test that a customer's own rate card prices its usage."""
@@ -108,14 +110,18 @@ class TestCloudBilling(CloudCommon):
         original = PrepaidCloudStatement._charge
         calls = []
 
+        class Killed(BaseException):
+            """The process ends (a signal): no error a cron could catch."""
+
         def crash_once(statements):
             calls.append(statements.wallet_id.id)
             if len(calls) == 3:
-                raise RuntimeError("killed")
+                raise Killed("killed")
             return original(statements)
 
         with patch.object(PrepaidCloudStatement, "_charge", autospec=True, side_effect=crash_once):
-            with self.assertRaisesRegex(RuntimeError, "killed"):
+            # Not assertRaises: Odoo's takes back what the block wrote.
+            with self.assertRaisesRegex(Killed, "killed"):
                 self.rate(batch_size=1)
         charged = [w for w in wallets if self.usage_debits(w)]
         self.assertEqual(len(charged), 2)

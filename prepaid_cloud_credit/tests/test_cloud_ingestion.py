@@ -1,10 +1,13 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
 import json
+import re
+import xmlrpc.client
+from datetime import datetime, timedelta, timezone
 
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 
 from .cloud_common import DAY, CloudCommon
 
@@ -162,3 +165,199 @@ class TestCloudIngestion(CloudCommon):
         with self.assertRaises(AccessError):
             self.ingest(self.samples(), user=user)
         self.assertFalse(self.Usage.search([]))
+
+    # ------------------------------------------------------------------
+    # Bounds: one absurd record must never reach the rating
+    # ------------------------------------------------------------------
+
+    def test_quantity_above_the_meter_maximum_is_refused(self):
+        """Test that a quantity above the meter's maximum per hour rejects the batch, nothing stored."""
+        self.traffic.max_hourly_quantity = 500
+        good = {"server": "srv-1", "meter": "traffic_gb", "hour": f"{DAY} 05:00:00", "quantity": 500}
+        batch = [
+            good,
+            dict(good, hour=f"{DAY} 06:00:00", quantity=500.5),
+            dict(good, hour=f"{DAY} 07:00:00", quantity=1e300),
+            dict(good, hour=f"{DAY} 08:00:00", quantity=10 ** 400),
+        ]
+        with self.assertRaises(ValidationError) as caught:
+            self.ingest(batch)
+        message = str(caught.exception)
+        self.assertIn(
+            "Record 1: the quantity 500.5 is above the maximum of 500.0 per hour of the meter traffic_gb", message
+        )
+        self.assertIn("Record 2: the quantity 1e+300 is above the maximum of any meter", message)
+        self.assertIn("Record 3: the quantity 1000000000000", message)
+        self.assertNotIn("Record 0", message)
+        self.assertFalse(self.Usage.search([]))
+
+    def test_hour_before_the_server_existed_is_refused(self):
+        """Test that an hour before the server's first event rejects the batch, the creation hour included."""
+        late = self.make_server(at=f"{DAY} 05:20:00", ref="srv-late")
+        record = {"server": late.ref, "meter": "traffic_gb", "quantity": 1}
+        with self.assertRaisesRegex(
+            ValidationError, r"Record 0: the hour 2026-11-10 04:00:00 is before the server srv-late existed"
+        ):
+            self.ingest([dict(record, hour=f"{DAY} 04:00:00"), dict(record, hour=f"{DAY} 05:00:00")])
+        self.assertFalse(self.Usage.search([]))
+        self.assertEqual(self.ingest([dict(record, hour=f"{DAY} 05:00:00")])["inserted"], 1)
+
+    def test_hour_older_than_the_company_window_is_refused(self):
+        """Test that records older than the company's window are refused and the window is a setting."""
+        server = self.make_server(at="2026-10-01 00:00:00", ref="srv-old")
+        record = {"server": server.ref, "meter": "traffic_gb", "quantity": 1}
+        with self.assertRaisesRegex(ValidationError, r"Record 0: the hour 1900-01-01 00:00:00 is older than 30 days"):
+            self.ingest([dict(record, hour="1900-01-01 00:00:00")])
+        self.company.prepaid_usage_max_age_days = 2
+        with self.assertRaisesRegex(ValidationError, r"Record 0: the hour 2026-11-08 00:00:00 is older than 2 days"):
+            self.ingest([dict(record, hour="2026-11-08 00:00:00")])
+        self.assertEqual(self.ingest([dict(record, hour="2026-11-09 01:00:00")])["inserted"], 1)
+        self.assertEqual(self.Usage.search_count([]), 1)
+
+    def test_usage_window_and_meter_maximum_settings_are_bounded(self):
+        """Test that the window and the maximum per hour refuse zero and absurd values."""
+        for days in (0, -1, 100000):
+            with self.assertRaises(ValidationError):
+                self.company.prepaid_usage_max_age_days = days
+        for maximum in (0, -5, 1e300):
+            with self.assertRaises(ValidationError):
+                self.traffic.max_hourly_quantity = maximum
+
+    def test_server_configuration_above_the_meter_maximum_is_refused(self):
+        """Test that a server cannot be sized beyond its meters' maximum: derived hours stay bounded."""
+        self.cpu.max_hourly_quantity = 1024
+        # Odoo's assertRaises takes the refused write back.
+        with self.assertRaises(ValidationError) as caught:
+            self.server.vcpu = 1025
+        self.assertIn("above the maximum of 1024.0", str(caught.exception))
+        self.assertEqual(self.server.vcpu, 2)
+        with self.assertRaisesRegex(ValidationError, "above the maximum"):
+            self.make_server(ref="srv-huge", ram_gb=1e300)
+
+    # ------------------------------------------------------------------
+    # Malformed input: clear, translated errors, never a crash
+    # ------------------------------------------------------------------
+
+    def test_deeply_nested_json_gets_a_clear_error(self):
+        """Test that a deeply nested JSON batch is refused with a message, not a RecursionError."""
+        with freeze_time("2026-11-11 00:30:00"):
+            usage = self.env["prepaid.cloud.usage"].with_user(self.integration_user)
+            with self.assertRaisesRegex(ValidationError, "nested too deeply"):
+                usage.ingest_json("[" * 100000 + "]" * 100000)
+            nested = "[" * 50 + "1" + "]" * 50
+            with self.assertRaisesRegex(ValidationError, r"Record 0: the quantity \[\[\[.*\]\]\] is not a number"):
+                usage.ingest_json(f'[["srv-1", "traffic_gb", "{DAY} 01:00:00", {nested}]]')
+        deep = 1.0
+        for _level in range(100000):
+            deep = [deep]
+        with self.assertRaisesRegex(ValidationError, "Record 0: the quantity"):
+            self.ingest([["srv-1", "traffic_gb", f"{DAY} 01:00:00", deep]])
+        self.assertFalse(self.Usage.search([]))
+
+    def test_control_characters_and_lone_surrogates_are_refused(self):
+        """Test that NUL, control characters and lone surrogates in references, codes and hours give
+        clear errors that can be encoded, and nothing is written."""
+        payload = json.dumps([
+            ["srv-1\ud800", "traffic_gb", f"{DAY} 01:00:00", 1],
+            ["srv-1", "traffic\u0000gb", f"{DAY} 02:00:00", 1],
+            ["srv\n1", "traffic_gb", f"{DAY} 03:00:00", 1],
+            ["srv-1", "traffic_gb", f"{DAY} 04:00:00\u0000", 1],
+            ["srv-1", "traffic_gb", f"{DAY} 05:00:00\udfff", 1],
+            {"server": "srv-1", "meter": "traffic_gb", "hour": f"{DAY} 06:00:00", "quantity": 1, "x\ud800": 1},
+        ])
+        with freeze_time("2026-11-11 00:30:00"):
+            usage = self.env["prepaid.cloud.usage"].with_user(self.integration_user)
+            with self.assertRaises(ValidationError) as caught:
+                usage.ingest_json(payload)
+        message = str(caught.exception)
+        message.encode("utf-8")  # no lone surrogate left to break the XML-RPC answer
+        self.assertNotIn("\x00", message)
+        for expected in (
+            r"Record 0: the server reference 'srv-1\ud800' holds a control or invalid character",
+            r"Record 1: the meter code 'traffic\x00gb' holds a control or invalid character",
+            r"Record 2: the server reference 'srv\n1' holds a control or invalid character",
+            r"Record 3: the hour '2026-11-10 04:00:00\x00' holds a control or invalid character",
+            r"Record 4: the hour '2026-11-10 05:00:00\udfff' holds a control or invalid character",
+            r"Record 5: unknown keys 'x\ud800'",
+        ):
+            self.assertIn(expected, message)
+        self.assertFalse(self.Usage.search([]))
+
+    def test_only_plain_numbers_are_quantities(self):
+        """Test that texts read leniently as numbers, booleans, non-finite and absurd numbers are refused."""
+        hour = f"{DAY} 05:00:00"
+        values = ["9_50", "1_0", "1e300", "nan", "inf", True, float("inf"), float("nan"), None, [9.5], {"q": 1}]
+        with self.assertRaises(ValidationError) as caught:
+            self.ingest([["srv-1", "traffic_gb", hour, value] for value in values])
+        message = str(caught.exception)
+        for index, expected in enumerate((
+            "the quantity '9_50' is not a number",
+            "the quantity '1_0' is not a number",
+            "the quantity '1e300' is not a number",
+            "the quantity 'nan' is not a number",
+            "the quantity 'inf' is not a number",
+            "the quantity True is not a number",
+            "the quantity must be a finite number",
+            "the quantity must be a finite number",
+            "the quantity None is not a number",
+            "the quantity [9.5] is not a number",
+            "the quantity {'q': 1} is not a number",
+        )):
+            self.assertIn(f"Record {index}: {expected}", message)
+        with freeze_time("2026-11-11 00:30:00"):
+            usage = self.env["prepaid.cloud.usage"].with_user(self.integration_user)
+            for text, expected in (
+                ("9_50", "not valid JSON"),
+                ("1e400", "Record 0: the quantity must be a finite number"),
+                ("1e300", "Record 0: the quantity 1e+300 is above the maximum of any meter"),
+                ("Infinity", "Record 0: the quantity must be a finite number"),
+                ("true", "Record 0: the quantity True is not a number"),
+            ):
+                with self.assertRaisesRegex(ValidationError, re.escape(expected)):
+                    usage.ingest_json(f'[["srv-1", "traffic_gb", "{hour}", {text}]]')
+        self.assertFalse(self.Usage.search([]))
+
+    def test_unhashable_hour_in_a_compact_row_gets_a_clear_error(self):
+        """Test that a list given as the hour of a compact row is reported, not a TypeError."""
+        self.ingest([["srv-1", "traffic_gb", f"{DAY} 05:00:00", 1]])
+        with self.assertRaisesRegex(ValidationError, r"Record 1: the hour \['2026-11-10'\] is not a date and time"):
+            self.ingest([["srv-1", "traffic_gb", f"{DAY} 06:00:00", 1], ["srv-1", "traffic_gb", [DAY], 1]])
+        self.assertEqual(self.Usage.search_count([]), 1)
+
+    def test_server_reference_with_a_control_character_is_refused(self):
+        """Test that a server cannot be given a reference the platform could not send."""
+        with self.assertRaisesRegex(ValidationError, "control character"):
+            self.server.ref = "srv\x001"
+        with self.assertRaisesRegex(ValidationError, "control character"):
+            self.make_server(ref="srv\t2")
+
+
+@tagged("post_install", "-at_install")
+class TestCloudIngestionXmlRpc(CloudCommon, HttpCase):
+    """The platform's way in: real XML-RPC, hours relative to the real clock."""
+
+    def call(self, method, *args):
+        return self.xmlrpc_object.execute_kw(
+            self.env.cr.dbname, self.integration_user.id, "bridge-pw-123", "prepaid.cloud.usage", method, list(args)
+        )
+
+    def test_malformed_batches_get_clear_faults_over_xmlrpc(self):
+        """Test that a deeply nested batch, a lone surrogate, a NUL and an absurd quantity sent over XML-RPC
+        get a fault with the clear message (not a server error), and a good batch is then stored."""
+        now = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0, tzinfo=None)
+        self.make_server(at=now - timedelta(days=1), ref="srv-rpc")
+        self.integration_user.password = "bridge-pw-123"
+        hour = (now - timedelta(hours=2)).strftime("%Y-%m-%d %H:00:00")
+        for payload, expected in (
+            ("[" * 100000 + "]" * 100000, "nested too deeply"),
+            (json.dumps([["srv-rpc\ud800", "traffic_gb", hour, 1]]), r"'srv-rpc\ud800' holds a control"),
+            (json.dumps([["srv-rpc", "traffic\x00gb", hour, 1]]), r"'traffic\x00gb' holds a control"),
+            (json.dumps([["srv-rpc", "traffic_gb", hour, 1e300]]), "above the maximum of any meter"),
+        ):
+            with self.assertRaises(xmlrpc.client.Fault) as caught:
+                self.call("ingest_json", payload)
+            self.assertIn(expected, caught.exception.faultString)
+            self.assertNotIn("Traceback", caught.exception.faultString)
+        self.assertFalse(self.Usage.search([]))
+        self.assertEqual(self.call("ingest_json", json.dumps([["srv-rpc", "traffic_gb", hour, 2.5]]))["inserted"], 1)
+        self.assertEqual(self.call("ingest", [["srv-rpc", "traffic_gb", hour, 2.5]])["unchanged"], 1)

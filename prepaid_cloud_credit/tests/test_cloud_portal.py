@@ -2,6 +2,8 @@
 import csv
 import io
 
+from freezegun import freeze_time
+
 from odoo import Command
 from odoo.tests import HttpCase, tagged
 
@@ -81,3 +83,34 @@ class TestCloudPortal(CloudCommon, HttpCase):
         env = self.env(user=self.portal_user)
         self.assertEqual(env["prepaid.cloud.server"].search([]), self.server)
         self.assertEqual(env["prepaid.cloud.statement"].search([]).wallet_id, self.wallet)
+
+    def test_report_offers_add_credit_for_the_customers_wallet(self):
+        """Test that the report shows the ongoing balance and an Add credit button to the own wallet's
+        recharge form, never another customer's."""
+        self.authenticate("ada_cloud", "ada_cloud_pw")
+        response = self.url_open(self.url("/my/cloud-report", date_from=DAY, date_to=DAY))
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(f'href="/my/wallet/{self.wallet.id}/recharge"', response.text)
+        self.assertNotIn(f"/my/wallet/{self.other_wallet.id}/", response.text)
+        self.assertIn("Ongoing balance", response.text)
+        form = self.url_open(f"/my/wallet/{self.wallet.id}/recharge")
+        self.assertEqual(form.status_code, 200)
+        self.assertIn("prepaid_recharge_form", form.text)
+
+    def test_wallet_page_and_report_show_the_usage_not_charged_yet(self):
+        """Test that the customer sees the ongoing balance once usage is measured but not charged."""
+        with freeze_time("2026-11-11 10:30:00"):
+            self.env["prepaid.wallet"]._cron_cloud_balance_policy()
+        # Hour 00:00 in full, then the disk only: the servers were suspended at
+        # 01:00, when the day's charge left the wallet without credit.
+        self.assertEqual(self.wallet.cloud_unbilled_amount, 0.10)
+        self.authenticate("ada_cloud", "ada_cloud_pw")
+        page = self.url_open(f"/my/wallet/{self.wallet.id}")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn('id="prepaid_ongoing_balance"', page.text)
+        self.assertIn("1.18", page.text)   # -1.08 charged, 0.10 not charged yet
+        self.assertIn("0.10", page.text)
+        report = self.url_open(self.url("/my/cloud-report", date_from=DAY, date_to=DAY))
+        self.assertIn("1.18", report.text)
+        self.assertIn("Your servers are suspended", report.text)
+        self.assertIn("usage not charged yet", report.text)

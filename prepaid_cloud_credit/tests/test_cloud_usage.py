@@ -8,6 +8,11 @@ from .cloud_common import DAY, CloudCommon
 @tagged("post_install", "-at_install")
 class TestCloudUsage(CloudCommon):
 
+    def setUp(self):
+        super().setUp()
+        # Credit enough that no suspension enters the servers' history.
+        self.credit(100)
+
     def test_resize_at_14_bills_each_hour_at_its_configuration(self):
         """Test that a server resized at 14:00 pays 14 hours small and 10 hours large."""
         server = self.make_server()
