@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run_tests import ADDON, addons_path, db_args, odoo_available, odoo_bin_command  # noqa: E402
+from run_tests import addons_path, repository_addons, db_args, odoo_available, odoo_bin_command  # noqa: E402
 
 
 def database_exists(name):
@@ -43,10 +43,11 @@ def main():
     args = command + ["--addons-path", addons_path(odoo_dir), *db_args(), "-d", db,
                       "--db-filter", f"^{db}$", "--http-port", port]
     if not database_exists(db):
-        print(f"Creating database {db} with {ADDON} and its demo data (a few minutes)...", flush=True)
-        init = subprocess.run(args + ["-i", f"payment_demo,{ADDON}", "--stop-after-init", "--log-level", "warn"])
+        addons = ",".join(["payment_demo", *repository_addons()])
+        print(f"Creating database {db} with {addons} and their demo data (a few minutes)...", flush=True)
+        init = subprocess.run(args + ["-i", addons, "--stop-after-init", "--log-level", "warn"])
         if init.returncode:
-            print(f"Installing {ADDON} failed (exit {init.returncode}).", file=sys.stderr)
+            print(f"Installing {addons} failed (exit {init.returncode}).", file=sys.stderr)
             return init.returncode
     print(f"Prepaid Cloud Credit demo: http://localhost:{port} (admin / admin). Ctrl-C stops it.", flush=True)
     try:

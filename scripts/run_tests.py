@@ -3,9 +3,9 @@
 """Run every test of the project and print one pytest-style summary line.
 
 1. The pure-package tests (``tests/``) with pytest, always.
-2. The addon's tests, when Odoo 18 is importable: a fresh database on the
-   machine's PostgreSQL, ``odoo -i prepaid_cloud_credit --test-enable`` (with
-   ``payment_demo`` and the Italian and French charts, ``l10n_it`` and
+2. The addons' tests, when Odoo 18 is importable: a fresh database on the
+   machine's PostgreSQL, ``odoo -i <every addon of the repository> --test-enable``
+   (with ``payment_demo`` and the Italian and French charts, ``l10n_it`` and
    ``l10n_fr_account``, for the payment and accounting tests), and the test
    results read back from Odoo's log.
 
@@ -14,7 +14,9 @@ does not count the Odoo tests as passed.
 
 Environment: ``PGHOST`` (127.0.0.1), ``PGPORT`` (5432), ``PGUSER`` (odoo),
 ``PGPASSWORD``, ``ODOO_TEST_DB`` (a fresh name per run), ``ODOO_ADDONS_PATH``
-(extra addons directories), ``ODOO_TEST_TAGS`` (defaults to the addon).
+(extra addons directories), ``ODOO_TEST_ADDONS`` (comma-separated addons to
+install and test; defaults to every addon of the repository), ``ODOO_TEST_TAGS``
+(defaults to those addons).
 """
 
 import os
@@ -25,7 +27,19 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ADDON = "prepaid_cloud_credit"
+ADDON = "prepaid_cloud_credit"  # the core
+
+
+def repository_addons():
+    """Return the names of the Odoo addons at the repository's root, core first."""
+    names = sorted(p.parent.name for p in ROOT.glob("*/__manifest__.py"))
+    return sorted(names, key=lambda name: name != ADDON)
+
+
+def selected_addons():
+    """Return the addons to install and test (``ODOO_TEST_ADDONS`` or all of them)."""
+    chosen = [name.strip() for name in os.environ.get("ODOO_TEST_ADDONS", "").split(",") if name.strip()]
+    return chosen or repository_addons()
 
 
 def run_pure_tests():
@@ -106,12 +120,13 @@ def run_odoo_tests():
     command, odoo_dir = odoo_bin_command()
     db = os.environ.get("ODOO_TEST_DB") or f"pcc_test_{int(time.time())}"
     drop_database(db)
-    tags = os.environ.get("ODOO_TEST_TAGS", f"/{ADDON}")
+    addons = selected_addons()
+    tags = os.environ.get("ODOO_TEST_TAGS") or ",".join(f"/{name}" for name in addons)
     args = command + [
         "--addons-path", addons_path(odoo_dir),
         *db_args(),
         "-d", db,
-        "-i", f"{ADDON},payment_demo,l10n_it,l10n_fr_account",
+        "-i", ",".join([*addons, "payment_demo", "l10n_it", "l10n_fr_account"]),
         "--test-enable",
         "--test-tags", tags,
         "--stop-after-init",
@@ -121,7 +136,7 @@ def run_odoo_tests():
         "--workers", "0",
         "--max-cron-threads", "0",
     ]
-    print(f"== Odoo tests: {ADDON} on fresh database {db}", flush=True)
+    print(f"== Odoo tests: {', '.join(addons)} on fresh database {db}", flush=True)
     started = time.time()
     proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     log_path = ROOT / "var" / "odoo-tests.log"
