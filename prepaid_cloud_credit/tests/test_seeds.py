@@ -18,7 +18,7 @@ class TestPlanWidensScope(PrepaidPortalCommon, HttpCase):
         """Test that a customer whose wallet paid cloud usage only buys a plan on the portal, pays it,
         and can then renew a domain from its credit."""
         self.wallet.scope = "cloud"
-        tier = self.env.ref("prepaid_cloud_credit.tier_member")
+        tier = self.env.ref("prepaid_cloud_credit_plan.tier_member")
         if not tier.entry_ids.filtered(lambda entry: entry.currency_id == self.currency):
             tier.entry_ids = [Command.create({"currency_id": self.currency.id, "amount": 50})]
         tld = self.env["prepaid.domain.tld"].search([("name", "=", ".com")]) or self.env["prepaid.domain.tld"].create(
@@ -90,7 +90,7 @@ class TestExpiryPerSource(PrepaidCommon):
         # The company default for paid credit: six months.
         cls.company.write({"prepaid_paid_expiry": "months", "prepaid_paid_expiry_months": 6})
         cls.product = cls.company.prepaid_product_id.product_tmpl_id
-        cls.tier = cls.env.ref("prepaid_cloud_credit.tier_member")
+        cls.tier = cls.env.ref("prepaid_cloud_credit_plan.tier_member")
         if not cls.tier.entry_ids.filtered(lambda entry: entry.currency_id == cls.currency):
             cls.tier.entry_ids = [Command.create({"currency_id": cls.currency.id, "amount": 50})]
         cls.Recharge = cls.env["prepaid.recharge"]

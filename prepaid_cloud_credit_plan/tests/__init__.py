@@ -1,0 +1,3 @@
+# Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+from . import test_tier
+from . import test_tier_portal
