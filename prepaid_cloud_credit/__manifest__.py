@@ -36,6 +36,5 @@
         "demo/prepaid_demo.xml",
     ],
     "post_init_hook": "_post_init_hook",
-    "installable": True,
     "application": True,
 }

@@ -22,5 +22,4 @@
     "demo": [
         "demo/prepaid_domain_demo.xml",
     ],
-    "installable": True,
 }

@@ -12,11 +12,10 @@
     "data": [
         "security/ir.model.access.csv",
         "security/prepaid_plan_rules.xml",
-        "data/prepaid_tier_data.xml",
-        "views/prepaid_tier_views.xml",
-        "views/portal_tier_templates.xml",
-        "wizard/prepaid_wallet_tier_downgrade_views.xml",
+        "data/prepaid_plan_data.xml",
+        "views/prepaid_plan_views.xml",
+        "views/portal_plan_templates.xml",
+        "wizard/prepaid_wallet_plan_downgrade_views.xml",
         "views/prepaid_plan_menus.xml",
     ],
-    "installable": True,
 }

@@ -26,5 +26,4 @@
     "demo": [
         "demo/prepaid_cloud_demo.xml",
     ],
-    "installable": True,
 }

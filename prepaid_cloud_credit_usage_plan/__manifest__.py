@@ -10,8 +10,7 @@
     "development_status": "Alpha",
     "depends": ["prepaid_cloud_credit_usage", "prepaid_cloud_credit_plan"],
     "data": [
-        "views/prepaid_tier_cloud_views.xml",
+        "views/prepaid_plan_cloud_views.xml",
     ],
     "auto_install": True,
-    "installable": True,
 }

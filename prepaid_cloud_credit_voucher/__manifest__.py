@@ -19,5 +19,4 @@
         "wizard/prepaid_wallet_redeem_views.xml",
         "views/prepaid_voucher_menus.xml",
     ],
-    "installable": True,
 }

@@ -90,7 +90,9 @@ class PrepaidPortal(PaymentPortal):
             url=url, total=count, page=page, step=TRANSACTIONS_PER_PAGE,
             url_args={"sortby": sortby, "filterby": filterby},
         )
-        transactions = Tx.search(domain, order=sortings[sortby]["order"], limit=TRANSACTIONS_PER_PAGE, offset=pager["offset"])
+        transactions = Tx.search(
+            domain, order=sortings[sortby]["order"], limit=TRANSACTIONS_PER_PAGE, offset=pager["offset"]
+        )
         values = {
             "page_name": "prepaid_wallet",
             "wallet": wallet_sudo,
@@ -250,7 +252,8 @@ class PrepaidPortal(PaymentPortal):
             "can_pay": own and not payment_started,
             "payment_started": payment_started,
         }
-        if values["can_pay"] and recharge_sudo.state in ("awaiting", "failed") and recharge_sudo.payment_method == "online":
+        awaiting = recharge_sudo.state in ("awaiting", "failed")
+        if values["can_pay"] and awaiting and recharge_sudo.payment_method == "online":
             values.update(self._prepaid_payment_form_values(recharge_sudo, access_token))
         return request.render("prepaid_cloud_credit.portal_recharge_page", values)
 

@@ -13,6 +13,5 @@ from . import payment_transaction
 from . import account_chart_template
 from . import account_move
 from . import account_payment
-from . import account_payment_refund
 from . import res_partner
 from . import prepaid_demo

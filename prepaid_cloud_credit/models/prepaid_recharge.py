@@ -103,9 +103,10 @@ class PrepaidRecharge(models.Model):
             recharge.lot_id = recharge.transaction_id.allocation_ids.filtered("is_creation").lot_id[:1]
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        result = super()._compute_access_url()
         for recharge in self:
             recharge.access_url = f"/my/recharges/{recharge.id}"
+        return result
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -168,7 +169,9 @@ class PrepaidRecharge(models.Model):
     def _create_invoice(self):
         self.ensure_one()
         if not self.company_id.prepaid_product_id:
-            raise UserError(_("Configure the prepaid credit product of %(company)s first.", company=self.company_id.name))
+            raise UserError(
+                _("Configure the prepaid credit product of %(company)s first.", company=self.company_id.name)
+            )
         invoice = self.env["account.move"].sudo().with_company(self.company_id).create(self._prepare_invoice_vals())
         invoice.prepaid_recharge_id = self
         invoice.action_post()

@@ -128,7 +128,8 @@ class PrepaidWalletTransaction(models.Model):
             raise AccessError(_("Wallet transactions cannot be changed."))
         return super().write(vals)
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_ledger(self):
         raise AccessError(_("Wallet transactions cannot be deleted."))
 
     @api.model
@@ -390,7 +391,7 @@ class PrepaidWalletTransaction(models.Model):
                 done += len(txs)
                 self.env["ir.cron"]._notify_progress(done=done, remaining=len(todo) - done)
                 if commit:
-                    self.env.cr.commit()
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
         return done
 
     def _book_movements(self, day):

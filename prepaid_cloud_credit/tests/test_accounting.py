@@ -236,7 +236,8 @@ class TestAccounting(PrepaidCommon):
         self.assertIn(invoice.payment_state, ("paid", "in_payment"))
         self.assertEqual(self.balance_of(self.liability), -36.6)
         # Posting the payment again does not credit twice.
-        self.assertEqual(payment._prepaid_credit_advance(), self.Tx.search([("idempotency_key", "=", f"recharge:payment:{payment.id}")]))
+        first = self.Tx.search([("idempotency_key", "=", f"recharge:payment:{payment.id}")])
+        self.assertEqual(payment._prepaid_credit_advance(), first)
         self.assertEqual(self.wallet.paid_amount, 30)
 
     def _recharge(self, amount, method="bank_transfer"):

@@ -160,7 +160,7 @@ class TestItalianRefundsAndCancellation(PrepaidItalianAccountingCommon):
             self.item("150100", credit=85.4, partner=self.customer),
         ])
         self.assertEqual(self.wallet.paid_amount, 0)
-        register = self.env["account.payment.register"].with_context(action["context"]).create({})
+        register = self.env["account.payment.register"].with_context(**action["context"]).create({})
         payment = register._create_payments()
         self.assertEqual((payment.payment_type, payment.amount), ("outbound", 85.4))
         self.assertEqual(credit_note.payment_state, "paid")

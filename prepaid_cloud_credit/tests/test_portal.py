@@ -1,6 +1,6 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
 from odoo import Command
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, JsonRpcException, new_test_user, tagged
 
 from .common import PrepaidCommon
 
@@ -123,7 +123,8 @@ class TestPortal(PrepaidCommon, HttpCase):
 
     def test_recharge_summary_shows_net_vat_and_total(self):
         """Test that 50.00 of credit at 22 % shows VAT 11.00 and a total of 61.00 before paying."""
-        page = self.post_form(f"/my/wallet/{self.wallet.id}/recharge", {"amount": "50", "payment_method": "online"}).text
+        url = f"/my/wallet/{self.wallet.id}/recharge"
+        page = self.post_form(url, {"amount": "50", "payment_method": "online"}).text
         self.assertIn('id="prepaid_recharge_summary"', page)
         for figure in ("50.00", "11.00", "61.00"):
             self.assertIn(figure, page)
@@ -180,8 +181,11 @@ class TestPortal(PrepaidCommon, HttpCase):
         self.assertEqual(response.headers["Content-Type"], "application/pdf")
         self.assertIn("attachment", response.headers["Content-Disposition"])
         # Odoo renders reports as HTML in tests unless forced: force it once here.
-        report = self.env.ref("prepaid_cloud_credit.action_report_wallet_statement").with_context(force_report_rendering=True)
-        pdf, kind = report._render_qweb_pdf(report.report_name, self.wallet.ids, data={"date_from": "2020-01-01", "date_to": "2099-12-31"})
+        report = self.env.ref("prepaid_cloud_credit.action_report_wallet_statement").with_context(
+            force_report_rendering=True
+        )
+        data = {"date_from": "2020-01-01", "date_to": "2099-12-31"}
+        pdf, kind = report._render_qweb_pdf(report.report_name, self.wallet.ids, data=data)
         self.assertEqual(kind, "pdf")
         self.assertTrue(pdf.startswith(b"%PDF"))
         response = self.url_open(f"/my/wallet/{self.wallet.id}/statement?date_from=2026-12-31&date_to=2026-01-01")
@@ -271,7 +275,8 @@ class TestPortal(PrepaidCommon, HttpCase):
         self.assertEqual(self.wallet.paid_amount, 50)
 
     def test_bank_transfer_waits_with_its_bill_and_is_credited_when_reconciled(self):
-        """Test the bank transfer: awaiting payment with a downloadable bill, credited when the accountant reconciles."""
+        """Test the bank transfer: awaiting payment with a downloadable bill, credited when the accountant
+        reconciles."""
         recharge = self.confirm_recharge("50", method="bank_transfer")
         page = self.url_open(recharge.get_portal_url()).text
         self.assertIn('id="prepaid_bank_transfer"', page)
@@ -290,7 +295,7 @@ class TestPortal(PrepaidCommon, HttpCase):
         Recharge = self.env["prepaid.recharge"].sudo()
         foreign = Recharge.create(Recharge._prepare_recharge_vals(self.other_wallet, 50, "online"))
         foreign.action_confirm()
-        with self.assertRaises(Exception):
+        with self.assertRaises(JsonRpcException):
             self.make_jsonrpc_request(f"/my/recharges/{foreign.id}/transaction", {
                 "access_token": "forged", "provider_id": self.provider.id if self.provider else 1,
                 "payment_method_id": 1, "token_id": None, "amount": 1, "flow": "direct",

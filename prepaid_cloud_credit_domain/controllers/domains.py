@@ -187,7 +187,7 @@ class PrepaidDomainsPortal(CustomerPortal):
     # ------------------------------------------------------------------
 
     def _prepaid_pricing_context(self, partner, currency=None):
-        """The company, currency, tier and wallet that price ``partner``."""
+        """The company, currency, plan and wallet that price ``partner``."""
         company = request.env.company
         # The customer's wallet may be read by its own user only through the
         # portal rules; the integration asks for any customer's prices.
@@ -197,8 +197,8 @@ class PrepaidDomainsPortal(CustomerPortal):
         if currency is None:
             currency = wallets.currency_id[:1] if len(wallets) == 1 else company.currency_id
         wallet = wallets.filtered(lambda w: w.currency_id == currency)[:1]
-        tier = wallet._get_pricing_tier() if wallet else request.env["prepaid.tier"]
-        return company, currency, tier, wallet
+        plan = wallet._get_pricing_plan() if wallet else request.env["prepaid.plan"]
+        return company, currency, plan, wallet
 
     @http.route("/my/domain-prices", type="http", auth="user", website=True)
     def portal_my_domain_prices(self, years=1, currency=None, **kwargs):
@@ -210,8 +210,8 @@ class PrepaidDomainsPortal(CustomerPortal):
         currency_rec = None
         if isinstance(currency, str) and currency and not has_forbidden_characters(currency):
             currency_rec = request.env["res.currency"].search([("name", "=", currency.upper())], limit=1) or None
-        company, currency_rec, tier, _wallet = self._prepaid_pricing_context(partner, currency_rec)
-        matrix = request.env["prepaid.domain.price"]._get_price_matrix(company, currency_rec, tier)
+        company, currency_rec, plan, _wallet = self._prepaid_pricing_context(partner, currency_rec)
+        matrix = request.env["prepaid.domain.price"]._get_price_matrix(company, currency_rec, plan)
         rows = []
         for tld in sorted(matrix, key=lambda t: (t.sequence, t.name)):
             cells = {}
@@ -226,7 +226,7 @@ class PrepaidDomainsPortal(CustomerPortal):
             "operations": DOMAIN_OPERATIONS,
             "years": years,
             "year_options": range(1, MAX_DOMAIN_YEARS + 1),
-            "tier": tier,
+            "plan": plan,
             "currency": currency_rec,
         })
         return request.render("prepaid_cloud_credit_domain.portal_my_domain_prices", values)
@@ -282,11 +282,11 @@ class PrepaidDomainsPortal(CustomerPortal):
                 return self._json_response(
                     {"result": "error", "message": _("Unknown currency %(code)s.", code=shown(currency))}, status=400
                 )
-        company, currency_rec, tier, _wallet = self._prepaid_pricing_context(partner, currency_rec)
-        matrix = request.env["prepaid.domain.price"]._get_price_matrix(company, currency_rec, tier)
-        return self._json_response(self._prepare_tld_pricing(currency_rec, tier, matrix))
+        company, currency_rec, plan, _wallet = self._prepaid_pricing_context(partner, currency_rec)
+        matrix = request.env["prepaid.domain.price"]._get_price_matrix(company, currency_rec, plan)
+        return self._json_response(self._prepare_tld_pricing(currency_rec, plan, matrix))
 
-    def _prepare_tld_pricing(self, currency, tier, matrix):
+    def _prepare_tld_pricing(self, currency, plan, matrix):
         """Hook: the ``GetTLDPricing`` payload."""
         digits = currency.decimal_places
         pricing = {}
@@ -313,6 +313,6 @@ class PrepaidDomainsPortal(CustomerPortal):
                 "format": "1",
                 "rate": "1.00000",
             },
-            "tier": {"code": tier.code, "name": tier.name} if tier else None,
+            "plan": {"code": plan.code, "name": plan.name} if plan else None,
             "pricing": pricing,
         }

@@ -65,9 +65,10 @@ class PrepaidDomain(models.Model):
         return expired if (operator == "=") == value else ["!", "&", *expired]
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        result = super()._compute_access_url()
         for domain in self:
             domain.access_url = f"/my/domains/{domain.id}"
+        return result
 
     @api.constrains("name", "tld_id")
     def _check_name(self):
@@ -203,7 +204,7 @@ class PrepaidDomain(models.Model):
             "operation": operation,
             "years": years,
             "amount": price,
-            "tier_id": price_line.tier_id.id,
+            "plan_id": price_line.plan_id.id,
             "old_expiry_date": self.expiry_date,
             "new_expiry_date": self._get_new_expiry_date(operation, years),
             "idempotency_key": key,

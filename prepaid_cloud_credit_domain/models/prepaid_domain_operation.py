@@ -21,7 +21,7 @@ class PrepaidDomainOperation(models.Model):
     operation = fields.Selection(DOMAIN_OPERATIONS, required=True, readonly=True)
     years = fields.Integer(required=True, readonly=True)
     amount = fields.Monetary(readonly=True, help="Price paid, net of VAT.")
-    tier_id = fields.Many2one("prepaid.tier", string="Price of plan", readonly=True, help="Empty: list price.")
+    plan_id = fields.Many2one("prepaid.plan", string="Price of plan", readonly=True, help="Empty: list price.")
     date = fields.Datetime(default=fields.Datetime.now, required=True, readonly=True)
     old_expiry_date = fields.Date("Expiry before", readonly=True)
     new_expiry_date = fields.Date("Expiry after", readonly=True)

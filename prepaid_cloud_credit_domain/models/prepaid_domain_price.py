@@ -13,17 +13,17 @@ MAX_DOMAIN_YEARS = 10
 
 
 class PrepaidDomainPrice(models.Model):
-    """One cell of the domain price matrix: a tier (or the list price), a
+    """One cell of the domain price matrix: a plan (or the list price), a
     currency, a TLD, an operation and a number of years."""
 
     _name = "prepaid.domain.price"
     _description = "Domain Price"
-    _order = "tld_id, operation, years, tier_id"
+    _order = "tld_id, operation, years, plan_id"
     _check_company_auto = True
 
     company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
-    tier_id = fields.Many2one(
-        "prepaid.tier", string="Plan", ondelete="cascade", index=True,
+    plan_id = fields.Many2one(
+        "prepaid.plan", ondelete="cascade", index=True,
         help="Empty: the list price, for customers without a plan or a price of their plan.",
     )
     currency_id = fields.Many2one("res.currency", required=True, default=lambda self: self.env.company.currency_id)
@@ -38,27 +38,27 @@ class PrepaidDomainPrice(models.Model):
     ]
 
     def init(self):
-        # UNIQUE treats NULL tiers (list prices) as distinct; the index does not.
+        # UNIQUE treats NULL plans (list prices) as distinct; the index does not.
         create_unique_index(
             self.env.cr,
             "prepaid_domain_price_key_uniq",
             self._table,
-            ["company_id", "COALESCE(tier_id, 0)", "currency_id", "tld_id", "operation", "years"],
+            ["company_id", "COALESCE(plan_id, 0)", "currency_id", "tld_id", "operation", "years"],
         )
 
     @api.model
-    def _get_price_domain(self, company, currency, tiers=None, tlds=None):
+    def _get_price_domain(self, company, currency, plans=None, tlds=None):
         """Hook: the lines that may price a wallet (its company and currency)."""
         domain = [("company_id", "=", company.id), ("currency_id", "=", currency.id)]
-        if tiers is not None:
-            domain.append(("tier_id", "in", tiers.ids + [False]))
+        if plans is not None:
+            domain.append(("plan_id", "in", plans.ids + [False]))
         if tlds is not None:
             domain.append(("tld_id", "in", tlds.ids))
         return domain
 
     @api.model
     def _get_domain_price(self, wallet, tld, operation, years):
-        """The price of a domain operation for ``wallet``: its tier's price,
+        """The price of a domain operation for ``wallet``: its plan's price,
         falling back to the list price.
 
         :param wallet: the ``prepaid.wallet`` that pays
@@ -67,7 +67,7 @@ class PrepaidDomainPrice(models.Model):
         :param years: 1 to 10
         :return: ``(price, price_line)``
         :raise UserError: on a bad operation or years, or when neither the
-            tier nor the list has a price
+            plan nor the list has a price
         """
         wallet.ensure_one()
         if isinstance(tld, str):
@@ -78,15 +78,15 @@ class PrepaidDomainPrice(models.Model):
             raise UserError(_("Unknown domain operation %(operation)s.", operation=operation))
         if isinstance(years, bool) or not isinstance(years, int) or not 1 <= years <= MAX_DOMAIN_YEARS:
             raise UserError(_("A domain operation covers 1 to 10 years, not %(years)s.", years=years))
-        tier = wallet._get_pricing_tier()
+        plan = wallet._get_pricing_plan()
         # Prices are configuration; the customer's own access is checked by the caller.
         lines = self.sudo().search(
-            self._get_price_domain(wallet.company_id, wallet.currency_id, tiers=tier, tlds=tld)
+            self._get_price_domain(wallet.company_id, wallet.currency_id, plans=plan, tlds=tld)
             + [("operation", "=", operation), ("years", "=", years)]
         )
         line = (
-            lines.filtered(lambda p: tier and p.tier_id == tier)[:1]
-            or lines.filtered(lambda p: not p.tier_id)[:1]
+            lines.filtered(lambda p: plan and p.plan_id == plan)[:1]
+            or lines.filtered(lambda p: not p.plan_id)[:1]
         )
         if not line:
             raise UserError(
@@ -101,18 +101,18 @@ class PrepaidDomainPrice(models.Model):
         return line.price, line
 
     @api.model
-    def _get_price_matrix(self, company, currency, tier):
+    def _get_price_matrix(self, company, currency, plan):
         """All prices of a customer: ``{tld: {operation: {years: (price, list_price)}}}``.
 
-        The tier price wins over the list price; ``list_price`` is None where
+        The plan price wins over the list price; ``list_price`` is None where
         the list has no price.
         """
-        # Customers read the price list through here only, restricted to their tier.
-        lines = self.sudo().search(self._get_price_domain(company, currency, tiers=tier))
+        # Customers read the price list through here only, restricted to their plan.
+        lines = self.sudo().search(self._get_price_domain(company, currency, plans=plan))
         matrix = {}
-        for line in lines.filtered(lambda p: not p.tier_id):
+        for line in lines.filtered(lambda p: not p.plan_id):
             matrix.setdefault(line.tld_id, {}).setdefault(line.operation, {})[line.years] = (line.price, line.price)
-        for line in lines.filtered("tier_id"):
+        for line in lines.filtered("plan_id"):
             cell = matrix.setdefault(line.tld_id, {}).setdefault(line.operation, {})
             cell[line.years] = (line.price, cell.get(line.years, (None, None))[1])
         return matrix

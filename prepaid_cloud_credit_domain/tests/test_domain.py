@@ -8,15 +8,14 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.prepaid_cloud_credit_plan.tests.tier_common import PrepaidTierCommon
-
 from ..models.prepaid_domain_tld import tld_format_error
+from .domain_common import PrepaidDomainCommon
 
 OPERATIONS = ("register", "transfer", "renew", "restore")
 
 
 @tagged("post_install", "-at_install")
-class TestDomainPrice(PrepaidTierCommon):
+class TestDomainPrice(PrepaidDomainCommon):
 
     @classmethod
     def setUpClass(cls):
@@ -26,35 +25,35 @@ class TestDomainPrice(PrepaidTierCommon):
         for offset, operation in enumerate(OPERATIONS):
             for years in range(1, 11):
                 cls.set_price(operation, years, 10 * years + offset)
-                cls.set_price(operation, years, 10 * years + offset - 1, tier=cls.member)
-            cls.set_price(operation, 1, 5 + offset, tier=cls.elite)
+                cls.set_price(operation, years, 10 * years + offset - 1, plan=cls.member)
+            cls.set_price(operation, 1, 5 + offset, plan=cls.elite)
 
-    def set_tier(self, tier):
-        self.wallet._set_tier(tier, reason="test")
+    def set_plan(self, plan):
+        self.wallet._set_plan(plan, reason="test")
 
     def test_price_lookup_for_every_operation_and_year_count(self):
-        """Test that a wallet without a plan gets list prices and a Member wallet its tier prices, everywhere."""
+        """Test that a wallet without a plan gets list prices and a Member wallet its plan prices, everywhere."""
         for offset, operation in enumerate(OPERATIONS):
             for years in range(1, 11):
                 with self.subTest(operation=operation, years=years):
                     price, line = self.Price._get_domain_price(self.wallet, self.com, operation, years)
                     self.assertEqual(price, 10 * years + offset)
-                    self.assertFalse(line.tier_id)
-        self.set_tier(self.member)
+                    self.assertFalse(line.plan_id)
+        self.set_plan(self.member)
         for offset, operation in enumerate(OPERATIONS):
             for years in range(1, 11):
-                with self.subTest(operation=operation, years=years, tier="member"):
+                with self.subTest(operation=operation, years=years, plan="member"):
                     price, line = self.Price._get_domain_price(self.wallet, ".com", operation, years)
                     self.assertEqual(price, 10 * years + offset - 1)
-                    self.assertEqual(line.tier_id, self.member)
+                    self.assertEqual(line.plan_id, self.member)
 
-    def test_tier_without_a_price_falls_back_to_the_list_price(self):
-        """Test that a tier price wins where it exists and the list price applies elsewhere."""
-        self.set_tier(self.elite)
+    def test_plan_without_a_price_falls_back_to_the_list_price(self):
+        """Test that a plan price wins where it exists and the list price applies elsewhere."""
+        self.set_plan(self.elite)
         self.assertEqual(self.Price._get_domain_price(self.wallet, self.com, "renew", 1)[0], 7)
         price, line = self.Price._get_domain_price(self.wallet, self.com, "renew", 3)
         self.assertEqual(price, 32)
-        self.assertFalse(line.tier_id)
+        self.assertFalse(line.plan_id)
 
     def test_missing_price_or_bad_request_is_a_clear_error(self):
         """Test that an unpriced TLD or currency, an unknown operation and bad years are refused clearly."""
@@ -73,13 +72,13 @@ class TestDomainPrice(PrepaidTierCommon):
     def test_price_lines_are_unique_positive_and_in_range(self):
         """Test that a second list price for the same key, a negative price or 11 years are refused."""
         cases = [
-            {"operation": "renew", "years": 1, "price": 3},  # the list price exists: NULL tiers are one key
+            {"operation": "renew", "years": 1, "price": 3},  # the list price exists: NULL plans are one key
             {"operation": "renew", "years": 11, "price": 3},
-            {"operation": "renew", "years": 1, "price": -1, "tier": self.prestige},
+            {"operation": "renew", "years": 1, "price": -1, "plan": self.prestige},
         ]
         for vals in cases:
             with self.subTest(vals=vals), self.assertRaises(IntegrityError), self.env.cr.savepoint():
-                self.set_price(vals["operation"], vals["years"], vals["price"], tier=vals.get("tier"))
+                self.set_price(vals["operation"], vals["years"], vals["price"], plan=vals.get("plan"))
                 self.Price.flush_model()
 
     def test_tld_format(self):
@@ -93,7 +92,7 @@ class TestDomainPrice(PrepaidTierCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestDomainOperation(PrepaidTierCommon):
+class TestDomainOperation(PrepaidDomainCommon):
 
     @classmethod
     def setUpClass(cls):
@@ -101,7 +100,7 @@ class TestDomainOperation(PrepaidTierCommon):
         for offset, operation in enumerate(OPERATIONS):
             for years in (1, 2):
                 cls.set_price(operation, years, (10 + offset) * years)
-                cls.set_price(operation, years, (8 + offset) * years, tier=cls.member)
+                cls.set_price(operation, years, (8 + offset) * years, plan=cls.member)
         cls.Domain = cls.env["prepaid.domain"]
         cls.domain = cls.Domain.create({"name": "Example.COM", "wallet_id": cls.wallet.id})
 
@@ -128,16 +127,16 @@ class TestDomainOperation(PrepaidTierCommon):
                 self.Domain.create({"name": bad, "wallet_id": self.wallet.id})
 
     @freeze_time("2026-11-21")
-    def test_register_debits_the_tier_price_and_sets_the_expiry(self):
+    def test_register_debits_the_plan_price_and_sets_the_expiry(self):
         """Test that registering debits the price as a purchase, with the remaining credit, and sets the expiry."""
         self.credit(100)
-        self.wallet._set_tier(self.member, reason="test")
+        self.wallet._set_plan(self.member, reason="test")
         result = self.domain.execute_operation("register", 2)
         op = self.env["prepaid.domain.operation"].browse(result["operation_id"])
         self.assertEqual(self.domain.state, "active")
         self.assertEqual(self.domain.expiry_date, date(2028, 11, 21))
         self.assertRecordValues(op, [{
-            "operation": "register", "years": 2, "amount": 16, "tier_id": self.member.id,
+            "operation": "register", "years": 2, "amount": 16, "plan_id": self.member.id,
             "old_expiry_date": False, "new_expiry_date": date(2028, 11, 21),
         }])
         tx = op.transaction_id

@@ -4,9 +4,9 @@ import base64
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
-from odoo.addons.prepaid_cloud_credit_plan.tests.tier_common import PrepaidTierCommon
+from .domain_common import PrepaidDomainCommon
 
-GOOD_CSV = """tld,operation,years,price,tier,currency
+GOOD_CSV = """tld,operation,years,price,plan,currency
 .com,register,1,12.00,,{currency}
 .com,register,2,24.00,,{currency}
 .com,register,1,10.50,member,{currency}
@@ -16,7 +16,7 @@ GOOD_CSV = """tld,operation,years,price,tier,currency
 
 
 @tagged("post_install", "-at_install")
-class TestDomainPriceImport(PrepaidTierCommon):
+class TestDomainPriceImport(PrepaidDomainCommon):
 
     def run_import(self, text, currency=None):
         wizard = self.env["prepaid.domain.price.import"].create({
@@ -31,7 +31,7 @@ class TestDomainPriceImport(PrepaidTierCommon):
     def price_state(self):
         prices = self.Price.search([("company_id", "=", self.company.id)])
         return (
-            sorted((p.tld_id.name, p.operation, p.years, p.tier_id.code or "", p.price) for p in prices),
+            sorted((p.tld_id.name, p.operation, p.years, p.plan_id.code or "", p.price) for p in prices),
             self.env["prepaid.domain.tld"].with_context(active_test=False).search_count([]),
         )
 
@@ -43,7 +43,7 @@ class TestDomainPriceImport(PrepaidTierCommon):
         self.assertIn((".co.uk", "renew", 3, "elite", 27), prices)
         self.assertIn((".xn--p1ai", "transfer", 1, "", 0), prices)
         self.assertEqual(len(prices), 5)
-        self.wallet._set_tier(self.member, reason="test")
+        self.wallet._set_plan(self.member, reason="test")
         self.assertEqual(self.Price._get_domain_price(self.wallet, ".com", "register", 1)[0], 10.5)
         self.assertEqual(self.Price._get_domain_price(self.wallet, ".com", "register", 2)[0], 24)
 
@@ -53,9 +53,9 @@ class TestDomainPriceImport(PrepaidTierCommon):
         stats = self.env["prepaid.domain.price.import"].create({
             "currency_id": self.currency.id, "company_id": self.company.id, "file": base64.b64encode(b"x"),
         })._apply_rows([
-            {"tier": None, "tld": ".com", "operation": "register", "years": 1, "price": 13.0},
-            {"tier": self.member, "tld": ".com", "operation": "register", "years": 1, "price": 10.5},
-            {"tier": self.member, "tld": ".com", "operation": "renew", "years": 1, "price": 9.0},
+            {"plan": None, "tld": ".com", "operation": "register", "years": 1, "price": 13.0},
+            {"plan": self.member, "tld": ".com", "operation": "register", "years": 1, "price": 10.5},
+            {"plan": self.member, "tld": ".com", "operation": "renew", "years": 1, "price": 9.0},
         ])
         self.assertEqual(stats, {"created": 1, "updated": 1, "unchanged": 1})
         prices, _tlds = self.price_state()
@@ -73,7 +73,7 @@ class TestDomainPriceImport(PrepaidTierCommon):
         before = self.price_state()
         currency = self.currency.name
         text = "\n".join([
-            "tld,operation,years,price,tier,currency",
+            "tld,operation,years,price,plan,currency",
             f".com,register,1,12.00,,{currency}",          # 2: good
             f"com,register,1,12.00,,{currency}",           # 3: no dot
             f".COM,renew,1,12.00,,{currency}",             # 4: uppercase
@@ -83,7 +83,7 @@ class TestDomainPriceImport(PrepaidTierCommon):
             f".com,renew,2,1.234,,{currency}",             # 8: decimals
             f".com,renew,3,nan,,{currency}",               # 9: not finite
             ".com,renew,4,1,,XXX",                         # 10: currency
-            f".com,renew,5,1,platinum,{currency}",         # 11: tier
+            f".com,renew,5,1,platinum,{currency}",         # 11: plan
             f".com,register,1,11.00,,{currency}",          # 12: duplicate of line 2
             f".com,renew,6,1,,{currency},extra",           # 13: columns
             f".com,renew,7,abc,,{currency}",               # 14: price
@@ -95,7 +95,7 @@ class TestDomainPriceImport(PrepaidTierCommon):
         for line, fragment in [
             (3, "com is not a TLD"), (4, "lowercase"), (5, "negative"), (6, "unknown operation delete"),
             (7, "from 1 to 10"), (8, "more decimals"), (9, "not a number"), (10, "currency XXX"),
-            (11, "unknown tier platinum"), (12, "as line 2"), (13, "columns instead of 6"), (14, "not a number"),
+            (11, "unknown plan platinum"), (12, "as line 2"), (13, "columns instead of 6"), (14, "not a number"),
         ]:
             with self.subTest(line=line):
                 self.assertRegex(message, rf"Line {line}: [^\n]*{fragment}")
@@ -162,7 +162,7 @@ class TestDomainPriceImport(PrepaidTierCommon):
         )
         export.action_export()
         text = base64.b64decode(export.file).decode()
-        self.assertTrue(text.startswith("tld,operation,years,price,tier,currency\n"))
+        self.assertTrue(text.startswith("tld,operation,years,price,plan,currency\n"))
         self.assertIn(f".com,register,1,10.50,member,{self.currency.name}", text)
         self.assertEqual(len(text.strip().splitlines()), 6)
         wizard = self.env["prepaid.domain.price.import"].create({

@@ -17,7 +17,7 @@ class PrepaidDomainPriceExport(models.TransientModel):
     currency_id = fields.Many2one(
         "res.currency", required=True, default=lambda self: self.env.company.currency_id
     )
-    tier_ids = fields.Many2many("prepaid.tier", string="Plans", help="Leave empty to export every plan.")
+    plan_ids = fields.Many2many("prepaid.plan", string="Plans", help="Leave empty to export every plan.")
     include_list_prices = fields.Boolean("Include list prices", default=True)
     file = fields.Binary("CSV file", readonly=True, attachment=False)
     filename = fields.Char(readonly=True)
@@ -38,20 +38,20 @@ class PrepaidDomainPriceExport(models.TransientModel):
     def _get_csv_text(self):
         self.ensure_one()
         domain = [("company_id", "=", self.company_id.id), ("currency_id", "=", self.currency_id.id)]
-        tier_domain = [("tier_id", "in", self.tier_ids.ids)] if self.tier_ids else [("tier_id", "!=", False)]
+        plan_domain = [("plan_id", "in", self.plan_ids.ids)] if self.plan_ids else [("plan_id", "!=", False)]
         if self.include_list_prices:
-            tier_domain = ["|", ("tier_id", "=", False)] + tier_domain
-        lines = self.env["prepaid.domain.price"].search(domain + tier_domain)
+            plan_domain = ["|", ("plan_id", "=", False)] + plan_domain
+        lines = self.env["prepaid.domain.price"].search(domain + plan_domain)
         lines = lines.sorted(
-            lambda p: (p.tld_id.name, p.tier_id.level if p.tier_id else -1, p.operation, p.years)
+            lambda p: (p.tld_id.name, p.plan_id.level if p.plan_id else -1, p.operation, p.years)
         )
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["tld", "operation", "years", "price", "tier", "currency"])
+        writer.writerow(["tld", "operation", "years", "price", "plan", "currency"])
         digits = self.currency_id.decimal_places
         for line in lines:
             writer.writerow([
                 line.tld_id.name, line.operation, line.years, float_repr(line.price, digits),
-                line.tier_id.code or "", self.currency_id.name,
+                line.plan_id.code or "", self.currency_id.name,
             ])
         return out.getvalue()

@@ -16,7 +16,7 @@ from ..models.prepaid_domain_price import DOMAIN_OPERATIONS, MAX_DOMAIN_YEARS
 from ..models.prepaid_domain_tld import tld_format_error
 
 REQUIRED_COLUMNS = ("tld", "operation", "years", "price")
-OPTIONAL_COLUMNS = ("tier", "currency")
+OPTIONAL_COLUMNS = ("plan", "currency")
 _WHOLE = re.compile(r"[0-9]+", re.ASCII)
 
 
@@ -24,7 +24,7 @@ class PrepaidDomainPriceImport(models.TransientModel):
     """Import a CSV domain price list: validated whole, then upserted.
 
     Columns (header on the first line, ``,`` or ``;`` separated): ``tld``,
-    ``operation``, ``years``, ``price`` and optionally ``tier`` (a tier code;
+    ``operation``, ``years``, ``price`` and optionally ``plan`` (a plan code;
     empty for the list price) and ``currency`` (must be the wizard's).
     """
 
@@ -83,7 +83,7 @@ class PrepaidDomainPriceImport(models.TransientModel):
         """Check every row and return them as dicts ready to write.
 
         :param text: the CSV text
-        :return: list of dicts with ``tier``, ``tld`` (name), ``operation``,
+        :return: list of dicts with ``plan``, ``tld`` (name), ``operation``,
             ``years``, ``price``
         :raise UserError: listing every error with its line number; nothing
             is written
@@ -108,8 +108,8 @@ class PrepaidDomainPriceImport(models.TransientModel):
                     unknown=", ".join(unknown) or "-",
                 )
             )
-        tiers = self.env["prepaid.tier"].search([])
-        tier_by_code = {tier.code: tier for tier in tiers}
+        plans = self.env["prepaid.plan"].search([])  # pylint: disable=no-search-all
+        plan_by_code = {plan.code: plan for plan in plans}
         operations = dict(DOMAIN_OPERATIONS)
         currency = self.currency_id
         errors, rows, seen = [], [], {}
@@ -137,13 +137,13 @@ class PrepaidDomainPriceImport(models.TransientModel):
             if row.get("currency") and row["currency"].upper() != currency.name:
                 line_errors.append(_("currency %(found)s instead of %(expected)s",
                                      found=row["currency"], expected=currency.name))
-            tier = tier_by_code.get(row.get("tier", "").lower()) if row.get("tier") else None
-            if row.get("tier") and not tier:
-                line_errors.append(_("unknown tier %(tier)s", tier=row["tier"]))
-            key = (row.get("tier", "").lower(), row["tld"], row["operation"], years)
+            plan = plan_by_code.get(row.get("plan", "").lower()) if row.get("plan") else None
+            if row.get("plan") and not plan:
+                line_errors.append(_("unknown plan %(plan)s", plan=row["plan"]))
+            key = (row.get("plan", "").lower(), row["tld"], row["operation"], years)
             if not line_errors:
                 if key in seen:
-                    line_errors.append(_("same tier, TLD, operation and years as line %(first)s", first=seen[key]))
+                    line_errors.append(_("same plan, TLD, operation and years as line %(first)s", first=seen[key]))
                 else:
                     seen[key] = line
             if line_errors:
@@ -151,7 +151,7 @@ class PrepaidDomainPriceImport(models.TransientModel):
                     errors.append(_("Line %(line)s: %(error)s.", line=line, error=error))
                 continue
             rows.append(
-                {"tier": tier, "tld": row["tld"], "operation": row["operation"], "years": years, "price": price}
+                {"plan": plan, "tld": row["tld"], "operation": row["operation"], "years": years, "price": price}
             )
         if errors:
             raise UserError(
@@ -194,7 +194,7 @@ class PrepaidDomainPriceImport(models.TransientModel):
             tlds.update({tld.name: tld for tld in Tld.create([{"name": name} for name in missing])})
         Price = self.env["prepaid.domain.price"].with_context(active_test=False)
         existing = {
-            (line.tier_id.id, line.tld_id.id, line.operation, line.years): line
+            (line.plan_id.id, line.tld_id.id, line.operation, line.years): line
             for line in Price.search([
                 ("company_id", "=", self.company_id.id),
                 ("currency_id", "=", self.currency_id.id),
@@ -204,13 +204,13 @@ class PrepaidDomainPriceImport(models.TransientModel):
         stats = {"created": 0, "updated": 0, "unchanged": 0}
         to_create = []
         for row in rows:
-            tier_id = row["tier"].id if row["tier"] else False
-            line = existing.get((tier_id, tlds[row["tld"]].id, row["operation"], row["years"]))
+            plan_id = row["plan"].id if row["plan"] else False
+            line = existing.get((plan_id, tlds[row["tld"]].id, row["operation"], row["years"]))
             if not line:
                 to_create.append({
                     "company_id": self.company_id.id,
                     "currency_id": self.currency_id.id,
-                    "tier_id": tier_id,
+                    "plan_id": plan_id,
                     "tld_id": tlds[row["tld"]].id,
                     "operation": row["operation"],
                     "years": row["years"],

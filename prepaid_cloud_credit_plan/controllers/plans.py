@@ -23,27 +23,27 @@ class PrepaidPlansPortal(CustomerPortal):
 
     def _prepare_plans_values(self, **kwargs):
         wallets = self._prepaid_portal_wallets()
-        tiers = request.env["prepaid.tier"].search([])
+        plans = request.env["prepaid.plan"].search([])
         # Customers with a wallet buy in its currency; others in any currency a plan is sold in.
-        currencies = wallets.currency_id or tiers.entry_ids.currency_id.filtered("active")
+        currencies = wallets.currency_id or plans.entry_ids.currency_id.filtered("active")
         offers = []
-        for tier in tiers:
+        for plan in plans:
             for currency in currencies:
-                entry = tier.entry_ids.filtered(lambda e, c=currency: e.currency_id == c)[:1]
+                entry = plan.entry_ids.filtered(lambda e, c=currency: e.currency_id == c)[:1]
                 if not entry:
                     continue
                 wallet = wallets.filtered(lambda w, c=currency: w.currency_id == c)[:1]
-                current = wallet.tier_id
+                current = wallet.plan_id
                 offers.append({
-                    "tier": tier,
+                    "plan": plan,
                     "currency": currency,
                     "amount": entry.amount,
-                    "status": "current" if tier == current else ("buy" if tier._is_higher_than(current) else "lower"),
+                    "status": "current" if plan == current else ("buy" if plan._is_higher_than(current) else "lower"),
                 })
         values = self._prepare_portal_layout_values()
         values.update({
             "page_name": "prepaid_plans",
-            "tiers": tiers,
+            "plans": plans,
             "wallets": wallets,
             "offers": offers,
             "error": kwargs.get("error"),
@@ -55,16 +55,16 @@ class PrepaidPlansPortal(CustomerPortal):
         return request.render("prepaid_cloud_credit_plan.portal_my_plans", self._prepare_plans_values(**kwargs))
 
     @http.route("/my/plans/buy", type="http", auth="user", website=True, methods=["POST"])
-    def portal_buy_plan(self, tier_id=None, currency_id=None, **kwargs):
+    def portal_buy_plan(self, plan_id=None, currency_id=None, **kwargs):
         """Order a plan for the customer's own wallet: a confirmed recharge of
         the plan price, paid on its page. An order of the same plan still
         awaiting payment is shown again instead of a second one."""
         try:
-            tier = request.env["prepaid.tier"].browse(parse_whole(tier_id, _("The plan"))).exists()
+            plan = request.env["prepaid.plan"].browse(parse_whole(plan_id, _("The plan"))).exists()
             currency = request.env["res.currency"].browse(parse_whole(currency_id, _("The currency"))).exists()
         except ValidationError:
-            tier = currency = None
-        if not tier or not currency or not currency.active:
+            plan = currency = None
+        if not plan or not currency or not currency.active:
             return request.redirect("/my/plans?" + url_encode({"error": _("Choose a plan and a currency.")}))
         partner = own_commercial_partner()
         # The wallet of the user's own commercial partner, whatever its record rules allow.
@@ -73,25 +73,25 @@ class PrepaidPlansPortal(CustomerPortal):
             ("company_id", "=", request.env.company.id),
             ("currency_id", "=", currency.id),
         ], limit=1)
-        pending = wallet.recharge_ids.filtered(lambda r: r.tier_id == tier and r.state == "awaiting")[:1]
+        pending = wallet.recharge_ids.filtered(lambda r: r.plan_id == plan and r.state == "awaiting")[:1]
         if pending:
             return request.redirect(pending.access_url)
         try:
             # A refused order (no invoice product, bad amount) leaves no wallet or recharge behind.
             with request.env.cr.savepoint():
-                recharge = self._create_plan_recharge(wallet, partner, tier, currency)
+                recharge = self._create_plan_recharge(wallet, partner, plan, currency)
         except (UserError, ValidationError) as error:
             return request.redirect("/my/plans?" + url_encode({"error": error.args[0]}))
         return request.redirect(recharge.access_url)
 
-    def _create_plan_recharge(self, wallet, partner, tier, currency):
+    def _create_plan_recharge(self, wallet, partner, plan, currency):
         """Create the customer's wallet if needed, then the confirmed plan recharge.
 
         :param wallet: the customer's wallet in ``currency`` (sudo), or empty
         :return: the recharge (sudo)
         """
         if not wallet:
-            tier._get_entry_amount(currency)
+            plan._get_entry_amount(currency)
             # Customers cannot create wallets; a plan prices domains, so its
             # wallet pays every product.
             wallet = request.env["prepaid.wallet"].sudo().create({
@@ -102,6 +102,6 @@ class PrepaidPlansPortal(CustomerPortal):
             })
         # Customers cannot create recharges; the amount is the plan's, never the form's.
         Recharge = request.env["prepaid.recharge"].sudo()
-        recharge = Recharge.create(Recharge._prepare_plan_recharge_vals(wallet, tier))
+        recharge = Recharge.create(Recharge._prepare_plan_recharge_vals(wallet, plan))
         recharge.action_confirm()
         return recharge

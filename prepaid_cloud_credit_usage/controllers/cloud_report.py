@@ -104,7 +104,9 @@ class CloudReportPortal(CustomerPortal):
             totals[key] = totals.get(key, 0.0) + row["amount"]
         return [
             {"server": srv, "currency": currency, "amount": amount}
-            for (srv, currency), amount in sorted(totals.items(), key=lambda item: (item[0][0].name or "", item[0][0].id))
+            for (srv, currency), amount in sorted(
+                totals.items(), key=lambda item: (item[0][0].name or "", item[0][0].id)
+            )
         ]
 
     def _cloud_report_charts(self, rows, start, end):

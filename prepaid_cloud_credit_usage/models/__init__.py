@@ -1,5 +1,4 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
-from . import prepaid_demo
 from . import prepaid_cloud_meter
 from . import prepaid_cloud_rate_card
 from . import prepaid_cloud_rate_card_line

@@ -8,7 +8,7 @@ class PrepaidCloudRateCard(models.Model):
 
     A wallet uses its own rate card when it has one, else the default card of
     its company and currency (see ``prepaid.wallet._get_cloud_rate_card``,
-    the hook other modules override, e.g. to attach cards to tiers).
+    the hook other modules override, e.g. to attach cards to plans).
     """
 
     _name = "prepaid.cloud.rate.card"

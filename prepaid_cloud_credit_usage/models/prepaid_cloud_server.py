@@ -116,7 +116,8 @@ class PrepaidCloudServer(models.Model):
         if "wallet_id" in vals:
             moving = self.filtered(lambda s: s.wallet_id.id != vals["wallet_id"])
             # sudo: a manager moving a server may not read the usage records.
-            if moving and self.env["prepaid.cloud.usage"].sudo().search_count([("server_id", "in", moving.ids)], limit=1):
+            Usage = self.env["prepaid.cloud.usage"].sudo()
+            if moving and Usage.search_count([("server_id", "in", moving.ids)], limit=1):
                 # Usage records carry the wallet that pays them; moving a
                 # server would bill its past hours to the wrong customer.
                 raise UserError(
@@ -149,7 +150,9 @@ class PrepaidCloudServer(models.Model):
         self.filtered(lambda s: s.state == "stopped").state = "active"
 
     def action_terminate(self):
-        self.filtered(lambda s: s.state != "terminated").write({"state": "terminated", "state_before_suspension": False})
+        self.filtered(lambda s: s.state != "terminated").write(
+            {"state": "terminated", "state_before_suspension": False}
+        )
 
     # ------------------------------------------------------------------
     # History

@@ -45,6 +45,6 @@ class PrepaidCloudServerEvent(models.Model):
         readonly=True,
     )
 
-    def write(self, vals):
+    def write(self, vals):  # pylint: disable=method-required-super
         # The history is what past hours were billed from.
         raise AccessError(_("The history of a server cannot be changed."))

@@ -100,7 +100,7 @@ class PrepaidCloudStatement(models.Model):
         self = self.sudo()
         batch_size = batch_size or RATING_BATCH_SIZE
         done = 0
-        for company in self.env["res.company"].search([]):
+        for company in self.env["res.company"].search([]):  # pylint: disable=no-search-all
             done += self.with_company(company)._rate_company(company, batch_size, done)
         return done
 
@@ -149,7 +149,7 @@ class PrepaidCloudStatement(models.Model):
             done += len(batch)
             self.env["ir.cron"]._notify_progress(done=done_before + done, remaining=len(wallets) - done)
             if self.env["prepaid.wallet"]._prepaid_can_commit():
-                self.env.cr.commit()
+                self.env.cr.commit()  # pylint: disable=invalid-commit
         return done
 
     @api.model
@@ -453,7 +453,7 @@ class PrepaidCloudStatement(models.Model):
                 _logger.exception("Provisional cloud rating of %s wallets of %s failed.", len(batch), company.name)
             done += len(batch)
             if self.env["prepaid.wallet"]._prepaid_can_commit():
-                self.env.cr.commit()
+                self.env.cr.commit()  # pylint: disable=invalid-commit
         return done
 
     @api.model

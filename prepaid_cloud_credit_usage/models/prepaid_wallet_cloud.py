@@ -114,7 +114,10 @@ class PrepaidWallet(models.Model):
             # The ongoing balance decides suspensions: only the rating prices usage.
             raise UserError(_("The usage not charged yet is measured by the hourly rating; it cannot be typed in."))
         res = super().write(vals)
-        if {"cloud_policy_custom", "cloud_suspension_floor", "cloud_grace_hours", "cloud_never_suspend_until"} & set(vals):
+        policy_fields = {
+            "cloud_policy_custom", "cloud_suspension_floor", "cloud_grace_hours", "cloud_never_suspend_until",
+        }
+        if policy_fields & set(vals):
             # A manager's change of the policy takes effect at once.
             # sudo: the policy writes servers and commands the manager may not.
             self.sudo()._cloud_apply_balance_policy()
@@ -347,7 +350,7 @@ class PrepaidWallet(models.Model):
         now = fields.Datetime.now()
         Statement = self.env["prepaid.cloud.statement"]
         wallet_ids = []
-        for company in self.env["res.company"].search([]):
+        for company in self.env["res.company"].search([]):  # pylint: disable=no-search-all
             try:
                 Statement.with_company(company)._cloud_rate_provisional(company, now)
             except Exception:
@@ -380,7 +383,7 @@ class PrepaidWallet(models.Model):
             done += len(batch)
             self.env["ir.cron"]._notify_progress(done=done, remaining=len(wallets) - done)
             if self._prepaid_can_commit():
-                self.env.cr.commit()
+                self.env.cr.commit()  # pylint: disable=invalid-commit
         return done
 
     @api.model
@@ -528,3 +531,42 @@ class PrepaidWallet(models.Model):
                 wallet.cloud_runway_alert_days = level
             elif _runway_rank(level) > _runway_rank(stored):
                 wallet.cloud_runway_alert_days = level
+
+    @api.model
+    def _prepaid_load_cloud_demo(self):
+        """Cloud servers for the demo customers, with a few days of history,
+        rated and charged like every night."""
+        ref = self.env.ref
+        now = fields.Datetime.now().replace(minute=0, second=0, microsecond=0)
+        card = ref("prepaid_cloud_credit_usage.demo_rate_card")
+        for currency in (ref("base.EUR"), ref("base.RUB")):
+            factor = 100 if currency.name == "RUB" else 1
+            card.copy({
+                "name": f"Cloud list prices ({currency.name})",
+                "currency_id": currency.id,
+                "line_ids": [
+                    (0, 0, {"meter_id": line.meter_id.id, "price": line.price * factor}) for line in card.line_ids
+                ],
+            })
+        Server = self.env["prepaid.cloud.server"]
+        company = self.env.company
+        it, fr, ru = (f"prepaid_cloud_credit.partner_demo_{country}" for country in ("it", "fr", "ru"))
+        servers = [
+            (it, "EUR", "web-01.nuvola", "vm-1001", 2, 4, 80, ["meter_addon_control_panel"], 5),
+            (it, "EUR", "db-01.nuvola", "vm-1002", 4, 16, 200, ["meter_addon_backup"], 4),
+            (fr, "EUR", "app.serveursdulac", "vm-2001", 1, 2, 40, [], 3),
+            (ru, "RUB", "oblako-01", "vm-3001", 2, 4, 60, ["meter_addon_managed"], 3),
+        ]
+        for partner_xmlid, currency_code, name, platform_ref, vcpu, ram, disk, addons, days in servers:
+            wallet = self.sudo()._get_or_create(ref(partner_xmlid), ref(f"base.{currency_code}"), company)
+            created = now - timedelta(days=days)
+            server = Server.with_context(prepaid_cloud_event_date=created).create({
+                "name": name, "ref": platform_ref, "wallet_id": wallet.id,
+                "vcpu": vcpu, "ram_gb": ram, "disk_gb": disk,
+                "addon_meter_ids": [(6, 0, [ref(f"prepaid_cloud_credit_usage.{a}").id for a in addons])],
+            })
+            if name == "db-01.nuvola":
+                # Resized two days ago at 14:00: the history bills each hour at its size.
+                resized = (now - timedelta(days=2)).replace(hour=14)
+                server.with_context(prepaid_cloud_event_date=resized).write({"vcpu": 8, "ram_gb": 32})
+        self.env["prepaid.cloud.statement"]._cron_rate_usage()

@@ -140,15 +140,15 @@ class TestCloudBilling(CloudCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestTierRateCard(CloudCommon):
+class TestPlanRateCard(CloudCommon):
 
     def test_plan_customers_get_their_plans_cloud_prices(self):
         """Test that a wallet on a plan uses the plan's rate card, and its own card wins over it."""
-        tier = self.env.ref("prepaid_cloud_credit_plan.tier_elite")
+        plan = self.env.ref("prepaid_cloud_credit_plan.plan_elite")
         plan_card = self.rate_card.copy({"name": "Elite prices", "is_default": False})
-        tier.cloud_rate_card_ids = [(4, plan_card.id)]
+        plan.cloud_rate_card_ids = [(4, plan_card.id)]
         self.assertEqual(self.wallet._get_cloud_rate_card(), self.rate_card)
-        self.wallet._set_tier(tier, "Elite plan bought")
+        self.wallet._set_plan(plan, "Elite plan bought")
         self.assertEqual(self.wallet._get_cloud_rate_card(), plan_card)
         own = self.rate_card.copy({"name": "Contract prices", "is_default": False})
         self.wallet.cloud_rate_card_id = own

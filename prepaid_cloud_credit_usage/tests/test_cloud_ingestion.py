@@ -98,7 +98,9 @@ class TestCloudIngestion(CloudCommon):
 
     def test_compact_rows_are_accepted_like_mappings(self):
         """Test that [server, meter, hour, quantity] rows store the same records as mappings."""
-        result = self.ingest([["srv-1", "traffic_gb", f"{DAY} 07:00:00", 4.0], ("srv-1", "traffic_gb", f"{DAY} 08:00:00", 1)])
+        result = self.ingest(
+            [["srv-1", "traffic_gb", f"{DAY} 07:00:00", 4.0], ("srv-1", "traffic_gb", f"{DAY} 08:00:00", 1)]
+        )
         self.assertEqual(result["inserted"], 2)
         self.ingest([{"server": "srv-1", "meter": "traffic_gb", "hour": f"{DAY} 07:00:00", "quantity": 4.0}])
         with self.assertRaisesRegex(ValidationError, "Record 0: a record must be a mapping"):
@@ -141,7 +143,8 @@ class TestCloudIngestion(CloudCommon):
                 usage.ingest_json("[[")
             with self.assertRaisesRegex(ValidationError, "Record 1: the quantity must be a finite number"):
                 usage.ingest_json(
-                    '[["srv-1", "traffic_gb", "2026-11-10 09:00:00", 1], ["srv-1", "traffic_gb", "2026-11-10 10:00:00", NaN]]'
+                    '[["srv-1", "traffic_gb", "2026-11-10 09:00:00", 1], '
+                    '["srv-1", "traffic_gb", "2026-11-10 10:00:00", NaN]]'
                 )
         self.assertEqual(self.Usage.search_count([]), 1)
 

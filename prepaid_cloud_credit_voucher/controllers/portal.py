@@ -40,5 +40,6 @@ class PrepaidVoucherPortal(PrepaidPortal):
             )
         except (UserError, ValidationError) as error:
             return self._prepaid_redirect_error(wallet_id, error.args[0])
-        message = _("Voucher activated: %(amount)s added.", amount=format_amount(request.env, tx.amount, wallet_sudo.currency_id))
+        amount = format_amount(request.env, tx.amount, wallet_sudo.currency_id)
+        message = _("Voucher activated: %(amount)s added.", amount=amount)
         return request.redirect(f"/my/wallet/{wallet_id}?" + url_encode({"message": message}))

@@ -90,7 +90,10 @@ class PrepaidVoucherAttempt(models.Model):
                 return default
             return value if value > 0 else default
 
-        return positive(PARAM_MAX_FAILURES, DEFAULT_MAX_FAILURES), positive(PARAM_WINDOW_MINUTES, DEFAULT_WINDOW_MINUTES)
+        return (
+            positive(PARAM_MAX_FAILURES, DEFAULT_MAX_FAILURES),
+            positive(PARAM_WINDOW_MINUTES, DEFAULT_WINDOW_MINUTES),
+        )
 
     @api.model
     def _hash_code(self, code):

@@ -3,3 +3,5 @@ from . import test_promo
 from . import test_promo_concurrency
 from . import test_voucher
 from . import test_voucher_concurrency
+from . import test_voucher_expiry
+from . import test_voucher_portal

@@ -44,7 +44,8 @@ class TestVoucherPortal(PrepaidPortalCommon, HttpCase):
         self.env["prepaid.promo.code"].create({
             "code": "CLOUD10", "company_id": self.company.id, "bonus_type": "percent", "bonus_percent": 10,
         })
-        summary = self.post_form(f"/my/wallet/{self.wallet.id}/recharge", {"amount": "50", "promo_code": "cloud10"}).text
+        url = f"/my/wallet/{self.wallet.id}/recharge"
+        summary = self.post_form(url, {"amount": "50", "promo_code": "cloud10"}).text
         self.assertIn("5.00", summary)
         recharge = self.confirm_recharge("50", promo_code="cloud10")
         self.assertEqual(recharge.promo_bonus_amount, 5)
@@ -53,7 +54,8 @@ class TestVoucherPortal(PrepaidPortalCommon, HttpCase):
 
     def test_unknown_promo_code_is_refused_and_writes_nothing(self):
         """Test that a wrong promo code gets a clear message and no recharge."""
-        page = self.post_form(f"/my/wallet/{self.wallet.id}/recharge", {"amount": "50", "promo_code": "NOPE", "confirm": "1"}).text
+        url = f"/my/wallet/{self.wallet.id}/recharge"
+        page = self.post_form(url, {"amount": "50", "promo_code": "NOPE", "confirm": "1"}).text
         self.assertIn("does not exist", page)
         self.assertFalse(self.recharges())
 

@@ -3,19 +3,19 @@ from odoo import _, fields, models
 from odoo.exceptions import AccessError
 
 
-class PrepaidWalletTierHistory(models.Model):
-    """One change of a wallet's tier: an assignment, an upgrade or a downgrade."""
+class PrepaidWalletPlanHistory(models.Model):
+    """One change of a wallet's plan: an assignment, an upgrade or a downgrade."""
 
-    _name = "prepaid.wallet.tier.history"
-    _description = "Prepaid Wallet Tier History"
+    _name = "prepaid.wallet.plan.history"
+    _description = "Prepaid Wallet Plan History"
     _order = "date desc, id desc"
     _check_company_auto = True
 
     wallet_id = fields.Many2one("prepaid.wallet", required=True, readonly=True, index=True, ondelete="cascade")
     partner_id = fields.Many2one(related="wallet_id.partner_id", store=True, index=True)
     company_id = fields.Many2one(related="wallet_id.company_id", store=True, index=True)
-    old_tier_id = fields.Many2one("prepaid.tier", string="Old tier", readonly=True, ondelete="restrict")
-    new_tier_id = fields.Many2one("prepaid.tier", string="New tier", readonly=True, ondelete="restrict")
+    old_plan_id = fields.Many2one("prepaid.plan", string="Old plan", readonly=True, ondelete="restrict")
+    new_plan_id = fields.Many2one("prepaid.plan", string="New plan", readonly=True, ondelete="restrict")
     change_type = fields.Selection(
         [("assign", "Assignment"), ("upgrade", "Upgrade"), ("downgrade", "Downgrade")],
         required=True,
@@ -26,6 +26,6 @@ class PrepaidWalletTierHistory(models.Model):
     recharge_id = fields.Many2one("prepaid.recharge", readonly=True, ondelete="restrict")
     user_id = fields.Many2one("res.users", default=lambda self: self.env.uid, readonly=True)
 
-    def write(self, vals):
+    def write(self, vals):  # pylint: disable=method-required-super
         # The history is evidence of what the customer paid for: append-only.
-        raise AccessError(_("The tier history cannot be changed."))
+        raise AccessError(_("The plan history cannot be changed."))

@@ -2,8 +2,8 @@
 from odoo import fields, models
 
 
-class PrepaidTier(models.Model):
-    _inherit = "prepaid.tier"
+class PrepaidPlan(models.Model):
+    _inherit = "prepaid.plan"
 
     cloud_rate_card_ids = fields.Many2many(
         "prepaid.cloud.rate.card",
@@ -21,10 +21,10 @@ class PrepaidWallet(models.Model):
         cards = super()._get_cloud_rate_cards()
         for wallet in self.filtered(lambda w: not w.cloud_rate_card_id):
             # sudo: pricing happens for any caller of the ledger, portal included.
-            tier_card = wallet._get_pricing_tier().sudo().cloud_rate_card_ids.filtered(
+            plan_card = wallet._get_pricing_plan().sudo().cloud_rate_card_ids.filtered(
                 lambda card, w=wallet: card.active and card.company_id == w.company_id
                 and card.currency_id == w.currency_id
             )[:1]
-            if tier_card:
-                cards[wallet.id] = tier_card.id
+            if plan_card:
+                cards[wallet.id] = plan_card.id
         return cards

@@ -2,65 +2,65 @@
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
-from .tier_common import PrepaidTierCommon
+from .plan_common import PrepaidPlanCommon
 
 
 @tagged("post_install", "-at_install")
-class TestTier(PrepaidTierCommon):
+class TestPlan(PrepaidPlanCommon):
 
-    def test_shipped_tiers_are_ordered_member_to_super_elite(self):
-        """Test that the four shipped tiers exist in their order, with their EUR and RUB plan prices."""
-        tiers = self.env["prepaid.tier"].search([("code", "in", ("member", "prestige", "elite", "super_elite"))])
-        self.assertEqual(tiers.mapped("code"), ["member", "prestige", "elite", "super_elite"])
-        super_elite = tiers[-1]
+    def test_shipped_plans_are_ordered_member_to_super_elite(self):
+        """Test that the four shipped plans exist in their order, with their EUR and RUB plan prices."""
+        plans = self.env["prepaid.plan"].search([("code", "in", ("member", "prestige", "elite", "super_elite"))])
+        self.assertEqual(plans.mapped("code"), ["member", "prestige", "elite", "super_elite"])
+        super_elite = plans[-1]
         self.assertEqual(super_elite._get_entry_amount(self.env.ref("base.EUR")), 1000)
         self.assertEqual(super_elite._get_entry_amount(self.env.ref("base.RUB")), 100000)
         self.assertTrue(super_elite._is_higher_than(self.elite))
         self.assertFalse(self.member._is_higher_than(self.member))
 
-    def test_entry_recharge_assigns_the_tier(self):
-        """Test that paying the first plan recharge credits its full price and assigns the tier once."""
+    def test_entry_recharge_assigns_the_plan(self):
+        """Test that paying the first plan recharge credits its full price and assigns the plan once."""
         recharge = self.plan_recharge(self.member)
         self.assertEqual(recharge.amount, 50)
-        self.assertFalse(self.wallet.tier_id, "an unpaid plan assigns nothing")
+        self.assertFalse(self.wallet.plan_id, "an unpaid plan assigns nothing")
         self.pay(recharge.invoice_id)
         self.assertEqual(recharge.state, "paid")
-        self.assertEqual(self.wallet.tier_id, self.member)
+        self.assertEqual(self.wallet.plan_id, self.member)
         self.assertEqual(self.wallet.paid_amount, 50)
-        self.assertRecordValues(self.wallet.tier_history_ids, [{
-            "old_tier_id": False,
-            "new_tier_id": self.member.id,
+        self.assertRecordValues(self.wallet.plan_history_ids, [{
+            "old_plan_id": False,
+            "new_plan_id": self.member.id,
             "change_type": "assign",
             "recharge_id": recharge.id,
             "user_id": self.env.uid,
         }])
         # A second payment notification changes nothing.
         recharge._mark_paid(recharge.transaction_id)
-        self.assertEqual(len(self.wallet.tier_history_ids), 1)
+        self.assertEqual(len(self.wallet.plan_history_ids), 1)
 
-    def test_later_recharge_of_any_amount_keeps_the_tier(self):
-        """Test that an ordinary recharge after the plan adds credit and keeps the tier."""
+    def test_later_recharge_of_any_amount_keeps_the_plan(self):
+        """Test that an ordinary recharge after the plan adds credit and keeps the plan."""
         self.buy_plan(self.prestige)
         Recharge = self.env["prepaid.recharge"]
         recharge = Recharge.create(Recharge._prepare_recharge_vals(self.wallet, 7.5, "bank_transfer"))
         recharge.action_confirm()
         self.pay(recharge.invoice_id)
         self.assertEqual(recharge.state, "paid")
-        self.assertEqual(self.wallet.tier_id, self.prestige)
+        self.assertEqual(self.wallet.plan_id, self.prestige)
         self.assertEqual(self.wallet.balance, 207.5)
-        self.assertEqual(len(self.wallet.tier_history_ids), 1)
+        self.assertEqual(len(self.wallet.plan_history_ids), 1)
 
     def test_higher_plan_upgrades_and_keeps_the_remaining_credit(self):
-        """Test that buying a higher plan upgrades the tier and adds its price to the remaining credit."""
+        """Test that buying a higher plan upgrades the plan and adds its price to the remaining credit."""
         self.buy_plan(self.member)
         self.debit(20, purpose="purchase")
         self.assertEqual(self.wallet.balance, 30)
         recharge = self.buy_plan(self.elite)
-        self.assertEqual(self.wallet.tier_id, self.elite)
+        self.assertEqual(self.wallet.plan_id, self.elite)
         self.assertEqual(self.wallet.balance, 530)
-        last = self.wallet.tier_history_ids[0]
+        last = self.wallet.plan_history_ids[0]
         self.assertRecordValues(last, [{
-            "old_tier_id": self.member.id, "new_tier_id": self.elite.id,
+            "old_plan_id": self.member.id, "new_plan_id": self.elite.id,
             "change_type": "upgrade", "recharge_id": recharge.id,
         }])
         self.assertLedgerConsistent()
@@ -69,26 +69,26 @@ class TestTier(PrepaidTierCommon):
         """Test that a plan not higher than the current one cannot be ordered and nothing is created."""
         self.buy_plan(self.prestige)
         before = self.env["prepaid.recharge"].search_count([])
-        for tier in (self.member, self.prestige):
-            with self.subTest(tier=tier.code), self.assertRaisesRegex(UserError, "only a higher plan"):
-                self.plan_recharge(tier)
+        for plan in (self.member, self.prestige):
+            with self.subTest(plan=plan.code), self.assertRaisesRegex(UserError, "only a higher plan"):
+                self.plan_recharge(plan)
         self.assertEqual(self.env["prepaid.recharge"].search_count([]), before)
 
     def test_plan_not_sold_in_the_wallet_currency_is_refused(self):
         """Test that a plan without a price in the wallet currency cannot be ordered."""
-        super_elite = self.env.ref("prepaid_cloud_credit_plan.tier_super_elite")
+        super_elite = self.env.ref("prepaid_cloud_credit_plan.plan_super_elite")
         with self.assertRaisesRegex(UserError, "cannot be bought in"):
             self.plan_recharge(super_elite)
 
-    def test_plan_paid_after_a_higher_one_keeps_the_higher_tier(self):
-        """Test that of two plan orders paid in reverse order the wallet keeps the higher tier and both credits."""
+    def test_plan_paid_after_a_higher_one_keeps_the_higher_plan(self):
+        """Test that of two plan orders paid in reverse order the wallet keeps the higher plan and both credits."""
         member = self.plan_recharge(self.member)
         elite = self.plan_recharge(self.elite)
         self.pay(elite.invoice_id)
         self.pay(member.invoice_id)
-        self.assertEqual(self.wallet.tier_id, self.elite)
+        self.assertEqual(self.wallet.plan_id, self.elite)
         self.assertEqual(self.wallet.balance, 550)
-        self.assertEqual(self.wallet.tier_history_ids.mapped("change_type"), ["assign"])
+        self.assertEqual(self.wallet.plan_history_ids.mapped("change_type"), ["assign"])
 
     def test_plan_invoice_line_names_the_plan(self):
         """Test that the invoice of a plan purchase names the plan."""
@@ -96,48 +96,48 @@ class TestTier(PrepaidTierCommon):
         self.assertIn("Elite", recharge.invoice_id.invoice_line_ids.name)
         self.assertEqual(recharge.invoice_id.amount_untaxed, 500)
 
-    def test_tier_cannot_be_written_directly(self):
-        """Test that the tier of a wallet cannot be typed in, bypassing its history."""
+    def test_plan_cannot_be_written_directly(self):
+        """Test that the plan of a wallet cannot be typed in, bypassing its history."""
         with self.assertRaises(UserError):
-            self.wallet.tier_id = self.elite
-        self.assertFalse(self.wallet.tier_id)
+            self.wallet.plan_id = self.elite
+        self.assertFalse(self.wallet.plan_id)
 
     def test_manager_lowers_the_plan_with_a_reason(self):
-        """Test that the downgrade wizard lowers the tier and records the reason and the manager."""
+        """Test that the downgrade wizard lowers the plan and records the reason and the manager."""
         self.buy_plan(self.elite)
-        wizard = Form(self.env["prepaid.wallet.tier.downgrade"].with_context(default_wallet_id=self.wallet.id))
-        wizard.tier_id = self.member
+        wizard = Form(self.env["prepaid.wallet.plan.downgrade"].with_context(default_wallet_id=self.wallet.id))
+        wizard.plan_id = self.member
         wizard.reason = "Contract renegotiated"
         wizard.save().action_apply()
-        self.assertEqual(self.wallet.tier_id, self.member)
+        self.assertEqual(self.wallet.plan_id, self.member)
         self.assertEqual(self.wallet.balance, 500, "a downgrade moves no money")
-        self.assertRecordValues(self.wallet.tier_history_ids[0], [{
-            "old_tier_id": self.elite.id, "new_tier_id": self.member.id, "change_type": "downgrade",
+        self.assertRecordValues(self.wallet.plan_history_ids[0], [{
+            "old_plan_id": self.elite.id, "new_plan_id": self.member.id, "change_type": "downgrade",
             "reason": "Contract renegotiated", "user_id": self.env.uid, "recharge_id": False,
         }])
 
     def test_downgrade_needs_a_reason_a_lower_plan_and_a_manager(self):
         """Test that a downgrade without reason, to a higher plan, or by a non-manager is refused."""
         self.buy_plan(self.prestige)
-        Downgrade = self.env["prepaid.wallet.tier.downgrade"]
+        Downgrade = self.env["prepaid.wallet.plan.downgrade"]
         with self.assertRaises(ValidationError):
-            Downgrade.create({"wallet_id": self.wallet.id, "tier_id": self.member.id, "reason": "  "})
+            Downgrade.create({"wallet_id": self.wallet.id, "plan_id": self.member.id, "reason": "  "})
         with self.assertRaisesRegex(UserError, "not lower"):
-            Downgrade.create({"wallet_id": self.wallet.id, "tier_id": self.elite.id, "reason": "x"}).action_apply()
-        reader = new_test_user(self.env, "tier-reader",
+            Downgrade.create({"wallet_id": self.wallet.id, "plan_id": self.elite.id, "reason": "x"}).action_apply()
+        reader = new_test_user(self.env, "plan-reader",
                                groups="base.group_user,prepaid_cloud_credit.group_prepaid_user",
                                company_id=self.company.id, company_ids=[(6, 0, self.company.ids)])
         with self.assertRaises(AccessError):
             Downgrade.with_user(reader).create(
-                {"wallet_id": self.wallet.id, "tier_id": self.member.id, "reason": "x"}
+                {"wallet_id": self.wallet.id, "plan_id": self.member.id, "reason": "x"}
             ).action_apply()
         with self.assertRaises(UserError):
-            self.wallet._set_tier(self.member, reason="")
-        self.assertEqual(self.wallet.tier_id, self.prestige)
-        self.assertEqual(len(self.wallet.tier_history_ids), 1)
+            self.wallet._set_plan(self.member, reason="")
+        self.assertEqual(self.wallet.plan_id, self.prestige)
+        self.assertEqual(len(self.wallet.plan_history_ids), 1)
 
-    def test_pricing_tier_hook_returns_the_wallet_tier(self):
-        """Test that the hook for tier-dependent prices returns the wallet's tier, empty without a plan."""
-        self.assertFalse(self.wallet._get_pricing_tier())
+    def test_pricing_plan_hook_returns_the_wallet_plan(self):
+        """Test that the hook for plan-dependent prices returns the wallet's plan, empty without a plan."""
+        self.assertFalse(self.wallet._get_pricing_plan())
         self.buy_plan(self.member)
-        self.assertEqual(self.wallet._get_pricing_tier(), self.member)
+        self.assertEqual(self.wallet._get_pricing_plan(), self.member)

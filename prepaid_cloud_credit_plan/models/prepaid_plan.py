@@ -3,14 +3,14 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 
-class PrepaidTier(models.Model):
+class PrepaidPlan(models.Model):
     """A prepaid plan: the entry recharge that buys it decides the customer's
-    discount tier, and the tier decides the domain prices (and, later, the
+    discount plan, and the plan decides the domain prices (and, later, the
     cloud rate card)."""
 
-    _name = "prepaid.tier"
+    _name = "prepaid.plan"
     _inherit = ["prepaid.expiry.mixin"]
-    _description = "Prepaid Plan Tier"
+    _description = "Prepaid Plan"
     _order = "level, id"
 
     name = fields.Char(required=True, translate=True)
@@ -21,34 +21,34 @@ class PrepaidTier(models.Model):
     level = fields.Integer(
         required=True,
         default=10,
-        help="Rank of the tier: a plan of a higher level is an upgrade, of a lower or "
+        help="Rank of the plan: a plan of a higher level is an upgrade, of a lower or "
         "equal level a downgrade.",
     )
     active = fields.Boolean(default=True)
     description = fields.Text(translate=True)
-    entry_ids = fields.One2many("prepaid.tier.entry", "tier_id", string="Plan prices", copy=True)
+    entry_ids = fields.One2many("prepaid.plan.entry", "plan_id", string="Plan prices", copy=True)
     wallet_count = fields.Integer(compute="_compute_wallet_count")
 
     _sql_constraints = [
-        ("code_uniq", "UNIQUE(code)", "The code of a tier must be unique."),
-        ("level_uniq", "UNIQUE(level)", "Two tiers cannot share a level: upgrades need a strict order."),
+        ("code_uniq", "UNIQUE(code)", "The code of a plan must be unique."),
+        ("level_uniq", "UNIQUE(level)", "Two plans cannot share a level: upgrades need a strict order."),
     ]
 
     def _compute_wallet_count(self):
-        # Counting wallets of every company: the tier is shared configuration.
+        # Counting wallets of every company: the plan is shared configuration.
         counts = dict(self.env["prepaid.wallet"].sudo()._read_group(
-            [("tier_id", "in", self.ids)], ["tier_id"], ["__count"]
+            [("plan_id", "in", self.ids)], ["plan_id"], ["__count"]
         ))
-        for tier in self:
-            tier.wallet_count = counts.get(tier, 0)
+        for plan in self:
+            plan.wallet_count = counts.get(plan, 0)
 
     @api.constrains("code")
     def _check_code(self):
-        for tier in self:
-            code = tier.code or ""
+        for plan in self:
+            code = plan.code or ""
             if code != code.strip().lower() or not code.replace("_", "").isalnum():
                 raise ValidationError(
-                    _("The tier code %(code)s must be lowercase letters, digits and underscores.", code=code)
+                    _("The plan code %(code)s must be lowercase letters, digits and underscores.", code=code)
                 )
 
     def _get_entry_amount(self, currency):
@@ -71,6 +71,6 @@ class PrepaidTier(models.Model):
         return entry.amount
 
     def _is_higher_than(self, other):
-        """Whether this tier is an upgrade over ``other`` (no tier: any tier is)."""
+        """Whether this plan is an upgrade over ``other`` (no plan: any plan is)."""
         self.ensure_one()
         return not other or self.level > other.level

@@ -2,7 +2,7 @@
 from odoo import fields, models
 
 
-class PrepaidTierEntry(models.Model):
+class PrepaidPlanEntry(models.Model):
     """The price of a plan in one currency.
 
     A line per currency rather than one amount converted at the rate of the
@@ -10,17 +10,17 @@ class PrepaidTierEntry(models.Model):
     and its price must not drift with the exchange rate.
     """
 
-    _name = "prepaid.tier.entry"
+    _name = "prepaid.plan.entry"
     _description = "Prepaid Plan Price"
-    _order = "tier_id, currency_id"
+    _order = "plan_id, currency_id"
 
-    tier_id = fields.Many2one("prepaid.tier", required=True, ondelete="cascade", index=True)
+    plan_id = fields.Many2one("prepaid.plan", required=True, ondelete="cascade", index=True)
     currency_id = fields.Many2one("res.currency", required=True)
     amount = fields.Monetary(
         "Entry amount", required=True, help="Plan price, net of VAT, credited in full as paid credit."
     )
 
     _sql_constraints = [
-        ("tier_currency_uniq", "UNIQUE(tier_id, currency_id)", "A plan has one price per currency."),
+        ("plan_currency_uniq", "UNIQUE(plan_id, currency_id)", "A plan has one price per currency."),
         ("amount_positive", "CHECK(amount > 0)", "The price of a plan must be greater than zero."),
     ]
