@@ -61,10 +61,10 @@ class PrepaidPortal(PaymentPortal):
         }
         filters = {
             "all": {"label": _("All"), "domain": []},
-            "credit": {"label": _("Credits"), "domain": [("move_type", "in", ("credit", "refund"))]},
-            "debit": {"label": _("Debits"), "domain": [("move_type", "=", "debit")]},
-            "expiry": {"label": _("Expiries"), "domain": [("move_type", "=", "expiry")]},
-            "adjustment": {"label": _("Adjustments"), "domain": [("move_type", "=", "adjustment")]},
+            "credit": {"label": _("Credits"), "domain": [("movement_type", "in", ("credit", "refund"))]},
+            "debit": {"label": _("Debits"), "domain": [("movement_type", "=", "debit")]},
+            "expiry": {"label": _("Expiries"), "domain": [("movement_type", "=", "expiry")]},
+            "adjustment": {"label": _("Adjustments"), "domain": [("movement_type", "=", "adjustment")]},
         }
         return sortings, filters
 

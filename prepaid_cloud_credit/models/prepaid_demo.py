@@ -26,22 +26,22 @@ class PrepaidWallet(models.Model):
         (eur | rub).sudo().active = True
         ref = self.env.ref
         histories = [
-            (ref("prepaid_cloud_credit.partner_demo_it"), eur, "all", [
+            (ref("prepaid_cloud_credit.partner_it_demo"), eur, "all", [
                 ("credit", 100.0, "paid", "Recharge (demo)"),
                 ("credit", 10.0, "bonus", "Promo +10 % (demo)"),
                 ("debit", 23.45, "usage", "Cloud usage 1-7 (demo)"),
                 ("debit", 12.0, "purchase", "Domain nuvola.it renewal (demo)"),
             ]),
-            (ref("prepaid_cloud_credit.partner_demo_fr"), eur, "cloud", [
+            (ref("prepaid_cloud_credit.partner_fr_demo"), eur, "cloud", [
                 ("credit", 50.0, "paid", "Recharge (demo)"),
                 ("credit", 20.0, "voucher", "Voucher WELCOME20 (demo)"),
                 ("debit", 31.2, "usage", "Cloud usage (demo)"),
             ]),
-            (ref("prepaid_cloud_credit.partner_demo_ru"), rub, "cloud", [
+            (ref("prepaid_cloud_credit.partner_ru_demo"), rub, "cloud", [
                 ("credit", 2000.0, "paid", "Recharge (demo)"),
                 ("debit", 2150.0, "usage", "Cloud usage (demo)"),
             ]),
-            (ref("prepaid_cloud_credit.partner_demo_pa"), eur, "all", [
+            (ref("prepaid_cloud_credit.partner_pa_demo"), eur, "all", [
                 ("credit", 500.0, "paid", "Recharge CIG Z1A2B3C4D5 (demo)"),
                 ("debit", 120.0, "purchase", "Managed backup, 1 year (demo)"),
             ]),
@@ -50,11 +50,11 @@ class PrepaidWallet(models.Model):
         for partner, currency, scope, movements in histories:
             wallet = self.sudo()._get_or_create(partner, currency, company)
             wallet.scope = scope
-            for index, (move_type, amount, kind, label) in enumerate(movements):
+            for index, (movement_type, amount, kind, label) in enumerate(movements):
                 key = f"demo:{partner.id}:{index}"
-                if move_type == "credit" and kind == "paid":
+                if movement_type == "credit" and kind == "paid":
                     wallet._prepaid_demo_paid_recharge(amount)
-                elif move_type == "credit":
+                elif movement_type == "credit":
                     wallet._ledger_apply("credit", amount, key, kind=kind, description=label)
                 else:
                     wallet._ledger_apply("debit", amount, key, purpose=kind, description=label)

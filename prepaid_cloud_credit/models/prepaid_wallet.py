@@ -865,7 +865,7 @@ class PrepaidWallet(models.Model):
         """Give ``value`` of debit ``origin`` back: debt first, then the lots in
         the reverse order they were consumed; expired lots are replaced."""
         currency = self.currency_id
-        if not origin or origin.wallet_id != self or origin.move_type != "debit":
+        if not origin or origin.wallet_id != self or origin.movement_type != "debit":
             raise ValidationError(_("Only a debit of this wallet can be refunded."))
         refundable = currency.round(-origin.amount - origin.refunded_amount)
         if float_compare(value, refundable, precision_rounding=currency.rounding) > 0:
@@ -978,7 +978,7 @@ class PrepaidWallet(models.Model):
         balance = currency.round(sum(balances.values()) - debt)
         source = kw.get("source")
         tx = self._ledger_write_rows({
-            "move_type": move_type,
+            "movement_type": move_type,
             "amount": signed_amount,
             "idempotency_key": key,
             "purpose": kw.get("purpose") or None,
@@ -1079,11 +1079,11 @@ class PrepaidWallet(models.Model):
                  WHERE id = %(wallet)s
             ), tx AS (
                 INSERT INTO prepaid_wallet_transaction
-                       (wallet_id, partner_id, company_id, currency_id, date, move_type, purpose, name, reason,
+                       (wallet_id, partner_id, company_id, currency_id, date, movement_type, purpose, name, reason,
                         amount, balance_after, debt_after, idempotency_key, product_id, refund_of_id,
                         source_ref, move_id, needs_booking, accounting_date, user_id,
                         create_uid, create_date, write_uid, write_date)
-                VALUES (%(wallet)s, %(partner)s, %(company)s, %(currency)s, %(date)s, %(move_type)s, %(purpose)s,
+                VALUES (%(wallet)s, %(partner)s, %(company)s, %(currency)s, %(date)s, %(movement_type)s, %(purpose)s,
                         %(name)s, %(reason)s, %(amount)s, %(balance_after)s, %(debt_after)s, %(idempotency_key)s,
                         %(product_id)s, %(refund_of_id)s, %(source_ref)s, %(move_id)s, %(needs_booking)s,
                         %(accounting_date)s::date, %(uid)s, %(uid)s, %(now)s, %(uid)s, %(now)s)

@@ -148,7 +148,7 @@ class TestAccounting(PrepaidCommon):
         with freeze_time("2027-01-01"):
             self.env["prepaid.wallet"]._cron_expire_lots()
             self.env["prepaid.wallet.transaction"]._cron_book_movements()
-        expiries = self.Tx.search([("wallet_id", "=", self.wallet.id), ("move_type", "=", "expiry")])
+        expiries = self.Tx.search([("wallet_id", "=", self.wallet.id), ("movement_type", "=", "expiry")])
         self.assertEqual(expiries.mapped("amount"), [-45])
         paid_expiry = expiries.filtered(lambda tx: tx.allocation_ids.kind == "paid")
         breakage_lines = paid_expiry.booking_move_id.line_ids.filtered(lambda line: line.account_id == self.breakage)

@@ -34,7 +34,7 @@ class TestItalianCreditNotes(PrepaidItalianAccountingCommon):
             self.item("150100", credit=85.4, partner=self.customer),
         ])
         withdrawal = credit_note.prepaid_transaction_ids
-        self.assertEqual(withdrawal.move_type, "withdrawal")
+        self.assertEqual(withdrawal.movement_type, "withdrawal")
         self.assertEqual(withdrawal.amount, -70)
         self.assertEqual(self.wallet.paid_amount, 0)
         self.assertEqual(self.wallet.balance, 0)

@@ -18,14 +18,7 @@ class TestItalianCutOff(PrepaidItalianAccountingCommon):
         self.recharge(100)
         with freeze_time("2026-12-01 00:30:00"):
             tx = self.debit(12.5, accounting_date=self.day("2026-11-30"))
-            self.assertEqual(tx.accounting_date, self.day("2026-11-30"))
-            self.book()
-        entry = self.tx_of(tx)
-        self.assertEqual(entry.date, self.day("2026-11-30"))
-        self.assertEntries(entry, [
-            self.item("253000", debit=12.5, partner=self.customer),
-            self.item("310200", credit=12.5),
-        ])
+        self.assertUsageOfNovember30(tx)
 
     def test_entry_of_a_locked_period_goes_to_the_first_open_date(self):
         """Test that usage of a period closed meanwhile is booked after the lock date, as Odoo dates it."""

@@ -213,7 +213,7 @@ class TestLedger(PrepaidCommon):
             snapshot = self.ledger_snapshot()
             self.assertEqual(self.env["prepaid.wallet"]._cron_expire_lots(), 0)
             self.assertEqual(self.ledger_snapshot(), snapshot)
-        expiry = self.Tx.search([("wallet_id", "=", self.wallet.id), ("move_type", "=", "expiry")])
+        expiry = self.Tx.search([("wallet_id", "=", self.wallet.id), ("movement_type", "=", "expiry")])
         self.assertEqual(len(expiry), 1)
         self.assertEqual(expiry.amount, -15)
         self.assertEqual(due.state, "expired")
@@ -321,7 +321,9 @@ class TestLedger(PrepaidCommon):
         form.amount = 20
         form.reason = "Recharge credited twice by mistake"
         form.save().action_apply()
-        adjustments = self.Tx.search([("wallet_id", "=", self.wallet.id), ("move_type", "=", "adjustment")], order="id")
+        adjustments = self.Tx.search(
+            [("wallet_id", "=", self.wallet.id), ("movement_type", "=", "adjustment")], order="id"
+        )
         self.assertEqual(adjustments.mapped("amount"), [15, -20])
         self.assertEqual(adjustments[0].reason, "Goodwill after the outage of 2026-11-02")
         # Decrease takes the bonus first (default order), then paid.

@@ -71,7 +71,8 @@ class TestSecurity(PrepaidCommon, HttpCase):
                 )
                 self.assertRpcRefused(login, "prepaid.wallet", "write", [self.wallet.id], {"balance": 1e6})
                 self.assertRpcRefused(login, "prepaid.wallet.transaction", "create", {
-                    "wallet_id": self.wallet.id, "move_type": "credit", "amount": 1e6, "idempotency_key": f"{login}:4"})
+                    "wallet_id": self.wallet.id, "movement_type": "credit", "amount": 1e6,
+                    "idempotency_key": f"{login}:4"})
                 self.assertRpcRefused(login, "prepaid.credit.lot", "create", {
                     "wallet_id": self.wallet.id, "kind": "paid", "original_amount": 1e6, "remaining_amount": 1e6})
                 self.assertRpcRefused(
@@ -87,7 +88,7 @@ class TestSecurity(PrepaidCommon, HttpCase):
     def test_context_flags_do_not_open_the_ledger(self):
         """Test that a portal user cannot create a transaction by passing a context."""
         self.assertRpcRefused("pat", "prepaid.wallet.transaction", "create", {
-            "wallet_id": self.wallet.id, "move_type": "credit", "amount": 5, "idempotency_key": "ctx:1"},
+            "wallet_id": self.wallet.id, "movement_type": "credit", "amount": 5, "idempotency_key": "ctx:1"},
             context={"prepaid_ledger_write": True})
         self.assertEqual(len(self.wallet.transaction_ids), 1)
 
@@ -170,7 +171,7 @@ class TestSecurity(PrepaidCommon, HttpCase):
             "wallet_id": self.wallet.id, "amount": 5, "reason": "test", "idempotency_key": "recharge:invoice:1",
         })
         wizard.action_apply()
-        tx = self.wallet.transaction_ids.filtered(lambda t: t.move_type == "adjustment")
+        tx = self.wallet.transaction_ids.filtered(lambda t: t.movement_type == "adjustment")
         self.assertEqual(tx.idempotency_key, "adjust:recharge:invoice:1")
 
     def jsonrpc_call(self, login, model, method, *args, **kwargs):

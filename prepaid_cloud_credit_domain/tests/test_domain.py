@@ -141,7 +141,7 @@ class TestDomainOperation(PrepaidDomainCommon):
         }])
         tx = op.transaction_id
         self.assertRecordValues(tx, [{
-            "wallet_id": self.wallet.id, "move_type": "debit", "purpose": "purchase",
+            "wallet_id": self.wallet.id, "movement_type": "debit", "purpose": "purchase",
             "amount": -16, "balance_after": 84,
         }])
         self.assertEqual(tx.source_ref, op)

@@ -538,7 +538,7 @@ class PrepaidWallet(models.Model):
         rated and charged like every night."""
         ref = self.env.ref
         now = fields.Datetime.now().replace(minute=0, second=0, microsecond=0)
-        card = ref("prepaid_cloud_credit_usage.demo_rate_card")
+        card = ref("prepaid_cloud_credit_usage.rate_card_demo")
         for currency in (ref("base.EUR"), ref("base.RUB")):
             factor = 100 if currency.name == "RUB" else 1
             card.copy({
@@ -550,7 +550,7 @@ class PrepaidWallet(models.Model):
             })
         Server = self.env["prepaid.cloud.server"]
         company = self.env.company
-        it, fr, ru = (f"prepaid_cloud_credit.partner_demo_{country}" for country in ("it", "fr", "ru"))
+        it, fr, ru = (f"prepaid_cloud_credit.partner_{country}_demo" for country in ("it", "fr", "ru"))
         servers = [
             (it, "EUR", "web-01.nuvola", "vm-1001", 2, 4, 80, ["meter_addon_control_panel"], 5),
             (it, "EUR", "db-01.nuvola", "vm-1002", 4, 16, 200, ["meter_addon_backup"], 4),

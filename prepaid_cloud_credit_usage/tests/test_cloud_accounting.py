@@ -19,12 +19,4 @@ class TestCloudStatementCutOff(PrepaidItalianAccountingCommon):
                 "wallet_id": self.wallet.id, "date": "2026-11-30", "amount_total": 12.5,
             })
             statement._charge()
-            tx = statement.transaction_id
-            self.assertEqual(tx.accounting_date, self.day("2026-11-30"))
-            self.book()
-        entry = self.tx_of(tx)
-        self.assertEqual(entry.date, self.day("2026-11-30"))
-        self.assertEntries(entry, [
-            self.item("253000", debit=12.5, partner=self.customer),
-            self.item("310200", credit=12.5),
-        ])
+        self.assertUsageOfNovember30(statement.transaction_id)

@@ -12,7 +12,7 @@ class TestCloudBilling(CloudCommon):
 
     def usage_debits(self, wallet=None):
         return self.Tx.search([
-            ("wallet_id", "=", (wallet or self.wallet).id), ("move_type", "=", "debit"), ("purpose", "=", "usage"),
+            ("wallet_id", "=", (wallet or self.wallet).id), ("movement_type", "=", "debit"), ("purpose", "=", "usage"),
         ])
 
     def test_daily_run_charges_one_debit_per_wallet_day(self):

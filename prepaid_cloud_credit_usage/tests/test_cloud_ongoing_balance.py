@@ -37,7 +37,7 @@ class TestCloudOngoingBalance(CloudCommon):
         self.assertEqual(str(self.wallet.cloud_unbilled_date), f"{DAY} 10:30:00")
         self.assertEqual(self.wallet.cloud_ongoing_balance, 99.50)
         self.assertEqual(self.wallet.balance, 100)
-        self.assertFalse(self.Tx.search([("wallet_id", "=", self.wallet.id), ("move_type", "=", "debit")]))
+        self.assertFalse(self.Tx.search([("wallet_id", "=", self.wallet.id), ("movement_type", "=", "debit")]))
         self.assertFalse(self.Usage.search([("wallet_id", "=", self.wallet.id)]), "nothing written but the amount")
 
     def test_daily_charge_replaces_the_provisional_amount_without_a_jump(self):

@@ -115,7 +115,7 @@ class TestVoucher(PrepaidCommon):
         """Test that a code gives its batch amount as a voucher lot, with a redemption record."""
         voucher = self.batch.voucher_ids[0]
         tx = self.redeem(voucher.code)
-        self.assertRecordValues(tx, [{"move_type": "credit", "amount": 20}])
+        self.assertRecordValues(tx, [{"movement_type": "credit", "amount": 20}])
         lot = tx.allocation_ids.lot_id
         self.assertEqual(lot.kind, "voucher")
         self.assertEqual(self.wallet.voucher_amount, 20)
