@@ -137,19 +137,3 @@ class TestCloudBilling(CloudCommon):
             self.assertEqual(wallet.balance, 98.92)
             self.assertEqual(self.Statement.search_count([("wallet_id", "=", wallet.id)]), 1)
             self.assertLedgerConsistent(wallet)
-
-
-@tagged("post_install", "-at_install")
-class TestPlanRateCard(CloudCommon):
-
-    def test_plan_customers_get_their_plans_cloud_prices(self):
-        """Test that a wallet on a plan uses the plan's rate card, and its own card wins over it."""
-        plan = self.env.ref("prepaid_cloud_credit_plan.plan_elite")
-        plan_card = self.rate_card.copy({"name": "Elite prices", "is_default": False})
-        plan.cloud_rate_card_ids = [(4, plan_card.id)]
-        self.assertEqual(self.wallet._get_cloud_rate_card(), self.rate_card)
-        self.wallet._set_plan(plan, "Elite plan bought")
-        self.assertEqual(self.wallet._get_cloud_rate_card(), plan_card)
-        own = self.rate_card.copy({"name": "Contract prices", "is_default": False})
-        self.wallet.cloud_rate_card_id = own
-        self.assertEqual(self.wallet._get_cloud_rate_card(), own)
