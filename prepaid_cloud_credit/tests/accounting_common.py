@@ -134,7 +134,6 @@ class PrepaidItalianAccountingCommon(PrepaidCommon):
             self.assertEqual(row["difference"], 0, check)
         return check
 
-    @contextmanager
     def assertUsageOfNovember30(self, tx):
         """The usage debit ``tx`` of 12.50, made after midnight, is booked on 30 November:
         prepayments to revenue, with the customer."""
@@ -148,6 +147,7 @@ class PrepaidItalianAccountingCommon(PrepaidCommon):
             self.item("310200", credit=12.5),
         ])
 
+    @contextmanager
     def assertRefused(self, exception, pattern):
         """The call raises ``exception`` with a message matching ``pattern``,
         and what it wrote is rolled back (``assertRaises`` keeps a savepoint)."""
