@@ -124,15 +124,16 @@ class PrepaidWallet(models.Model):
             ).sorted("expiry_date")
             wallet.next_expiry_date = lots[:1].expiry_date
             wallet.next_expiry_amount = sum(
-                lots.filtered(lambda lot: lot.expiry_date == lots[:1].expiry_date).mapped(
+                lots.filtered(lambda lot, first=lots[:1]: lot.expiry_date == first.expiry_date).mapped(
                     "remaining_amount"
                 )
             )
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        result = super()._compute_access_url()
         for wallet in self:
-            wallet.access_url = "/my/wallet/%s" % wallet.id
+            wallet.access_url = f"/my/wallet/{wallet.id}"
+        return result
 
     @api.constrains("partner_id")
     def _check_partner_is_commercial(self):
@@ -864,7 +865,7 @@ class PrepaidWallet(models.Model):
         """Give ``value`` of debit ``origin`` back: debt first, then the lots in
         the reverse order they were consumed; expired lots are replaced."""
         currency = self.currency_id
-        if not origin or origin.wallet_id != self or origin.move_type != "debit":
+        if not origin or origin.wallet_id != self or origin.movement_type != "debit":
             raise ValidationError(_("Only a debit of this wallet can be refunded."))
         refundable = currency.round(-origin.amount - origin.refunded_amount)
         if float_compare(value, refundable, precision_rounding=currency.rounding) > 0:
@@ -901,9 +902,14 @@ class PrepaidWallet(models.Model):
                 debt_change -= give
             elif alloc.lot_id.state == "expired" or (alloc.lot_id.expiry_date and alloc.lot_id.expiry_date <= today):
                 # The lot is gone: a new lot of the same kind takes the credit.
-                allocations.append({"lot_id": "new", "amount": give, "kind": alloc.kind, "origin_allocation_id": alloc.id, "replaces_lot_id": alloc.lot_id.id})
+                allocations.append({
+                    "lot_id": "new", "amount": give, "kind": alloc.kind, "origin_allocation_id": alloc.id,
+                    "replaces_lot_id": alloc.lot_id.id,
+                })
             else:
-                allocations.append({"lot_id": alloc.lot_id.id, "amount": give, "kind": alloc.kind, "origin_allocation_id": alloc.id})
+                allocations.append({
+                    "lot_id": alloc.lot_id.id, "amount": give, "kind": alloc.kind, "origin_allocation_id": alloc.id,
+                })
         return allocations, debt_change, new_lot_vals
 
     def _ledger_write(self, move_type, signed_amount, key, allocations, debt_change, new_lot_vals, **kw):
@@ -972,7 +978,7 @@ class PrepaidWallet(models.Model):
         balance = currency.round(sum(balances.values()) - debt)
         source = kw.get("source")
         tx = self._ledger_write_rows({
-            "move_type": move_type,
+            "movement_type": move_type,
             "amount": signed_amount,
             "idempotency_key": key,
             "purpose": kw.get("purpose") or None,
@@ -1073,11 +1079,11 @@ class PrepaidWallet(models.Model):
                  WHERE id = %(wallet)s
             ), tx AS (
                 INSERT INTO prepaid_wallet_transaction
-                       (wallet_id, partner_id, company_id, currency_id, date, move_type, purpose, name, reason,
+                       (wallet_id, partner_id, company_id, currency_id, date, movement_type, purpose, name, reason,
                         amount, balance_after, debt_after, idempotency_key, product_id, refund_of_id,
                         source_ref, move_id, needs_booking, accounting_date, user_id,
                         create_uid, create_date, write_uid, write_date)
-                VALUES (%(wallet)s, %(partner)s, %(company)s, %(currency)s, %(date)s, %(move_type)s, %(purpose)s,
+                VALUES (%(wallet)s, %(partner)s, %(company)s, %(currency)s, %(date)s, %(movement_type)s, %(purpose)s,
                         %(name)s, %(reason)s, %(amount)s, %(balance_after)s, %(debt_after)s, %(idempotency_key)s,
                         %(product_id)s, %(refund_of_id)s, %(source_ref)s, %(move_id)s, %(needs_booking)s,
                         %(accounting_date)s::date, %(uid)s, %(uid)s, %(now)s, %(uid)s, %(now)s)
@@ -1207,18 +1213,20 @@ class PrepaidWallet(models.Model):
         done = 0
         skipped = set()
         while True:
-            lots = Lot.search(domain + [("wallet_id", "not in", list(skipped))], limit=batch_size, order="wallet_id, id")
+            lots = Lot.search(
+                domain + [("wallet_id", "not in", list(skipped))], limit=batch_size, order="wallet_id, id"
+            )
             if not lots:
                 break
             wallets = lots.wallet_id._lock_for_update_skip_locked()
             skipped.update((lots.wallet_id - wallets).ids)
-            for lot in lots.filtered(lambda lot: lot.wallet_id in wallets):
+            for lot in lots.filtered(lambda lot, locked=wallets: lot.wallet_id in locked):
                 lot.wallet_id._expire_lot(lot)
                 done += 1
             remaining = max(remaining - len(lots), 0)
             self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
             if self.env['prepaid.wallet']._prepaid_can_commit():
-                self.env.cr.commit()
+                self.env.cr.commit()  # pylint: disable=invalid-commit
         return done
 
     def _expire_lot(self, lot):
@@ -1239,5 +1247,6 @@ class PrepaidWallet(models.Model):
     @api.model
     def _get_expiring_soon_domain(self, days=30):
         limit = fields.Date.context_today(self) + timedelta(days=days)
-        return [("lot_ids", "any", [("state", "=", "open"), ("expiry_date", "!=", False), ("expiry_date", "<=", limit)])]
+        expiring = [("state", "=", "open"), ("expiry_date", "!=", False), ("expiry_date", "<=", limit)]
+        return [("lot_ids", "any", expiring)]
 

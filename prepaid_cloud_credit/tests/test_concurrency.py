@@ -73,7 +73,8 @@ class TestWalletLock(BaseCase):
             try:
                 with self.registry.cursor() as cr:
                     env = self._env_for(cr)
-                    tx = env["prepaid.wallet"].browse(self.wallet_id)._ledger_apply("debit", amount, key, purpose=purpose)
+                    wallet = env["prepaid.wallet"].browse(self.wallet_id)
+                    tx = wallet._ledger_apply("debit", amount, key, purpose=purpose)
                     results.append(("ok", attempt, tx.balance_after))
                 return
             except pg_errors.SerializationFailure:
@@ -150,5 +151,7 @@ class TestWalletLock(BaseCase):
             env = self._env_for(cr)
             wallet = env["prepaid.wallet"].browse(self.wallet_id)
             self.assertEqual(wallet.balance, before - 8)
-            last = env["prepaid.wallet.transaction"].search([("wallet_id", "=", self.wallet_id)], limit=1, order="id desc")
+            last = env["prepaid.wallet.transaction"].search(
+                [("wallet_id", "=", self.wallet_id)], limit=1, order="id desc"
+            )
             self.assertEqual(last.balance_after, before - 8)
