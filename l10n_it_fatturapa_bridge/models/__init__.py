@@ -1,1 +1,2 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+from . import account_move, res_company, res_config_settings
