@@ -166,12 +166,19 @@ class AccountMove(models.Model):
         :raises UserError: see ``raise_on_problems``; also for a move that is
             no posted Italian customer invoice or credit note.
         """
-        from fatturapa_bridge import clean
+        from fatturapa_bridge import SchemaNotFound, clean
         from fatturapa_bridge.model import to_dict
         from fatturapa_bridge.naming import ALPHABET_62, encode_counter, file_name
-        from fatturapa_bridge.signing import sign_with
+        from fatturapa_bridge.schema import find_schema
+        from fatturapa_bridge.signing import SigningError, sign_with
 
         self.check_access("write")
+        try:
+            find_schema()
+        except SchemaNotFound as exc:
+            raise UserError(_(
+                "The official FatturaPA schema is not installed on the server, so no file can be "
+                "checked: %(reason)s", reason=str(exc))) from None
         for move in self:
             if not move._l10n_it_fatturapa_applicable():
                 raise UserError(_(
@@ -223,7 +230,13 @@ class AccountMove(models.Model):
             ext = "xml.p7m" if signer else "xml"
             name = file_name(transmission.transmitter.country, transmission.transmitter.code,
                              counter, ext=ext, alphabet=ALPHABET_62)
-            data = sign_with(xml, signer) if signer else xml
+            try:
+                data = sign_with(xml, signer) if signer else xml
+            except SigningError as exc:
+                failures[move.id] = move._l10n_it_fatturapa_record([_(
+                    "The company's signing certificate (Settings > Invoicing): %(reason)s",
+                    reason=str(exc))], warnings, notes)
+                continue
             attachment_vals.append(move._l10n_it_fatturapa_prepare_attachment_vals(name, data))
             built.append((move, name, digest, warnings, notes))
 

@@ -3,7 +3,7 @@ import hashlib
 import threading
 from collections import OrderedDict
 
-from odoo import _, api, fields, models
+from odoo import _, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -57,12 +57,6 @@ class ResCompany(models.Model):
         help="The per-company counter of the SdI file names (a PostgreSQL sequence, "
         "shared with l10n_it_edi's own file names).",
     )
-
-    @api.constrains("l10n_it_fatturapa_pkcs12", "l10n_it_fatturapa_pkcs12_password")
-    def _check_l10n_it_fatturapa_pkcs12(self):
-        for company in self.sudo():  # sudo: the constraint reads the manager-only fields
-            if company.l10n_it_fatturapa_pkcs12:
-                company._l10n_it_fatturapa_signer()
 
     def _l10n_it_fatturapa_signer(self):
         """Return the opened signing certificate of the company, or ``None``.

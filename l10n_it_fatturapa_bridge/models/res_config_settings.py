@@ -24,3 +24,11 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.l10n_it_fatturapa_sign",
         readonly=False,
     )
+
+    def set_values(self):
+        """Override of `base_setup` to refuse a signing certificate that
+        cannot be opened with its password, when the settings are saved."""
+        super().set_values()
+        if self.env.user.has_group("account.group_account_manager") \
+                and self.company_id.l10n_it_fatturapa_pkcs12:
+            self.company_id._l10n_it_fatturapa_signer()

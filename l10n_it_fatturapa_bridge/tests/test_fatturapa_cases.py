@@ -9,7 +9,7 @@ from decimal import Decimal
 from lxml import etree
 
 from odoo import SUPERUSER_ID, Command, api
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .common import FatturaPACommon
@@ -248,9 +248,18 @@ class TestFatturaPASigning(FatturaPACommon):
         self.assertTrue(pa_move._l10n_it_fatturapa_build().name.endswith(".xml.p7m"))
 
     def test_wrong_password_is_refused_when_saved(self):
-        """Test that a certificate whose password is wrong cannot be saved."""
-        with self.assertRaisesRegex((UserError, ValidationError), "cannot be used"):
-            self.set_certificate(password="wrong")
+        """Test that a certificate whose password is wrong cannot be saved in
+        the settings, and that building with it says what to fix."""
+        settings = self.env["res.config.settings"].create({
+            "l10n_it_fatturapa_pkcs12": base64.b64encode(self.p12),
+            "l10n_it_fatturapa_pkcs12_password": "wrong",
+        })
+        with self.assertRaisesRegex(UserError, "cannot be used"):
+            settings.execute()
+        self.set_certificate(password="wrong")
+        move = self.make_invoice([("Hosting", 1, 10.0, self.tax_22)])
+        with self.assertRaisesRegex(UserError, "signing certificate .* cannot be used"):
+            move._l10n_it_fatturapa_build()
 
     def test_password_is_readable_by_managers_only(self):
         """Test that an invoicing user cannot read the certificate password
