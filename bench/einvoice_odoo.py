@@ -110,6 +110,7 @@ def setup(registry, count, lines):
                 "street": "Via dei Server 42", "zip": "20121", "city": "Milano",
                 "l10n_it_codice_fiscale": "01234560157", "l10n_it_tax_system": "RF01",
             })
+        if company.chart_template != "it":
             env.user.company_ids |= company
             env["account.chart.template"].try_loading("it", company, install_demo=False)
             env.ref("product.decimal_price").digits = 6

@@ -11,6 +11,7 @@ from lxml import etree
 from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import FatturaPACommon
 
@@ -330,6 +331,58 @@ class TestFatturaPAProgressive(FatturaPACommon):
             cr.rollback()
         self.assertGreater(after, max(results[0] + results[1]),
                            "rolled back counters are never handed out again")
+
+    def test_concurrent_first_files_never_create_two_sequences(self):
+        """Test that when two transactions name the first file of a company
+        at the same time, the second waits for the first and fails to
+        serialize (Odoo retries it) instead of creating a second counter."""
+        import psycopg2.errors
+
+        company_id = self.env.ref("base.main_company").id
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            if env["res.company"].browse(company_id).l10n_it_fatturapa_sequence_id:
+                self.skipTest("the main company already has its counter")
+        cursors = [self.registry.cursor() for _i in range(2)]
+        envs = [api.Environment(cr, SUPERUSER_ID, {}) for cr in cursors]
+        for env in envs:  # both transactions see no counter yet
+            self.assertFalse(env["res.company"].browse(company_id).l10n_it_fatturapa_sequence_id)
+        outcome = {}
+        first_done = threading.Event()
+
+        def first():
+            company = envs[0]["res.company"].browse(company_id)
+            outcome["first"] = company._l10n_it_fatturapa_reserve_counters(1)
+            first_done.set()
+            cursors[0].commit()
+
+        def second():
+            first_done.wait(timeout=30)
+            try:
+                company = envs[1]["res.company"].browse(company_id)
+                with mute_logger("odoo.sql_db"):  # the failed query is expected
+                    outcome["second"] = company._l10n_it_fatturapa_reserve_counters(1)
+            except psycopg2.errors.SerializationFailure as exc:
+                outcome["second_error"] = exc
+
+        threads = [threading.Thread(target=first), threading.Thread(target=second)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        for cr in cursors:
+            cr.rollback()
+            cr.close()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            sequence = env["res.company"].browse(company_id).l10n_it_fatturapa_sequence_id
+            if sequence:
+                self.addCleanup(self._drop_sequence, company_id, sequence.id)
+            count = env["ir.sequence"].search_count([
+                ("code", "=", "l10n_it_edi.fattura_filename"), ("company_id", "=", company_id)])
+        self.assertTrue(outcome.get("first"))
+        self.assertIn("second_error", outcome, outcome)
+        self.assertEqual(count, 1)
 
     def _drop_sequence(self, company_id, sequence_id):
         with self.registry.cursor() as cr:
