@@ -3,7 +3,7 @@ import re
 from decimal import Decimal
 
 from odoo import Command
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .common import FatturaPACommon
@@ -245,3 +245,27 @@ class TestFatturaPABuild(FatturaPACommon):
         tree = self.tree(move._l10n_it_fatturapa_build())
         country, code = self.texts(tree, "//IdTrasmittente/*")
         self.assertTrue(re.match(rf"^{country}{code}_", move.l10n_it_fatturapa_filename))
+
+    def test_users_without_invoicing_rights_cannot_build(self):
+        """Test that an internal user without invoicing rights and a portal
+        user of the customer cannot build (nor name) a file, also through
+        the public button method that XML-RPC reaches."""
+        move = self.make_invoice([("Hosting", 1, 10.0, self.tax_22)])
+        employee = self.env["res.users"].create({
+            "name": "Employee", "login": "employee_fatturapa",
+            "groups_id": [Command.set([self.env.ref("base.group_user").id])],
+            "company_id": self.it_company.id, "company_ids": [Command.set(self.it_company.ids)],
+        })
+        portal = self.env["res.users"].create({
+            "name": "Customer portal", "login": "portal_fatturapa",
+            "partner_id": self.customer.id,
+            "groups_id": [Command.set([self.env.ref("base.group_portal").id])],
+            "company_id": self.it_company.id, "company_ids": [Command.set(self.it_company.ids)],
+        })
+        for user in (employee, portal):
+            with self.assertRaises(AccessError):
+                move.with_user(user).action_l10n_it_fatturapa_build()
+            with self.assertRaises(AccessError):
+                move.with_user(user)._l10n_it_fatturapa_build()
+        self.assertFalse(move.l10n_it_fatturapa_attachment_id)
+        self.assertFalse(move.l10n_it_fatturapa_filename)
