@@ -12,6 +12,8 @@ from odoo.exceptions import UserError
 from odoo.tools import float_repr
 from odoo.tools.translate import LazyTranslate
 
+from .account_tax import MEMO
+
 _lt = LazyTranslate(__name__)
 _logger = logging.getLogger(__name__)
 
@@ -134,7 +136,8 @@ class AccountMove(models.Model):
         """Make a new FatturaPA file, with a new file name, even if the
         current one is up to date (the SdI never accepts a name twice)."""
         self.ensure_one()
-        self.l10n_it_fatturapa_digest = False
+        self.with_context(skip_invoice_sync=True, skip_is_manually_modified=True).write(
+            {"l10n_it_fatturapa_digest": False})
         return self.action_l10n_it_fatturapa_build()
 
     # ----------------------------------------------------------------- business
@@ -166,6 +169,17 @@ class AccountMove(models.Model):
         :raises UserError: see ``raise_on_problems``; also for a move that is
             no posted Italian customer invoice or credit note.
         """
+        cache = self.env.cr.cache
+        if MEMO in cache:
+            return self._l10n_it_fatturapa_build_files(raise_on_problems)
+        cache[MEMO] = {}
+        try:
+            return self._l10n_it_fatturapa_build_files(raise_on_problems)
+        finally:
+            cache.pop(MEMO, None)
+
+    def _l10n_it_fatturapa_build_files(self, raise_on_problems=True):
+        """The work of :meth:`_l10n_it_fatturapa_build`."""
         from fatturapa_bridge import SchemaNotFound, clean
         from fatturapa_bridge.model import to_dict
         from fatturapa_bridge.naming import ALPHABET_62, encode_counter, file_name
@@ -188,8 +202,12 @@ class AccountMove(models.Model):
         results = {}
         todo = []
         failures = {}
+        # l10n_it_edi's checks work on many invoices at once; each invoice is
+        # checked alone only when the batch has problems, to name them.
+        batch_ok = not self._l10n_it_fatturapa_edi_errors()
+        self._l10n_it_fatturapa_prefetch()
         for move in self:
-            problems = move._l10n_it_fatturapa_check_data()
+            problems = move._l10n_it_fatturapa_check_data(edi_checks=not batch_ok)
             if problems:
                 failures[move.id] = move._l10n_it_fatturapa_record(problems)
                 continue
@@ -242,7 +260,8 @@ class AccountMove(models.Model):
 
         attachments = self.env["ir.attachment"].create(attachment_vals) if attachment_vals else []
         for (move, name, digest, warnings, notes), attachment in zip(built, attachments, strict=True):
-            move.write({
+            # Technical fields of a posted move: nothing to synchronise.
+            move.with_context(skip_invoice_sync=True, skip_is_manually_modified=True).write({
                 "l10n_it_fatturapa_attachment_id": attachment.id,
                 "l10n_it_fatturapa_filename": name,
                 "l10n_it_fatturapa_digest": digest,
@@ -289,16 +308,47 @@ class AccountMove(models.Model):
 
     # ------------------------------------------------------------ problems
 
-    def _l10n_it_fatturapa_check_data(self):
-        """Problems of the Odoo data that prevent mapping the invoice, in
-        plain words naming the field to fix (l10n_it_edi's own checks, but
-        its proxy registration, and the addresses the file needs).
+    def _l10n_it_fatturapa_prefetch(self):
+        """Read what the mapping needs for all the invoices at once, instead
+        of invoice by invoice."""
+        # sudo: the same reads the mapping makes (see _l10n_it_fatturapa_build_files).
+        moves = self.sudo()
+        moves.fetch(["partner_id", "commercial_partner_id", "currency_id", "company_id",
+                     "partner_bank_id", "reversed_entry_id", "invoice_date"])
+        lines = moves.line_ids
+        lines.fetch([
+            "move_id", "display_type", "account_id", "product_id", "product_uom_id", "name",
+            "quantity", "price_unit", "discount", "price_subtotal", "price_total", "balance",
+            "amount_currency", "currency_id", "tax_ids", "tax_tag_ids", "tax_line_id",
+            "tax_repartition_line_id", "group_tax_id", "date_maturity", "analytic_distribution",
+            "partner_id", "tax_base_amount", "is_refund", "company_id",
+        ])
+        lines.tax_ids.fetch(["amount", "amount_type", "children_tax_ids", "price_include",
+                             "l10n_it_exempt_reason", "l10n_it_law_reference", "tax_exigibility"])
+        lines.product_id.fetch(["barcode", "default_code", "type"])
+        lines.account_id.fetch(["account_type", "tag_ids"])
+        moves.commercial_partner_id.fetch(["vat", "l10n_it_codice_fiscale", "l10n_it_pa_index",
+                                           "l10n_it_pec_email", "country_id", "street", "zip",
+                                           "city", "state_id", "is_company", "name"])
 
+    def _l10n_it_fatturapa_edi_errors(self):
+        """l10n_it_edi's own checks of the invoices, but its proxy
+        registration (this module has its own channels)."""
+        errors = self._l10n_it_edi_export_data_check()
+        errors.pop("l10n_it_edi_settings_l10n_it_edi_proxy_user_id", None)
+        return errors
+
+    def _l10n_it_fatturapa_check_data(self, edi_checks=True):
+        """Problems of the Odoo data that prevent mapping the invoice, in
+        plain words naming the field to fix (l10n_it_edi's own checks, and
+        the addresses the file needs).
+
+        :param edi_checks: run l10n_it_edi's checks (a caller that ran them
+            on a batch without problems skips them).
         :return: a list of str.
         """
         self.ensure_one()
-        errors = self._l10n_it_edi_export_data_check()
-        errors.pop("l10n_it_edi_settings_l10n_it_edi_proxy_user_id", None)
+        errors = self._l10n_it_fatturapa_edi_errors() if edi_checks else {}
         problems = [str(error.get("message")) for error in errors.values()]
         for role, partner in ((_("company"), self.company_id.partner_id),
                               (_("customer"), self.commercial_partner_id)):
@@ -373,7 +423,7 @@ class AccountMove(models.Model):
         :return: the problems.
         """
         self.ensure_one()
-        self.write({
+        self.with_context(skip_invoice_sync=True, skip_is_manually_modified=True).write({
             "l10n_it_fatturapa_blocked": True,
             "l10n_it_fatturapa_problems": self._l10n_it_fatturapa_problems_html(
                 problems, warnings, notes),
@@ -614,7 +664,11 @@ class AccountMove(models.Model):
             general.ddt.append(DDT(number=self.l10n_it_ddt_id.name, date=self.l10n_it_ddt_id.date))
 
         # Lines.
-        unit_category = self.env.ref("uom.product_uom_categ_unit", raise_if_not_found=False)
+        memo = self.env.cr.cache.get(MEMO, {})
+        if "unit_category" not in memo:
+            memo["unit_category"] = self.env.ref("uom.product_uom_categ_unit",
+                                                 raise_if_not_found=False)
+        unit_category = memo["unit_category"]
         lines = []
         for base_line in values["base_lines"]:
             it = base_line["it_values"]
@@ -689,6 +743,27 @@ class AccountMove(models.Model):
                 body.payments = [Payment(conditions="TP02" if len(details) == 1 else "TP01",
                                          details=details)]
         return Invoice(header=header, bodies=[body])
+
+    def _l10n_it_edi_is_simplified(self):
+        # EXTENDS 'l10n_it_edi': this module writes no simplified invoice
+        # (FSM10), so while its files are built an invoice is never one.
+        if MEMO in self.env.cr.cache:
+            return False
+        return super()._l10n_it_edi_is_simplified()
+
+    def _l10n_it_edi_goods_in_italy(self):
+        # EXTENDS 'l10n_it_edi': the tags of the VJ3 report line, searched
+        # for every invoice, are remembered while files are built.
+        memo = self.env.cr.cache.get(MEMO)
+        if memo is None:
+            return super()._l10n_it_edi_goods_in_italy()
+        self.ensure_one()
+        if "vj3_tags" not in memo:
+            lines = self.env["account.report.line"].search([
+                ("report_id.country_id.code", "=", "IT"), ("code", "=", "VJ3"),
+            ])
+            memo["vj3_tags"] = lines.expression_ids._get_matching_tags()
+        return bool(self.line_ids.tax_tag_ids & memo["vj3_tags"])
 
     def _l10n_it_fatturapa_payment_method(self):
         """ModalitaPagamento (extension hook): MP05, bank transfer, as
