@@ -160,23 +160,29 @@ def measure(registry, company_id, move_ids, batch):
         cr.rollback()
         env.invalidate_all()
 
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         for start in range(0, len(move_ids), batch):
             Move.browse(move_ids[start:start + batch])._l10n_it_fatturapa_build()
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         signed = Move.browse(move_ids).mapped("l10n_it_fatturapa_filename")
         assert all(name and name.endswith(".xml.p7m") for name in signed), "every file signed"
         assert len(set(signed)) == len(move_ids), "every name distinct"
         cr.rollback()
         env.invalidate_all()
 
+        from odoo.addons.l10n_it_fatturapa_bridge.models.account_tax import MEMO
+
         started = time.perf_counter()
         for start in range(0, len(move_ids), batch):
-            for move in Move.browse(move_ids[start:start + batch]):
+            cr.cache[MEMO] = {}  # as _l10n_it_fatturapa_build does
+            moves = Move.browse(move_ids[start:start + batch])
+            moves._l10n_it_fatturapa_prefetch()
+            for move in moves:
                 move._l10n_it_fatturapa_prepare_invoice()
+            cr.cache.pop(MEMO)
         mapping = time.perf_counter() - started
         cr.rollback()
-    return elapsed, mapping
+    return elapsed, cpu, mapping
 
 
 def main():
@@ -191,13 +197,15 @@ def main():
     odoo_dir = ensure_database(args.db, args.recreate)
     registry = odoo_registry(args.db, odoo_dir)
     company_id, move_ids = setup(registry, args.invoices, args.lines)
-    elapsed, mapping = measure(registry, company_id, move_ids, args.batch)
+    elapsed, cpu, mapping = measure(registry, company_id, move_ids, args.batch)
     count = len(move_ids)
     print(f"\ninvoices: {count} posted, {args.lines} lines each, batches of {args.batch}, one process")
     print(f"build (ORM read + map + clean + render + XSD/SdI checks + sign + attach): "
           f"{elapsed:.2f}s = {count / elapsed:.0f} invoices/s (target >= 100/s)")
-    print(f"  of which ORM read and mapping to the model: {mapping:.2f}s "
-          f"({100 * mapping / elapsed:.0f}%)")
+    print(f"  Odoo process CPU time: {cpu:.2f}s = {count / cpu:.0f} invoices per CPU-second "
+          f"(PostgreSQL's time not counted)")
+    print(f"ORM read and mapping to the model alone (separate pass): {mapping:.2f}s "
+          f"= {count / mapping:.0f} invoices/s")
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
