@@ -291,7 +291,13 @@ class AccountMove(models.Model):
         company = self.company_id
         if company.l10n_it_fatturapa_sign == "pa" and invoice.format != "FPA12":
             return None
-        return company._l10n_it_fatturapa_signer()
+        memo = self.env.cr.cache.get(MEMO)
+        if memo is None:
+            return company._l10n_it_fatturapa_signer()
+        signers = memo.setdefault("signers", {})
+        if company.id not in signers:
+            signers[company.id] = company._l10n_it_fatturapa_signer()
+        return signers[company.id]
 
     def _l10n_it_fatturapa_prepare_attachment_vals(self, name, data):
         """Values of the ``ir.attachment`` of a new file (extension hook)."""
