@@ -13,5 +13,7 @@
     "external_dependencies": {"python": ["fatturapa_bridge", "lxml"]},
     "data": [
         "security/ir.model.access.csv",
+        "views/account_move_views.xml",
+        "views/res_config_settings_views.xml",
     ],
 }

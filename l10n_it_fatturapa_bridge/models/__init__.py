@@ -1,1 +1,6 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+from . import account_move
+from . import account_tax
+from . import res_company
+from . import res_config_settings
+from . import res_partner
