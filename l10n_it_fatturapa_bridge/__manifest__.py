@@ -9,10 +9,17 @@
     "author": "Prepaid Cloud Credit contributors",
     "license": "LGPL-3",
     "development_status": "Alpha",
-    "depends": ["l10n_it_edi"],
+    "depends": ["l10n_it_edi", "mail"],
     "external_dependencies": {"python": ["fatturapa_bridge", "lxml"]},
     "data": [
         "security/ir.model.access.csv",
+        "security/sdi_security.xml",
+        "data/sdi_cron.xml",
+        "data/sdi_mail_data.xml",
+        "wizard/fatturapa_receipt_upload_views.xml",
+        "views/account_move_sdi_views.xml",
+        "views/fatturapa_receipt_views.xml",
+        "views/res_config_settings_sdi_views.xml",
     ],
     "installable": True,
 }

@@ -1,1 +1,5 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+from . import account_move_sdi
+from . import fatturapa_receipt
+from . import res_company_sdi
+from . import res_config_settings_sdi
