@@ -11,6 +11,8 @@ from odoo.exceptions import UserError
 
 from odoo.addons.base.models.ir_mail_server import MailDeliveryException
 
+from fatturapa_bridge.rules import SDI_CHECKS
+
 _logger = logging.getLogger(__name__)
 
 SDI_STATES = [
@@ -30,6 +32,9 @@ FINAL_STATES = ("rejected", "accepted", "refused", "deemed_accepted", "undeliver
 
 #: States from which the invoice may (again) be sent.
 SENDABLE_STATES = ("to_send", "rejected")
+
+#: The SdI's error codes in words (the specification's list of checks).
+SDI_ERROR_WORDS = {code: words for code, words, _where in SDI_CHECKS}
 
 #: l10n_it_edi's states (Odoo proxy channel) and ours.
 PROXY_STATES = {
@@ -105,12 +110,34 @@ class AccountMove(models.Model):
                     state=move._l10n_it_fatturapa_sdi_state_label(move.l10n_it_fatturapa_sdi_state)))
         return super().button_draft()
 
+    def _l10n_it_edi_send(self, attachments_vals):
+        # EXTENDS 'l10n_it_edi': a file sent through Odoo's proxy, from our
+        # button or from Odoo's own sending wizard, is sent for us too.
+        result = super()._l10n_it_edi_send(attachments_vals)
+        for move, vals in attachments_vals.items():
+            # a public administration's file waits for the user's signature: not sent yet
+            if move.l10n_it_edi_state in PROXY_STATES:
+                move.write({
+                    "l10n_it_fatturapa_sdi_state": PROXY_STATES[move.l10n_it_edi_state],
+                    "l10n_it_fatturapa_sdi_filename": vals["name"],
+                    "l10n_it_fatturapa_sdi_sent_at": fields.Datetime.now(),
+                    "l10n_it_fatturapa_sdi_identifier": False,
+                    "l10n_it_fatturapa_sdi_errors": False,
+                })
+        return result
+
     def _l10n_it_edi_write_send_state(self, transformed_notification, message):
-        # EXTENDS 'l10n_it_edi': the Odoo proxy's states drive ours too
+        # EXTENDS 'l10n_it_edi': the Odoo proxy's answers drive our state too
         # (written first: the parent method commits).
         state = PROXY_STATES.get(transformed_notification.get("l10n_it_edi_state"))
         if state and self.l10n_it_fatturapa_sdi_state not in FINAL_STATES:
-            self.l10n_it_fatturapa_sdi_state = state
+            vals = {"l10n_it_fatturapa_sdi_state": state}
+            if state == "rejected":
+                vals["l10n_it_fatturapa_sdi_errors"] = "\n".join(
+                    f"{code}: {SDI_ERROR_WORDS.get(code, '')} (SdI: {text})"
+                    for code, text in transformed_notification.get("errors") or []
+                ) or False
+            self.write(vals)
         return super()._l10n_it_edi_write_send_state(transformed_notification, message)
 
     # -------------------------------------------------------------------------
@@ -305,14 +332,6 @@ class AccountMove(models.Model):
         """Odoo's own channel (l10n_it_edi): the file goes through Odoo's proxy."""
         attachment = self._l10n_it_fatturapa_sdi_file()
         self._l10n_it_edi_send({self: {"name": attachment.name, "raw": attachment.raw}})
-        # a public administration's file waits for the user's signature: not sent yet
-        if self.l10n_it_edi_state in PROXY_STATES:
-            self.write({
-                "l10n_it_fatturapa_sdi_state": PROXY_STATES[self.l10n_it_edi_state],
-                "l10n_it_fatturapa_sdi_filename": attachment.name,
-                "l10n_it_fatturapa_sdi_sent_at": fields.Datetime.now(),
-                "l10n_it_fatturapa_sdi_errors": False,
-            })
         return True
 
     def _l10n_it_fatturapa_send_copy_to_customer(self):
@@ -337,9 +356,13 @@ class AccountMove(models.Model):
 
     @api.model
     def _cron_l10n_it_fatturapa_sdi_reminder(self):
-        """Ask the accountants about invoices sent days ago without any receipt."""
-        for company in self.env["res.company"].search([]):
+        """Ask the accountants about invoices sent days ago without any receipt,
+        one company per transaction."""
+        companies = self.env["res.company"].search([])
+        for index, company in enumerate(companies):
             self.with_company(company)._l10n_it_fatturapa_sdi_remind(company)
+            self.env.cr.commit()
+            self.env["ir.cron"]._notify_progress(done=index + 1, remaining=len(companies) - index - 1)
 
     @api.model
     def _get_l10n_it_fatturapa_sdi_reminder_domain(self, company):
@@ -349,12 +372,21 @@ class AccountMove(models.Model):
             ("company_id", "=", company.id),
             ("l10n_it_fatturapa_sdi_state", "=", "sent"),
             ("l10n_it_fatturapa_sdi_sent_at", "<=", limit),
-            ("l10n_it_fatturapa_receipt_ids", "=", False),
         ]
+
+    def _l10n_it_fatturapa_sdi_responsible(self):
+        """Who follows the invoice at the SdI: its salesperson or author, if
+        still an active internal user, else the current user."""
+        self.ensure_one()
+        for user in (self.invoice_user_id, self.create_uid):
+            if user.active and not user.share and not user._is_superuser():
+                return user
+        return self.env.user
 
     @api.model
     def _l10n_it_fatturapa_sdi_remind(self, company):
-        """Schedule one activity per late invoice (once).
+        """Schedule one activity per invoice still waiting for its first
+        receipt (a state-changing one) since it was sent, once.
 
         :return: the invoices reminded about this time.
         """
@@ -372,7 +404,7 @@ class AccountMove(models.Model):
                        "channel and the SdI portal.",
                        file=move.l10n_it_fatturapa_sdi_filename,
                        date=fields.Date.to_string(move.l10n_it_fatturapa_sdi_sent_at)),
-                user_id=(move.invoice_user_id or move.create_uid).id,
+                user_id=move._l10n_it_fatturapa_sdi_responsible().id,
             )
             reminded |= move
         return reminded

@@ -2,22 +2,23 @@
 import hashlib
 import logging
 import os
+import re
 import shutil
 from datetime import timezone
+from email import message_from_bytes, policy
 from email.message import Message
 
 import psycopg2
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import email_split
 
 from fatturapa_bridge.problems import FatturaPAError, SchemaNotFound
 from fatturapa_bridge.receipts import InvoiceState, parse_receipt, validate_receipt
-from fatturapa_bridge.rules import SDI_CHECKS
 
-from .account_move_sdi import SDI_STATES
+from .account_move_sdi import SDI_ERROR_WORDS, SDI_STATES
 
 _logger = logging.getLogger(__name__)
 
@@ -44,8 +45,8 @@ MOVE_STATE_OF = {
     InvoiceState.UNDELIVERABLE: "undeliverable",
 }
 
-#: The SdI's error codes in words (the specification's list of checks).
-SDI_ERROR_WORDS = {code: words for code, words, _where in SDI_CHECKS}
+#: A FatturaPA file name: country, identifier, progressive (SdI naming rule).
+FILE_NAME_RE = re.compile(r"\b[A-Z]{2}[A-Za-z0-9]{2,28}_[A-Za-z0-9]{1,5}\.xml(?:\.p7m)?\b")
 
 #: Receipts larger than this are not SdI receipts (they weigh a few KB).
 MAX_RECEIPT_SIZE = 1024 * 1024
@@ -116,22 +117,50 @@ class L10nItFatturapaReceipt(models.Model):
 
         :return: the first receipt record of the e-mail.
         """
+        self._check_mail_gateway_access()
         company = self._company_of_mail(msg_dict, custom_values)
         receipts, problems = self._import_mail(msg_dict, company)
         if receipts:
             return receipts[0]
-        return self.sudo().create({  # sudo: the gateway's user may lack the accounting groups
-            "name": msg_dict.get("subject") or _("E-mail without SdI receipt"),
-            "company_id": company.id,
+        subject = msg_dict.get("subject") or ""
+        move = self._find_move_of_subject(subject, company)
+        # sudo: the e-mail is kept whatever the gateway user's rights (checked above)
+        other = self.sudo().create({
+            "name": subject or _("E-mail without SdI receipt"),
+            "company_id": (move.company_id or company).id,
+            "move_id": move.id,
             "state": "other",
             "problem": "\n".join(problems) or _("The e-mail holds no SdI receipt."),
         })
+        if move:
+            # the PEC provider's own notices (acceptance, delivery to the SdI, failure)
+            move.with_context(no_new_invoice=True).message_post(
+                body=_("PEC notice about the file sent to the SdI: %(subject)s", subject=subject))
+        return other.with_env(self.env)
 
     def message_update(self, msg_dict, update_vals=None):
         """Override of `mail`: an e-mail routed to an existing receipt (a reply)
         is read for receipts too."""
+        self._check_mail_gateway_access()
         self._import_mail(msg_dict, self.company_id[:1] or self.env.company)
         return super().message_update(msg_dict, update_vals=update_vals)
+
+    @api.model
+    def _check_mail_gateway_access(self):
+        """Receipts change invoices: over RPC only the mail gateway (superuser)
+        and accountants may feed e-mails in."""
+        if not (self.env.is_superuser() or self.env.user.has_group("account.group_account_invoice")):
+            raise AccessError(_("Only accountants may read SdI receipts into invoices."))
+
+    @api.model
+    def _find_move_of_subject(self, subject, company):
+        """The invoice whose file name a PEC notice's subject holds (the file
+        leaves with its name as subject)."""
+        names = FILE_NAME_RE.findall(subject or "")
+        if not names:
+            return self.env["account.move"]
+        domain = self._get_move_domain(company) + [("l10n_it_fatturapa_sdi_filename", "in", names)]
+        return self.env["account.move"].sudo().search(domain, limit=1)  # sudo: as _find_move
 
     @api.model
     def _company_of_mail(self, msg_dict, custom_values=None):
@@ -187,11 +216,9 @@ class L10nItFatturapaReceipt(models.Model):
             name, content = attachment[0], attachment[1]
             if isinstance(content, Message):
                 walk(content)
-                attachment = attachment._replace(content=content.as_bytes()) if hasattr(
-                    attachment, "_replace") else (name, content.as_bytes(), *attachment[2:])
+                # the gateway stores attachments as bytes, not as e-mail objects
+                attachment = attachment._replace(content=content.as_bytes())
             elif name and name.lower().endswith(".eml"):
-                from email import message_from_bytes, policy
-
                 raw = content.encode() if isinstance(content, str) else content
                 walk(message_from_bytes(raw, policy=policy.SMTP))
             else:
@@ -448,6 +475,7 @@ class L10nItFatturapaReceipt(models.Model):
         ])
         for company in companies:
             self.with_company(company)._read_inbox(company, auto_commit=True)
+            self.env.cr.commit()
 
     @api.model
     def _read_inbox(self, company, auto_commit=False):
@@ -464,10 +492,14 @@ class L10nItFatturapaReceipt(models.Model):
         if not inbox or not os.path.isdir(inbox):
             _logger.warning("SdI inbox %s of %s is not a directory", inbox, company.name)
             return self.browse(), 0
-        names = sorted(
-            name for name in os.listdir(inbox)
-            if os.path.isfile(os.path.join(inbox, name)) and not name.startswith(".")
-        )
+        try:
+            names = sorted(
+                name for name in os.listdir(inbox)
+                if os.path.isfile(os.path.join(inbox, name)) and not name.startswith(".")
+            )
+        except OSError:
+            _logger.exception("SdI inbox %s of %s cannot be read", inbox, company.name)
+            return self.browse(), 0
         receipts = self.browse()
         errors = 0
         for index, name in enumerate(names):
@@ -477,12 +509,20 @@ class L10nItFatturapaReceipt(models.Model):
                     data = handle.read(MAX_RECEIPT_SIZE + 1)
                 with self.env.cr.savepoint():
                     receipt = self._import_receipt(data, name, company=company)
-            except (UserError, OSError) as error:
-                reason = error.args[0] if isinstance(error, UserError) else str(error)
+            except UserError as error:
+                reason = error.args[0]
                 _logger.warning("SdI inbox of %s: %s not imported: %s", company.name, name, reason)
-                target = _move_file(path, os.path.join(inbox, "error"))
-                with open(f"{target}.error.txt", "w", encoding="utf-8") as handle:
-                    handle.write(reason + "\n")
+                try:
+                    target = _move_file(path, os.path.join(inbox, "error"))
+                    with open(f"{target}.error.txt", "w", encoding="utf-8") as handle:
+                        handle.write(reason + "\n")
+                except OSError:
+                    _logger.exception("SdI inbox of %s: cannot move %s to error/", company.name, name)
+                errors += 1
+                continue
+            except Exception:
+                # not the file's fault (a busy database, a full disk): it stays for the next run
+                _logger.exception("SdI inbox of %s: %s left for the next run", company.name, name)
                 errors += 1
                 continue
             if auto_commit:

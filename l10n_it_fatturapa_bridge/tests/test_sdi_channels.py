@@ -171,6 +171,8 @@ class TestSdiChannels(SdiCommon):
         other = self.env["l10n_it.fatturapa.receipt"].browse(self._process(acceptance.as_bytes()))
         self.assertEqual(other.state, "other")
         self.assertIn("daticert.xml", other.problem)
+        self.assertEqual(other.move_id, move, "the PEC notice names the file it is about")
+        self.assertIn(f"ACCETTAZIONE: {name}", move.message_ids[0].body)
         self.assertEqual(move.l10n_it_fatturapa_sdi_state, "not_delivered")
 
     def test_pec_needs_its_settings_and_a_refusing_server_sends_nothing(self):
@@ -256,6 +258,17 @@ class TestSdiChannels(SdiCommon):
     # -------------------------------------------------------------------------
     # Manual and Odoo proxy
     # -------------------------------------------------------------------------
+
+    def test_odoo_sending_wizard_offers_the_proxy_only_on_that_channel(self):
+        """Test that Odoo's own "Send to Tax Agency" is offered only to
+        companies whose channel is the Odoo proxy."""
+        move = self._invoice()
+        Send = self.env["account.move.send"]
+        for channel in ("pec", "folder", "manual"):
+            self.company.l10n_it_fatturapa_channel = channel
+            self.assertFalse(Send._is_it_edi_applicable(move), channel)
+        self.company.l10n_it_fatturapa_channel = "proxy"
+        self.assertTrue(Send._is_it_edi_applicable(move))
 
     def test_manual_channel_downloads_the_file(self):
         """Test that the manual channel gives the file to download and marks the invoice sent."""

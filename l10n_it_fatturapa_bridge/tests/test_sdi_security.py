@@ -72,6 +72,19 @@ class TestSdiSecurity(SdiCommon):
             other.with_user(self.accountant).action_apply()
         self.assertEqual(other.state, "unmatched")
 
+    def test_only_accountants_feed_receipts_through_the_mail_gateway(self):
+        """Test that a user without accounting rights cannot forge a receipt
+        through the public mail gateway methods over RPC."""
+        move = self._sent_invoice(channel="manual")
+        data, _sdi = self._receipt("NE", file_name=move.l10n_it_fatturapa_sdi_filename)
+        msg_dict = {"subject": "forged", "attachments": [("NE.xml", data, {})]}
+        count = self._receipts_count()
+        Receipt = self.env["l10n_it.fatturapa.receipt"].with_user(self.sales_user)
+        with self.assertRaises(AccessError):
+            Receipt.message_new(msg_dict)
+        self.assertEqual(self._receipts_count(), count)
+        self.assertEqual(move.l10n_it_fatturapa_sdi_state, "sent")
+
     def test_sales_user_cannot_send_to_the_sdi(self):
         """Test that a user without accounting rights cannot send an invoice to the SdI over RPC."""
         self.company.l10n_it_fatturapa_channel = "manual"
