@@ -8,7 +8,6 @@ from datetime import timezone
 from email import message_from_bytes, policy
 from email.message import Message
 
-import psycopg2
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
@@ -194,9 +193,10 @@ class L10nItFatturapaReceipt(models.Model):
         files = []
         seen = set()
 
-        def add(name, content):
+        def add(name, content, encoding=None):
             if isinstance(content, str):
-                content = content.encode()
+                # the gateway decoded text parts with their charset: back to the file's bytes
+                content = content.encode(encoding or "utf-8", errors="replace")
             digest = hashlib.sha256(content).digest()
             lower = (name or "").lower()
             if digest not in seen and (lower.endswith((".xml", ".p7m")) or content.lstrip()[:5] == b"<?xml"):
@@ -222,7 +222,8 @@ class L10nItFatturapaReceipt(models.Model):
                 raw = content.encode() if isinstance(content, str) else content
                 walk(message_from_bytes(raw, policy=policy.SMTP))
             else:
-                add(name, content)
+                info = attachment[2] if len(attachment) > 2 and isinstance(attachment[2], dict) else {}
+                add(name, content, info.get("encoding"))
             attachments.append(attachment)
         if "attachments" in msg_dict:
             msg_dict["attachments"] = attachments
@@ -309,13 +310,10 @@ class L10nItFatturapaReceipt(models.Model):
             return existing.with_env(self.env)
         move = self._find_move(parsed, company)
         vals = self._prepare_receipt_vals(parsed, data, file_name, move, company)
-        try:
-            with self.env.cr.savepoint():
-                receipt = Receipt.create(vals)
-                receipt.flush_recordset()
-        except psycopg2.IntegrityError:
-            # the same receipt recorded in parallel by another worker
-            return Receipt.search([("dedupe_key", "=", key)], limit=1).with_env(self.env)
+        # Two workers recording the same receipt at once: the unique key makes
+        # the second fail (its mail, cron file or upload is tried again later
+        # and then finds the first), never record it twice.
+        receipt = Receipt.create(vals)
         receipt.attachment_id = self.env["ir.attachment"].sudo().create({
             "name": file_name or f"{parsed.kind}_{parsed.sdi_id}.xml",
             "raw": data,

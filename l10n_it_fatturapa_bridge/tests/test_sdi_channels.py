@@ -246,6 +246,28 @@ class TestSdiChannels(SdiCommon):
             self.assertEqual((receipts_again, errors), (receipts, 0))
             self.assertEqual(self._receipts_count(), count + 1)
 
+    def test_inbox_cron_reads_every_company_on_the_folder_channel(self):
+        """Test that the cron reads the inbox of each company on the folder
+        channel and leaves the other companies' directories alone."""
+        other = self.setup_other_company(name="Intermediary-less Srl")["company"]
+        with tempfile.TemporaryDirectory() as root:
+            inbox, other_inbox = os.path.join(root, "in"), os.path.join(root, "other")
+            os.makedirs(inbox)
+            os.makedirs(other_inbox)
+            self.company.write({"l10n_it_fatturapa_inbox_dir": inbox})
+            other.write({"l10n_it_fatturapa_channel": "manual", "l10n_it_fatturapa_inbox_dir": other_inbox})
+            move = self._sent_invoice(channel="manual")
+            self.company.l10n_it_fatturapa_channel = "folder"
+            data, _sdi = self._receipt("DT", file_name=move.l10n_it_fatturapa_sdi_filename)
+            for directory in (inbox, other_inbox):
+                with open(os.path.join(directory, "DT.xml"), "wb") as handle:
+                    handle.write(data)
+            with patch.object(self.env.cr, "commit", lambda: None):
+                self.env["l10n_it.fatturapa.receipt"]._cron_read_inbox()
+            self.assertEqual(move.l10n_it_fatturapa_sdi_state, "deemed_accepted")
+            self.assertEqual(os.listdir(os.path.join(inbox, "done")), ["DT.xml"])
+            self.assertEqual(os.listdir(other_inbox), ["DT.xml"])
+
     def test_folder_channel_needs_an_existing_outbox(self):
         """Test that a missing outbox directory is refused clearly and nothing is marked sent."""
         self.company.write({"l10n_it_fatturapa_channel": "folder",

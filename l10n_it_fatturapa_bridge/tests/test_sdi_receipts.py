@@ -1,9 +1,13 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+import threading
 from datetime import timedelta
 
-from odoo import fields
+import psycopg2
+
+from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common_sdi import INVOICE_SAMPLE, SdiCommon
 
@@ -102,6 +106,42 @@ class TestSdiReceipts(SdiCommon):
         self.assertEqual(move.message_ids, messages)
         self.assertEqual(self.env["ir.attachment"].search_count([]), attachments)
         self.assertEqual(move.l10n_it_fatturapa_sdi_state, "delivered")
+
+    def test_same_receipt_recorded_in_parallel_is_recorded_once(self):
+        """Test that two workers recording the same receipt at the same time
+        leave one record: the second waits for the first and then fails."""
+        data, _sdi_id = self._receipt("RC", file_name=self._unique_file_name())
+        outcome = {}
+        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
+            env1 = api.Environment(cr1, SUPERUSER_ID, {})
+            env2 = api.Environment(cr2, SUPERUSER_ID, {})
+            first = env1["l10n_it.fatturapa.receipt"]._import_receipt(data, "first.xml")
+            env1.flush_all()
+
+            def second():
+                try:
+                    env2["l10n_it.fatturapa.receipt"]._import_receipt(data, "second.xml")
+                    env2.flush_all()
+                    outcome["recorded"] = True
+                except psycopg2.IntegrityError as error:
+                    outcome["error"] = error
+
+            worker = threading.Thread(target=second)
+            with mute_logger("odoo.sql_db"):
+                worker.start()
+                worker.join(2)
+                self.assertTrue(worker.is_alive(), "the second worker waits for the first")
+                cr1.commit()
+                worker.join(30)
+            try:
+                self.assertIsInstance(outcome.get("error"), psycopg2.errors.UniqueViolation)
+                cr2.rollback()
+                found = env2["l10n_it.fatturapa.receipt"].search([("dedupe_key", "=", first.dedupe_key)])
+                self.assertEqual(found.ids, first.ids)
+            finally:
+                first.attachment_id.unlink()
+                first.unlink()
+                cr1.commit()
 
     def test_final_state_is_kept_when_a_late_receipt_arrives(self):
         """Test that a receipt after the PA's outcome is recorded but does not change the state."""
