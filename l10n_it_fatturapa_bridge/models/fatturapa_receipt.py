@@ -7,6 +7,7 @@ import shutil
 from datetime import timezone
 from email import message_from_bytes, policy
 from email.message import Message
+from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
@@ -43,6 +44,9 @@ MOVE_STATE_OF = {
     InvoiceState.TERMS_EXPIRED: "deemed_accepted",
     InvoiceState.UNDELIVERABLE: "undeliverable",
 }
+
+#: The SdI's clock.
+SDI_TIMEZONE = ZoneInfo("Europe/Rome")
 
 #: A FatturaPA file name: country, identifier, progressive (SdI naming rule).
 FILE_NAME_RE = re.compile(r"\b[A-Z]{2}[A-Za-z0-9]{2,28}_[A-Za-z0-9]{1,5}\.xml(?:\.p7m)?\b")
@@ -532,11 +536,13 @@ class L10nItFatturapaReceipt(models.Model):
 
 
 def _naive_utc(value):
+    """A receipt's date-time as Odoo stores it: naive UTC. The SdI writes
+    Italian local time when it gives no offset."""
     if value is None:
         return False
-    if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc).replace(tzinfo=None)
-    return value
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=SDI_TIMEZONE)
+    return value.astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def _move_file(path, directory):

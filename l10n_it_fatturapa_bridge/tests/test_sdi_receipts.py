@@ -47,12 +47,22 @@ class TestSdiReceipts(SdiCommon):
                 self.assertEqual(move.l10n_it_fatturapa_sdi_state, state)
                 self.assertEqual(move.l10n_it_fatturapa_sdi_identifier, sdi_id)
                 self.assertEqual(receipt.attachment_id.raw, data)
+                self.assertEqual(bool(receipt.received_at), kind in ("RC", "NS", "MC", "AT"))
                 self.assertEqual((receipt.attachment_id.res_model, receipt.attachment_id.res_id),
                                  ("account.move", move.id))
                 told = move.message_ids.filtered(
                     lambda m, file=receipt.attachment_id: file in m.attachment_ids)
                 self.assertEqual(len(told), 1)
                 self.assertIn(kind, told.body)
+
+    def test_receipt_times_are_stored_in_utc(self):
+        """Test that the SdI's times, in Italian time or with an offset, are stored in UTC."""
+        move = self._sent_invoice(file_name=self._unique_file_name())
+        data, _sdi_id = self._receipt("RC", file_name=move.l10n_it_fatturapa_sdi_filename)
+        data = data.replace(b"<DataOraRicezione>2013-06-06T12:00:00Z<", b"<DataOraRicezione>2026-01-15T10:00:00<")
+        receipt = self._import(data)
+        self.assertEqual(fields.Datetime.to_string(receipt.received_at), "2026-01-15 09:00:00")
+        self.assertEqual(fields.Datetime.to_string(receipt.delivered_at), "2013-06-06 12:01:00")
 
     def test_rejection_lists_its_error_codes_in_words(self):
         """Test that an NS receipt shows each error code in words, with the SdI's own text."""
