@@ -210,6 +210,15 @@ class AccountMove(models.Model):
         self.ensure_one()
         resend = self.l10n_it_fatturapa_sdi_state == "rejected"
         attachment = self.with_context(l10n_it_fatturapa_new_file=resend)._l10n_it_fatturapa_build()
+        if (
+            self.commercial_partner_id._l10n_it_edi_is_public_administration()
+            and not attachment.name.lower().endswith(".p7m")
+            and self.company_id.l10n_it_fatturapa_channel != "proxy"
+        ):
+            # the SdI refuses unsigned files addressed to public administrations
+            raise UserError(_(
+                "%(move)s is addressed to a public administration: its file must be signed. "
+                "Set the company's signing certificate, then send it.", move=self.display_name))
         if resend and attachment.name == self.l10n_it_fatturapa_sdi_filename:
             raise UserError(_(
                 "The SdI refuses a file name it already received (%(file)s): "
@@ -220,9 +229,9 @@ class AccountMove(models.Model):
     def _l10n_it_fatturapa_sdi_send(self):
         self.ensure_one()
         channel = self.company_id.l10n_it_fatturapa_channel
+        self._l10n_it_fatturapa_sdi_check_channel(channel)
         if channel == "proxy":
             return self._l10n_it_fatturapa_sdi_send_proxy()
-        self._l10n_it_fatturapa_sdi_check_channel(channel)
         attachment = self._l10n_it_fatturapa_sdi_file()
         senders = {
             "pec": self._l10n_it_fatturapa_sdi_send_pec,
@@ -237,6 +246,11 @@ class AccountMove(models.Model):
         """Refuse clearly, before anything is built or written, a channel
         whose settings are missing."""
         company = self.company_id
+        if channel == "proxy" and not company.l10n_it_edi_proxy_user_id:
+            raise UserError(_(
+                "%(company)s is not registered with Odoo's e-invoicing service: register it in the "
+                "settings (Italian Electronic Invoicing) or choose another SdI channel.",
+                company=company.name))
         if channel == "pec":
             missing = [
                 label for label, value in (

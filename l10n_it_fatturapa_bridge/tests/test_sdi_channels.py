@@ -292,6 +292,36 @@ class TestSdiChannels(SdiCommon):
         self.company.l10n_it_fatturapa_channel = "proxy"
         self.assertTrue(Send._is_it_edi_applicable(move))
 
+    def test_public_administration_gets_signed_files_only(self):
+        """Test that an unsigned file addressed to a public administration is
+        refused before it leaves, and that a signed one is sent."""
+        administration = self.env["res.partner"].create({
+            "name": "Comune di Prova",
+            "country_id": self.env.ref("base.it").id,
+            "l10n_it_codice_fiscale": "80016350821",
+            "l10n_it_pa_index": "UF1234",
+            "is_company": True,
+        })
+        self.company.l10n_it_fatturapa_channel = "manual"
+        move = self._invoice(partner=administration)
+        self.next_file_name = "IT01234567890_PA001.xml"
+        with self.assertRaisesRegex(UserError, "must be signed"):
+            move.action_l10n_it_fatturapa_sdi_send()
+        self.assertEqual(move.l10n_it_fatturapa_sdi_state, "to_send")
+        self.next_file_name = "IT01234567890_PA002.xml.p7m"
+        move.action_l10n_it_fatturapa_sdi_send()
+        self.assertEqual(move.l10n_it_fatturapa_sdi_state, "sent")
+
+    def test_proxy_channel_needs_the_odoo_registration(self):
+        """Test that the proxy channel without Odoo's e-invoicing registration is refused clearly."""
+        self.company.l10n_it_fatturapa_channel = "proxy"
+        self.company.l10n_it_edi_proxy_user_id.unlink()
+        move = self._invoice()
+        with self.assertRaisesRegex(UserError, "not registered"):
+            move.action_l10n_it_fatturapa_sdi_send()
+        self.assertEqual(move.l10n_it_fatturapa_sdi_state, "to_send")
+        self.assertFalse(self.built, "nothing was built")
+
     def test_manual_channel_downloads_the_file(self):
         """Test that the manual channel gives the file to download and marks the invoice sent."""
         self.company.l10n_it_fatturapa_channel = "manual"
