@@ -372,7 +372,7 @@ class AccountMove(models.Model):
     def _cron_l10n_it_fatturapa_sdi_reminder(self):
         """Ask the accountants about invoices sent days ago without any receipt,
         one company per transaction."""
-        companies = self.env["res.company"].search([])
+        companies = self.env["res.company"].search([("account_fiscal_country_id.code", "=", "IT")])
         for index, company in enumerate(companies):
             self.with_company(company)._l10n_it_fatturapa_sdi_remind(company)
             self.env.cr.commit()
