@@ -209,7 +209,9 @@ class AccountMove(models.Model):
         a rejection a new one, whose name must differ from the rejected one."""
         self.ensure_one()
         resend = self.l10n_it_fatturapa_sdi_state == "rejected"
-        attachment = self.with_context(l10n_it_fatturapa_new_file=resend)._l10n_it_fatturapa_build()
+        if resend:
+            self._l10n_it_fatturapa_sdi_forget_file()
+        attachment = self._l10n_it_fatturapa_build()
         if (
             self.commercial_partner_id._l10n_it_edi_is_public_administration()
             and not attachment.name.lower().endswith(".p7m")
@@ -225,6 +227,13 @@ class AccountMove(models.Model):
                 "regenerate the FatturaPA file of %(move)s before sending it again.",
                 file=attachment.name, move=self.display_name))
         return attachment
+
+    def _l10n_it_fatturapa_sdi_forget_file(self):
+        """Make the next build give a new file with a new name (the SdI
+        never takes a name twice), as *Regenerate* does."""
+        if "l10n_it_fatturapa_digest" in self._fields:
+            self.with_context(skip_invoice_sync=True, skip_is_manually_modified=True).write(
+                {"l10n_it_fatturapa_digest": False})
 
     def _l10n_it_fatturapa_sdi_send(self):
         self.ensure_one()

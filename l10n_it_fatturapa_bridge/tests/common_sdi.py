@@ -82,7 +82,7 @@ class SdiCommon(AccountTestInvoicingCommon):
         invoice, with a new progressive in its name each time."""
         name = self.next_file_name or f"IT01234567890_{uuid.uuid4().hex[:5].upper()}.xml"
         self.next_file_name = None
-        self.built.append((move, name, move.env.context.get("l10n_it_fatturapa_new_file")))
+        self.built.append((move, name))
         return move.env["ir.attachment"].create({
             "name": name,
             "raw": INVOICE_SAMPLE.read_bytes(),

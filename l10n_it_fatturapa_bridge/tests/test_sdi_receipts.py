@@ -244,8 +244,9 @@ class TestSdiReceipts(SdiCommon):
             move.action_l10n_it_fatturapa_sdi_send()
         self.assertEqual(move.l10n_it_fatturapa_sdi_state, "rejected")
 
+        built = len(self.built)
         move.action_l10n_it_fatturapa_sdi_send()
-        self.assertTrue(self.built[-1][2], "the file is built anew")
+        self.assertEqual(len(self.built), built + 1, "the file is built anew")
         self.assertNotEqual(move.l10n_it_fatturapa_sdi_filename, name)
         self.assertEqual(move.l10n_it_fatturapa_sdi_state, "sent")
         self.assertFalse(move.l10n_it_fatturapa_sdi_errors)
