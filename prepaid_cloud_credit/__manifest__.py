@@ -31,6 +31,8 @@
         "views/portal_templates.xml",
         "report/prepaid_wallet_statement_report.xml",
         "report/prepaid_wallet_statement_templates.xml",
+        "report/prepaid_recharge_request_report.xml",
+        "report/prepaid_recharge_request_templates.xml",
         "views/prepaid_tier_views.xml",
         "views/prepaid_domain_views.xml",
         "views/portal_tier_templates.xml",

@@ -39,6 +39,14 @@ class PrepaidCommon(AccountTestInvoicingCommon):
     def debit(self, amount, purpose="usage", wallet=None, **kw):
         return (wallet or self.wallet)._ledger_apply("debit", amount, self.key("d"), purpose=purpose, **kw)
 
+    def pay_recharge(self, recharge, amount=None, day=None):
+        """A bank transfer of the recharge's total received and registered
+        from the recharge: it issues the invoice and pays it.
+
+        :return: the posted payment
+        """
+        return recharge._prepaid_register_payment(amount=amount, date=day)
+
     def ledger_snapshot(self, wallet=None):
         """Everything a movement could write, to prove that nothing was."""
         wallet = wallet or self.wallet

@@ -124,16 +124,7 @@ class TestItalianRefundsAndCancellation(PrepaidItalianAccountingCommon):
         Recharge = self.env["prepaid.recharge"]
         recharge = Recharge.create(Recharge._prepare_recharge_vals(self.wallet, amount, "bank_transfer"))
         recharge.action_confirm()
-        if recharge.invoice_id:
-            self.pay(recharge.invoice_id, "2026-11-20")
-        else:
-            payment = self.env["account.payment"].create({
-                "payment_type": "inbound", "partner_type": "customer", "partner_id": self.customer.id,
-                "amount": recharge.total_amount, "journal_id": self.bank_journal.id, "date": "2026-11-20",
-                "prepaid_wallet_id": self.wallet.id,
-            })
-            payment.prepaid_recharge_id = recharge
-            payment.action_post()
+        self.pay_recharge(recharge, day="2026-11-20")
         self.assertEqual(recharge.state, "paid")
         return recharge
 

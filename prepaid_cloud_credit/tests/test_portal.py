@@ -210,10 +210,19 @@ class TestPortal(PrepaidCommon, HttpCase):
         self.assertEqual(recharge.state, "awaiting")
         page = self.url_open(recharge.get_portal_url()).text
         self.assertIn("o_payment_form", page)
+        self.assertFalse(recharge.invoice_id, "a payment request, no invoice yet")
         tx = self.pay_online(recharge)
         self.assertEqual(tx.amount, 61.0, "the amount comes from the recharge, not from the browser")
         self.assertEqual(recharge.state, "paid")
         self.assertEqual(self.wallet.paid_amount, 50)
+        invoice = recharge.invoice_id
+        self.assertRecordValues(invoice, [{
+            "state": "posted", "amount_total": 61, "invoice_date": tx.payment_id.date, "amount_residual": 0,
+        }])
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertEqual(tx.payment_id.reconciled_invoice_ids, invoice)
+        self.assertEqual(tx.invoice_ids, invoice)
+        self.assertEqual(recharge.transaction_id.move_id, invoice)
         # The provider notifies again; the customer reloads the status page.
         self.make_jsonrpc_request("/payment/demo/simulate_payment", {
             "reference": tx.reference, "payment_details": "4242", "simulated_state": "done"})
@@ -221,6 +230,24 @@ class TestPortal(PrepaidCommon, HttpCase):
         self.url_open(recharge.get_portal_url())
         self.assertEqual(len(self.wallet.lot_ids), 1)
         self.assertEqual(self.wallet.paid_amount, 50)
+        self.assertEqual(self.recharge_invoices(recharge), invoice, "one invoice")
+
+    def recharge_invoices(self, recharge):
+        return self.env["account.move"].sudo().search([
+            "|", ("prepaid_recharge_id", "=", recharge.id), ("invoice_origin", "=", recharge.name),
+        ])
+
+    def test_abandoned_or_failed_payment_leaves_no_invoice(self):
+        """Test that a payment started and abandoned, then one failed and one cancelled, leave no invoice
+        at all (nothing posted, nothing in draft) and no credit."""
+        recharge = self.confirm_recharge("50")
+        abandoned = self.start_payment(recharge)
+        self.assertEqual(abandoned.state, "draft")
+        self.pay_online(recharge, "error")
+        self.pay_online(recharge, "cancel")
+        self.assertEqual(recharge.state, "failed")
+        self.assertFalse(self.recharge_invoices(recharge))
+        self.assertFalse(self.wallet.transaction_ids)
 
     def test_failed_payment_credits_nothing_and_can_be_retried(self):
         """Test that an error leaves the recharge failed without credit, and a new attempt can pay it."""
@@ -271,18 +298,24 @@ class TestPortal(PrepaidCommon, HttpCase):
         self.assertEqual(self.wallet.paid_amount, 50)
 
     def test_bank_transfer_waits_with_its_bill_and_is_credited_when_reconciled(self):
-        """Test the bank transfer: awaiting payment with a downloadable bill, credited when the accountant reconciles."""
+        """Test the bank transfer: awaiting payment with a downloadable payment request and no invoice; the
+        accountant registers the transfer from the recharge, which issues the invoice, pays it and credits."""
         recharge = self.confirm_recharge("50", method="bank_transfer")
         page = self.url_open(recharge.get_portal_url()).text
         self.assertIn('id="prepaid_bank_transfer"', page)
         self.assertIn('id="prepaid_bill_download"', page)
-        bill = self.url_open(recharge.invoice_id.get_portal_url(report_type="pdf", download=True))
+        bill = self.url_open(f"/my/recharges/{recharge.id}/request")
         self.assertEqual(bill.headers["Content-Type"], "application/pdf")
+        self.assertFalse(recharge.invoice_id)
         self.assertFalse(self.wallet.transaction_ids)
-        self.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=recharge.invoice_id.ids
-        ).create({})._create_payments()
+        self.login(self.other_user)
+        self.assertNotIn("application/pdf", self.url_open(f"/my/recharges/{recharge.id}/request").headers.get(
+            "Content-Type", ""), "another customer gets no payment request")
+        action = recharge.action_register_payment()
+        payment = self.env["account.payment"].with_context(**action["context"]).create({})
+        payment.action_post()
         self.assertEqual(recharge.state, "paid")
+        self.assertRecordValues(recharge.invoice_id, [{"state": "posted", "amount_total": 61}])
         self.assertEqual(self.wallet.paid_amount, 50)
 
     def test_transaction_route_refuses_another_customers_recharge(self):

@@ -96,9 +96,7 @@ class TestExpiryPerSource(PrepaidCommon):
         cls.Recharge = cls.env["prepaid.recharge"]
 
     def pay(self, recharge):
-        self.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=recharge.invoice_id.ids
-        ).create({})._create_payments()
+        self.pay_recharge(recharge)
         self.assertEqual(recharge.state, "paid")
         return recharge.lot_id
 

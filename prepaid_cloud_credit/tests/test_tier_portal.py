@@ -78,7 +78,7 @@ class TestTierPortal(PrepaidPortalCommon):
         self.assertRecordValues(recharge, [{"tier_id": self.member.id, "amount": 50, "state": "awaiting"}])
         self.assertEqual(self.location(response).path, f"/my/recharges/{recharge.id}")
         self.assertFalse(self.wallet.tier_id)
-        self.pay(recharge.invoice_id)
+        self.pay_recharge(recharge)
         self.assertEqual(self.wallet.tier_id, self.member)
 
     def test_buying_a_lower_or_equal_plan_from_the_portal_is_refused(self):

@@ -47,5 +47,5 @@ class PrepaidTierCommon(PrepaidCommon):
 
     def buy_plan(self, tier, wallet=None):
         recharge = self.plan_recharge(tier, wallet)
-        self.pay(recharge.invoice_id)
+        self.pay_recharge(recharge)
         return recharge
