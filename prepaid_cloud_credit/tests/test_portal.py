@@ -1,4 +1,6 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+from urllib.parse import urlparse
+
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
@@ -27,6 +29,11 @@ class TestPortal(PrepaidCommon, HttpCase):
             "partner_id": cls.other_customer.id, "company_id": cls.company.id, "currency_id": cls.currency.id,
         })
         cls.other_wallet._ledger_apply("credit", 40, "portal:other", kind="paid")
+        other_contact = cls.env["res.partner"].create({"name": "Otto", "parent_id": cls.other_customer.id})
+        cls.other_user = new_test_user(
+            cls.env, "otto", groups="base.group_portal", partner_id=other_contact.id,
+            company_id=cls.company.id, company_ids=company_ids, password="otto-pass-1",
+        )
         cls.env["prepaid.recharge.limit"].create({
             "company_id": cls.company.id, "currency_id": cls.currency.id, "min_amount": 20, "max_amount": 5000,
         })
@@ -60,6 +67,15 @@ class TestPortal(PrepaidCommon, HttpCase):
 
     def pay_online(self, recharge, state="done"):
         """What the payment form does: create the transaction, then the provider notifies."""
+        tx = self.start_online(recharge)
+        self.make_jsonrpc_request("/payment/demo/simulate_payment", {
+            "reference": tx.reference, "payment_details": "4242", "simulated_state": state,
+        })
+        tx._post_process()
+        return tx
+
+    def start_online(self, recharge):
+        """What the payment form does first: create the transaction (the customer may leave then)."""
         if not self.provider or self.provider.code != "demo":
             self.skipTest("payment_demo is not installed")
         processing = self.make_jsonrpc_request(f"/my/recharges/{recharge.id}/transaction", {
@@ -73,12 +89,7 @@ class TestPortal(PrepaidCommon, HttpCase):
             "landing_route": recharge.get_portal_url(),
             "is_validation": False,
         })
-        tx = self.env["payment.transaction"].sudo().search([("reference", "=", processing["reference"])])
-        self.make_jsonrpc_request("/payment/demo/simulate_payment", {
-            "reference": tx.reference, "payment_details": "4242", "simulated_state": state,
-        })
-        tx._post_process()
-        return tx
+        return self.env["payment.transaction"].sudo().search([("reference", "=", processing["reference"])])
 
     def confirm_recharge(self, amount="50", method="online", **extra):
         response = self.post_form(f"/my/wallet/{self.wallet.id}/recharge", {
@@ -241,7 +252,7 @@ class TestPortal(PrepaidCommon, HttpCase):
         """Test that a payment started and abandoned, then one failed and one cancelled, leave no invoice
         at all (nothing posted, nothing in draft) and no credit."""
         recharge = self.confirm_recharge("50")
-        abandoned = self.start_payment(recharge)
+        abandoned = self.start_online(recharge)
         self.assertEqual(abandoned.state, "draft")
         self.pay_online(recharge, "error")
         self.pay_online(recharge, "cancel")
@@ -308,9 +319,9 @@ class TestPortal(PrepaidCommon, HttpCase):
         self.assertEqual(bill.headers["Content-Type"], "application/pdf")
         self.assertFalse(recharge.invoice_id)
         self.assertFalse(self.wallet.transaction_ids)
-        self.login(self.other_user)
-        self.assertNotIn("application/pdf", self.url_open(f"/my/recharges/{recharge.id}/request").headers.get(
-            "Content-Type", ""), "another customer gets no payment request")
+        self.authenticate(self.other_user.login, "otto-pass-1")
+        response = self.url_open(f"/my/recharges/{recharge.id}/request", allow_redirects=False)
+        self.assertEqual(urlparse(response.headers.get("Location", "")).path, "/my", "not another customer's")
         action = recharge.action_register_payment()
         payment = self.env["account.payment"].with_context(**action["context"]).create({})
         payment.action_post()
