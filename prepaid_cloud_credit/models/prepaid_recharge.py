@@ -7,6 +7,7 @@ from psycopg2.errors import UniqueViolation
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, format_amount
+from odoo.tools.misc import clean_context
 
 from ..parsing import shown
 
@@ -209,8 +210,9 @@ class PrepaidRecharge(models.Model):
         """
         self.ensure_one()
         # The payer (customer, provider notification, accountant) may have no
-        # right on recharges or invoices; two payments are settled in turn.
-        recharge = self.sudo()
+        # right on recharges or invoices; two payments are settled in turn. The
+        # defaults of the payment form (journal, date...) are not the invoice's.
+        recharge = self.sudo().with_context(clean_context(self.env.context))
         recharge._lock_for_update()
         if recharge._prepaid_is_settled():
             recharge._prepaid_flag_extra_payment(payment)

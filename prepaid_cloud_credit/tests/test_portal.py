@@ -326,7 +326,10 @@ class TestPortal(PrepaidCommon, HttpCase):
         payment = self.env["account.payment"].with_context(**action["context"]).create({})
         payment.action_post()
         self.assertEqual(recharge.state, "paid")
-        self.assertRecordValues(recharge.invoice_id, [{"state": "posted", "amount_total": 61}])
+        self.assertRecordValues(recharge.invoice_id, [{
+            "state": "posted", "amount_total": 61, "move_type": "out_invoice", "journal_id": self.company_data[
+                "default_journal_sale"].id,
+        }])
         self.assertEqual(self.wallet.paid_amount, 50)
 
     def test_transaction_route_refuses_another_customers_recharge(self):
