@@ -13,7 +13,8 @@ class TestSplitPaymentCrediting(PrepaidItalianAccountingCommon):
     def setUpClass(cls):
         super().setUpClass()
         company = cls.company
-        cls.split_position = cls.env["account.chart.template"].with_company(company).ref("split_payment_fiscal_position")
+        chart = cls.env["account.chart.template"].with_company(company)
+        cls.split_position = chart.ref("split_payment_fiscal_position")
         cls.pa = cls.env["res.partner"].create({
             "name": "Comune di Prova", "is_company": True, "country_id": cls.env.ref("base.it").id,
             "l10n_it_pa_index": "UFABCD",
