@@ -30,6 +30,8 @@
         "wizard/prepaid_credit_lot_refund_views.xml",
         "report/prepaid_wallet_statement_report.xml",
         "report/prepaid_wallet_statement_templates.xml",
+        "report/prepaid_recharge_request_report.xml",
+        "report/prepaid_recharge_request_templates.xml",
         "views/prepaid_menus.xml",
     ],
     "demo": [

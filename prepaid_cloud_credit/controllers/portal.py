@@ -176,6 +176,7 @@ class PrepaidPortal(PaymentPortal):
             "amount": amount if isinstance(amount, str) and not has_forbidden_characters(amount) else "",
             "payment_method": payment_method if payment_method in ("online", "bank_transfer") else "online",
             "limits": wallet_sudo._prepaid_recharge_limits(),
+            "extra": self._prepaid_recharge_extra_values(wallet_sudo, kw),
         }
         options = self._prepaid_recharge_options(kw)
         values.update(options)
@@ -192,11 +193,12 @@ class PrepaidPortal(PaymentPortal):
                 if existing:
                     return request.redirect(existing.get_portal_url())
             preview = Recharge._prepaid_portal_preview(
-                wallet_sudo, amount, values["payment_method"], throttle=throttle, **options
+                wallet_sudo, amount, values["payment_method"], throttle=throttle, extra=values["extra"], **options
             )
             if confirm:
                 recharge = Recharge._prepaid_portal_create(
-                    wallet_sudo, amount, values["payment_method"], request_key=request_key, **options
+                    wallet_sudo, amount, values["payment_method"], request_key=request_key, extra=values["extra"],
+                    **options,
                 )
                 if recharge is None:
                     # A parallel submission of the same form created it first.
@@ -224,6 +226,15 @@ class PrepaidPortal(PaymentPortal):
         """Hook: refuse options that are no acceptable text, with a translated error."""
         for value in options.values():
             check_text(value, _("The form"))
+
+    def _prepaid_recharge_extra_values(self, wallet_sudo, kw):
+        """Hook: the extra fields of the recharge form that extensions read
+        (text only, stripped), carried from the form to the summary and
+        checked by :meth:`prepaid.recharge._prepaid_portal_preview`.
+
+        :return: dict of field name to text
+        """
+        return {}
 
     @http.route(["/my/recharges", "/my/recharges/page/<int:page>"], type="http", auth="user", website=True)
     def portal_my_recharges(self, page=1, **kw):
@@ -256,6 +267,22 @@ class PrepaidPortal(PaymentPortal):
         if values["can_pay"] and awaiting and recharge_sudo.payment_method == "online":
             values.update(self._prepaid_payment_form_values(recharge_sudo, access_token))
         return request.render("prepaid_cloud_credit.portal_recharge_page", values)
+
+    @http.route("/my/recharges/<int:recharge_id>/request", type="http", auth="public", website=True)
+    def portal_recharge_request(self, recharge_id, access_token=None, **kw):
+        """The payment request of a recharge as a PDF (the bill of a bank
+        transfer), for its customer or whoever holds its share link."""
+        recharge_sudo = own_record("prepaid.recharge", recharge_id, access_token)
+        if recharge_sudo is None:
+            return request.redirect("/my")
+        report = request.env.ref("prepaid_cloud_credit.action_report_recharge_request").sudo()
+        pdf, _type = report._render_qweb_pdf(report.report_name, recharge_sudo.ids)
+        filename = f"{recharge_sudo.name.replace('/', '-')}.pdf"
+        return request.make_response(pdf, headers=[
+            ("Content-Type", "application/pdf"),
+            ("Content-Length", len(pdf)),
+            ("Content-Disposition", http.content_disposition(filename)),
+        ])
 
     def _prepaid_payment_form_values(self, recharge_sudo, access_token):
         """The values of `payment.form` for this recharge's total."""
@@ -302,9 +329,8 @@ class PrepaidPortal(PaymentPortal):
             "currency_id": recharge_sudo.currency_id.id,
             "partner_id": recharge_sudo.partner_id.id,
         })
+        # No invoice yet: the payment, once confirmed, issues it.
         custom = {"prepaid_recharge_id": recharge_sudo.id}
-        if recharge_sudo.invoice_id:
-            custom["invoice_ids"] = [(6, 0, recharge_sudo.invoice_id.ids)]
         tx_sudo = self._create_transaction(custom_create_values=custom, **kwargs)
         recharge_sudo._prepaid_payment_started()
         return tx_sudo._get_processing_values()

@@ -75,25 +75,67 @@ class AccountPayment(models.Model):
             payment.destination_account_id = payment.company_id.prepaid_liability_account_id
         return res
 
-    @api.depends("prepaid_wallet_id")
+    @api.depends("prepaid_wallet_id", "prepaid_recharge_id")
     def _compute_outstanding_account_id(self):
-        """Override of `account`: an advance moves the prepayments account, so
-        it always has its journal entry."""
+        """Override of `account`: an advance moves the prepayments account,
+        and a recharge's payment pays the invoice it issues, so both always
+        have their journal entry."""
         res = super()._compute_outstanding_account_id()
-        for payment in self.filtered(lambda pay: pay.prepaid_wallet_id and not pay.outstanding_account_id):
+        for payment in self.filtered(
+            lambda pay: (pay.prepaid_wallet_id or pay.prepaid_recharge_id) and not pay.outstanding_account_id
+        ):
             payment.outstanding_account_id = payment._get_outstanding_account(payment.payment_type)
         return res
 
     def action_post(self):
         """Override of `account` to credit the wallet of a posted advance
-        payment, or withdraw the credit a refund pays back."""
+        payment, or withdraw the credit a refund pays back, and to settle the
+        recharge an incoming payment pays (found by its reference when the
+        accountant did not start from the recharge)."""
+        self._prepaid_match_recharge()
         res = super().action_post()
         for payment in self.filtered("prepaid_wallet_id"):
             if payment.prepaid_refund_lot_id:
                 payment._prepaid_withdraw_refund()
+            elif payment.prepaid_recharge_id and payment.prepaid_recharge_id.sudo()._prepaid_is_settled():
+                # sudo: the payer has no right on recharges.
+                payment.prepaid_recharge_id.sudo()._prepaid_flag_extra_payment(payment)
             else:
                 payment._prepaid_credit_advance()
+        for payment in self.filtered(
+            lambda pay: pay.prepaid_recharge_id and not pay.prepaid_wallet_id and pay.payment_type == "inbound"
+            and pay.state in ("in_process", "paid")
+        ):
+            invoice = payment.prepaid_recharge_id._prepaid_settle_payment(payment)
+            if invoice:
+                # sudo: the payer may have no right on payments.
+                payment.sudo().invoice_ids |= invoice
         return res
+
+    def _prepaid_match_recharge(self):
+        """Link the incoming customer payments whose memo is the reference of
+        one of the customer's recharges awaiting payment to that recharge."""
+        payments = self.filtered(
+            lambda pay: pay.payment_type == "inbound" and pay.partner_type == "customer" and pay.memo
+            and pay.partner_id and not pay.prepaid_recharge_id and not pay.prepaid_wallet_id
+            and not pay.payment_transaction_id
+        )
+        # sudo: the accountant reads the recharges a payment refers to.
+        Recharge = self.env["prepaid.recharge"].sudo()
+        for payment in payments:
+            recharge = Recharge.search([
+                ("name", "=", payment.memo.strip()),
+                ("partner_id", "=", payment.partner_id.commercial_partner_id.id),
+                ("company_id", "=", payment.company_id.id),
+                ("currency_id", "=", payment.currency_id.id),
+                ("state", "in", ("awaiting", "failed")),
+            ], limit=1)
+            if not recharge:
+                continue
+            vals = {"prepaid_recharge_id": recharge.id}
+            if recharge.company_id.prepaid_vat_policy == "consumption":
+                vals["prepaid_wallet_id"] = recharge.wallet_id.id
+            payment.write(vals)
 
     def _prepaid_liability_values(self):
         """What this payment booked on the prepayments account (credit positive).

@@ -8,16 +8,16 @@ class PaymentTransaction(models.Model):
     prepaid_recharge_id = fields.Many2one("prepaid.recharge", readonly=True, index="btree_not_null")
 
     def _create_payment(self, **extra_create_values):
-        """Override of `account_payment` to turn a recharge paid without an
-        invoice (VAT at consumption) into an advance payment of its wallet.
+        """Override of `account_payment` to settle the recharge this
+        transaction pays.
 
-        With an invoice (VAT at recharge) the standard reconciliation pays the
-        invoice, and the paid invoice credits the wallet.
-
-        A payment of a recharge already paid or cancelled (a second payment
-        started before the first was confirmed) pays nothing: it is posted as
-        a plain customer payment, reconciled with nothing, and flagged to the
-        accountant for a refund.
+        Under VAT at recharge the payment, once posted, issues the recharge's
+        invoice (the tax point is the payment) and pays it: the paid invoice
+        credits the wallet. Under VAT at consumption it is an advance payment
+        of the wallet. A payment of a recharge already paid or cancelled (a
+        second payment started before the first was confirmed) pays nothing:
+        it is posted as a plain customer payment, reconciled with nothing, and
+        flagged to the accountant for a refund.
         """
         recharge = self.prepaid_recharge_id
         if not recharge:
@@ -26,20 +26,15 @@ class PaymentTransaction(models.Model):
         # are settled one after the other, the second seeing the first.
         recharge = recharge.sudo()
         recharge._lock_for_update()
-        if recharge._prepaid_is_settled():
-            # Not the invoice's payment: it must neither be reconciled with
-            # it nor look paid because the invoice is.
-            self.invoice_ids = [Command.clear()]
-            payment = super()._create_payment(**{**extra_create_values, "prepaid_recharge_id": recharge.id})
-            recharge._prepaid_flag_extra_payment(payment)
-            return payment
-        if not recharge.invoice_id:
-            extra_create_values = {
-                "prepaid_wallet_id": recharge.wallet_id.id,
-                "prepaid_recharge_id": recharge.id,
-                **extra_create_values,
-            }
-        return super()._create_payment(**extra_create_values)
+        # The invoice is the recharge's to settle, never the standard reconciliation's.
+        self.invoice_ids = [Command.clear()]
+        extra_create_values = {"prepaid_recharge_id": recharge.id, **extra_create_values}
+        if not recharge._prepaid_is_settled() and recharge.company_id.prepaid_vat_policy == "consumption":
+            extra_create_values.setdefault("prepaid_wallet_id", recharge.wallet_id.id)
+        payment = super()._create_payment(**extra_create_values)
+        if recharge.invoice_id and not payment.prepaid_extra_payment:
+            self.invoice_ids = [Command.set(recharge.invoice_id.ids)]
+        return payment
 
     def _set_canceled(self, state_message=None, extra_allowed_states=()):
         """Override of `payment` to mark the recharge failed: it credits nothing."""

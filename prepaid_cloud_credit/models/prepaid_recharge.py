@@ -7,6 +7,7 @@ from psycopg2.errors import UniqueViolation
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, format_amount
+from odoo.tools.misc import clean_context
 
 # The shape of a portal request key (uuid4().hex); anything else is ignored.
 _REQUEST_KEY = re.compile(r"[0-9a-f]{32}")
@@ -15,9 +16,12 @@ _REQUEST_KEY = re.compile(r"[0-9a-f]{32}")
 class PrepaidRecharge(models.Model):
     """A customer's request to add paid credit: an order to pay first.
 
-    Under VAT at recharge it is invoiced at once (the bill of a bank transfer);
-    under VAT at consumption it waits for an advance payment. It becomes a paid
-    lot exactly once, when the invoice is paid or the advance posted.
+    Confirmed, it is a payment request (net, VAT, total; a PDF for a bank
+    transfer), not a fiscal document. Under VAT at recharge the invoice is
+    issued when the payment arrives, the tax point of a service, and is paid
+    by it at once; under VAT at consumption the payment is an advance. It
+    becomes a paid lot exactly once, when the invoice is paid or the advance
+    posted. An abandoned or failed payment leaves no invoice behind.
     """
 
     _name = "prepaid.recharge"
@@ -126,12 +130,102 @@ class PrepaidRecharge(models.Model):
         return {"wallet_id": wallet.id, "amount": amount, "payment_method": payment_method}
 
     def action_confirm(self):
-        """Issue the order to pay: the invoice under VAT at recharge."""
+        """Issue the order to pay: a payment request, not an invoice yet."""
         for recharge in self.filtered(lambda r: r.state == "draft"):
-            if recharge.company_id.prepaid_vat_policy == "recharge":
-                recharge.invoice_id = recharge._create_invoice()
+            if recharge.company_id.prepaid_vat_policy == "recharge" and not recharge.company_id.prepaid_product_id:
+                raise UserError(_("Configure the prepaid credit product of %(company)s first.",
+                                  company=recharge.company_id.name))
             recharge.state = "awaiting"
         return True
+
+    def action_register_payment(self):
+        """Open a new incoming payment of this recharge (a bank transfer
+        received): once posted it issues the invoice, pays it and grants the
+        credit."""
+        self.ensure_one()
+        if self.state not in ("awaiting", "failed"):
+            raise UserError(_("The recharge %(name)s is not waiting for a payment.", name=self.name))
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Register payment"),
+            "res_model": "account.payment",
+            "view_mode": "form",
+            "target": "current",
+            "context": {
+                "default_" + key: value for key, value in self._prepare_payment_vals().items()
+            },
+        }
+
+    def _prepare_payment_vals(self, amount=None, journal=None, date=None):
+        """Hook: the values of an incoming payment of this recharge.
+
+        :param amount: the amount received, the recharge's total by default
+        :param journal: the bank journal, the company's first one by default
+        :param date: the value date, today by default
+        """
+        self.ensure_one()
+        journal = journal or self.env["account.journal"].search([
+            *self.env["account.journal"]._check_company_domain(self.company_id),
+            ("type", "=", "bank"),
+        ], limit=1)
+        vals = {
+            "payment_type": "inbound",
+            "partner_type": "customer",
+            "partner_id": self.partner_id.id,
+            "amount": self.total_amount if amount is None else amount,
+            "currency_id": self.currency_id.id,
+            "journal_id": journal.id,
+            "memo": self.name,
+            "prepaid_recharge_id": self.id,
+        }
+        if date:
+            vals["date"] = date
+        if self.company_id.prepaid_vat_policy == "consumption":
+            vals["prepaid_wallet_id"] = self.wallet_id.id
+        return vals
+
+    def _prepaid_register_payment(self, amount=None, journal=None, date=None):
+        """Register and post an incoming payment of this recharge (a bank
+        transfer received), as the accountant does from the recharge.
+
+        :return: the posted ``account.payment``
+        """
+        self.ensure_one()
+        self.env["account.payment"].check_access("create")
+        payment = self.env["account.payment"].create(self._prepare_payment_vals(amount, journal, date))
+        payment.action_post()
+        return payment
+
+    def _prepaid_settle_payment(self, payment):
+        """Settle this recharge with ``payment``, just posted (VAT at recharge).
+
+        The invoice is issued at the payment's date (the tax point), posted,
+        and reconciled with the payment: paid, it grants the credit once. A
+        payment arriving once the recharge is paid or cancelled is flagged for
+        a refund instead.
+
+        :param payment: an incoming ``account.payment`` of the recharge
+        :return: the invoice, or an empty recordset
+        """
+        self.ensure_one()
+        # The payer (customer, provider notification, accountant) may have no
+        # right on recharges or invoices; two payments are settled in turn. The
+        # defaults of the payment form (journal, date...) are not the invoice's.
+        recharge = self.sudo().with_context(clean_context(self.env.context))
+        recharge._lock_for_update()
+        if recharge._prepaid_is_settled():
+            recharge._prepaid_flag_extra_payment(payment)
+            return self.env["account.move"]
+        invoice = recharge.invoice_id
+        if not invoice:
+            invoice = recharge.invoice_id = recharge._create_invoice(payment.date)
+        payment = payment.sudo()
+        lines = (payment.move_id.line_ids | invoice.line_ids).filtered(
+            lambda line: line.account_id == payment.destination_account_id and not line.reconciled
+        )
+        if len(lines.move_id) == 2:
+            lines.reconcile()
+        return invoice
 
     def _prepare_invoice_vals(self):
         """The recharge invoice. When the customer owes usage already
@@ -166,16 +260,25 @@ class PrepaidRecharge(models.Model):
             "invoice_line_ids": lines,
         }
 
-    def _create_invoice(self):
+    def _create_invoice(self, date=None):
+        """Issue and post the invoice of this recharge, dated ``date`` (the
+        payment's), and let extensions act on it once posted."""
         self.ensure_one()
         if not self.company_id.prepaid_product_id:
-            raise UserError(
-                _("Configure the prepaid credit product of %(company)s first.", company=self.company_id.name)
-            )
-        invoice = self.env["account.move"].sudo().with_company(self.company_id).create(self._prepare_invoice_vals())
+            raise UserError(_("Configure the prepaid credit product of %(company)s first.", company=self.company_id.name))
+        vals = self._prepare_invoice_vals()
+        if date:
+            vals["invoice_date"] = date
+        invoice = self.env["account.move"].sudo().with_company(self.company_id).create(vals)
         invoice.prepaid_recharge_id = self
         invoice.action_post()
+        self._on_invoice_posted(invoice)
         return invoice
+
+    def _on_invoice_posted(self, invoice):
+        """Hook: the invoice of this recharge was just posted (sending it to
+        the tax authority...). Never raise: the credit must not wait for it."""
+        self.ensure_one()
 
     def action_cancel(self):
         """Cancel recharges not paid yet. A posted invoice is cancelled by a
@@ -318,11 +421,14 @@ class PrepaidRecharge(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _prepaid_portal_preview(self, wallet, amount, payment_method="online", throttle=None, **options):
+    def _prepaid_portal_preview(self, wallet, amount, payment_method="online", throttle=None, extra=None,
+                                **options):
         """Check a recharge the customer is about to confirm and price it.
 
         :param throttle: dict with the ``user`` and ``ip`` whose failed
             attempts extensions count and limit (the portal's)
+        :param extra: the extra recharge fields of the form (see
+            :meth:`_prepaid_check_portal_extra`)
         :param options: the recharge form's options that extensions read
             (see :meth:`_prepaid_preview_bonus`)
         :return: dict with ``amount`` (net), ``tax``, ``total``, ``bonus`` and
@@ -341,6 +447,7 @@ class PrepaidRecharge(models.Model):
             ))
         if payment_method not in ("online", "bank_transfer"):
             raise ValidationError(_("Choose a payment method."))
+        self._prepaid_check_portal_extra(wallet, payment_method, extra or {})
         taxes = wallet._prepaid_taxes()
         result = taxes.compute_all(value, currency=currency, partner=wallet.partner_id)
         return {
@@ -361,6 +468,21 @@ class PrepaidRecharge(models.Model):
         return 0.0
 
     @api.model
+    def _prepaid_check_portal_extra(self, wallet, payment_method, extra):
+        """Hook: check the extra fields of the portal form (raise a
+        translated error); extensions that add fields check them here."""
+        unknown = set(extra) - set(self._prepaid_portal_extra_fields(wallet))
+        if unknown:
+            raise ValidationError(_("Unexpected fields in the recharge form."))
+
+    @api.model
+    def _prepaid_portal_extra_fields(self, wallet):
+        """Hook: the names of the extra portal form fields this wallet's
+        customer fills in (recharge fields, passed to
+        :meth:`_prepare_recharge_vals`)."""
+        return []
+
+    @api.model
     def _prepaid_new_portal_request_key(self):
         """A fresh key for a recharge form about to be confirmed."""
         return uuid.uuid4().hex
@@ -373,7 +495,8 @@ class PrepaidRecharge(models.Model):
         return self.search([("wallet_id", "=", wallet.id), ("portal_request_key", "=", request_key)], limit=1)
 
     @api.model
-    def _prepaid_portal_create(self, wallet, amount, payment_method="online", request_key=None, **options):
+    def _prepaid_portal_create(self, wallet, amount, payment_method="online", request_key=None, extra=None,
+                               **options):
         """Create and confirm the recharge the customer asked for.
 
         :param request_key: the key of the form (see
@@ -382,9 +505,10 @@ class PrepaidRecharge(models.Model):
         :return: the recharge, or None when a parallel submission of the
             same form created it first
         """
-        self._prepaid_portal_preview(wallet, amount, payment_method, **options)
+        extra = dict(extra or {})
+        self._prepaid_portal_preview(wallet, amount, payment_method, extra=extra, **options)
         value = wallet._prepaid_parse_amount(amount)
-        extra = {name: value for name, value in options.items() if value}
+        extra.update({name: value for name, value in options.items() if value})
         vals = self._prepare_recharge_vals(wallet, value, payment_method, **extra)
         if _REQUEST_KEY.fullmatch(request_key or ""):
             vals["portal_request_key"] = request_key

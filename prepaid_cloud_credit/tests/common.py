@@ -40,6 +40,14 @@ class PrepaidCommon(AccountTestInvoicingCommon):
     def debit(self, amount, purpose="usage", wallet=None, **kw):
         return (wallet or self.wallet)._ledger_apply("debit", amount, self.key("d"), purpose=purpose, **kw)
 
+    def pay_recharge(self, recharge, amount=None, day=None):
+        """A bank transfer of the recharge's total received and registered
+        from the recharge: it issues the invoice and pays it.
+
+        :return: the posted payment
+        """
+        return recharge._prepaid_register_payment(amount=amount, date=day)
+
     def ledger_snapshot(self, wallet=None):
         """Everything a movement could write, to prove that nothing was."""
         wallet = wallet or self.wallet
@@ -212,9 +220,7 @@ class ExpiryPerSourceCommon(PrepaidCommon):
         cls.Recharge = cls.env["prepaid.recharge"]
 
     def pay(self, recharge):
-        self.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=recharge.invoice_id.ids
-        ).create({})._create_payments()
+        self.pay_recharge(recharge)
         self.assertEqual(recharge.state, "paid")
         return recharge.lot_id
 

@@ -3,7 +3,8 @@ from datetime import date
 
 from freezegun import freeze_time
 
-from odoo import Command
+from odoo import Command, fields
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import PrepaidCommon
@@ -247,26 +248,76 @@ class TestAccounting(PrepaidCommon):
         return recharge
 
     def test_recharge_request_is_an_order_to_pay_first(self):
-        """Test that a recharge under VAT at recharge waits with its 61.00 invoice, then is credited once paid."""
+        """Test that a recharge under VAT at recharge waits as a 61.00 payment request with no invoice, then
+        the payment issues the invoice at its date, pays it and credits the wallet once."""
         recharge = self._recharge(50)
         self.assertEqual(recharge.state, "awaiting")
         self.assertRecordValues(recharge, [{"amount": 50, "tax_amount": 11, "total_amount": 61}])
-        self.assertEqual(recharge.invoice_id.amount_total, 61)
-        self.assertEqual(recharge.invoice_id.state, "posted")
+        self.assertFalse(recharge.invoice_id)
+        self.assertFalse(self.env["account.move"].search([("prepaid_recharge_id", "=", recharge.id)]))
         self.assertFalse(self.wallet.transaction_ids)
-        self.pay(recharge.invoice_id)
+        payment = self.pay_recharge(recharge, day="2026-11-23")
+        invoice = recharge.invoice_id
+        self.assertRecordValues(invoice, [{
+            "state": "posted", "amount_total": 61, "amount_untaxed": 50, "amount_residual": 0,
+            "invoice_date": fields.Date.to_date("2026-11-23"), "prepaid_recharge_id": recharge.id,
+        }])
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertEqual(payment.reconciled_invoice_ids, invoice)
         self.assertEqual(recharge.state, "paid")
         self.assertEqual(recharge.lot_id.original_amount, 50)
-        self.assertEqual(recharge.transaction_id.move_id, recharge.invoice_id)
+        self.assertEqual(recharge.transaction_id.move_id, invoice)
+        self.assertEqual(self.wallet.paid_amount, 50)
+        self.assertEqual(self.company._prepaid_liability_check()["difference"], 0)
+
+    def test_partial_transfer_waits_for_the_rest_then_credits_once(self):
+        """Test that a transfer short of the total issues the invoice without credit, and the rest pays it."""
+        recharge = self._recharge(50)
+        self.pay_recharge(recharge, amount=40)
+        self.assertEqual(recharge.invoice_id.payment_state, "partial")
+        self.assertEqual(recharge.state, "awaiting")
+        self.assertFalse(self.wallet.transaction_ids)
+        self.pay_recharge(recharge, amount=21)
+        self.assertEqual(len(recharge.invoice_id), 1)
+        self.assertEqual(recharge.state, "paid")
+        self.assertEqual(self.wallet.paid_amount, 50)
+        self.assertEqual(len(self.wallet.transaction_ids), 1)
+
+    def test_payment_found_by_the_recharge_reference_settles_it(self):
+        """Test that a customer payment registered by hand with the recharge's reference as memo pays it."""
+        recharge = self._recharge(50)
+        payment = self.env["account.payment"].create({
+            "payment_type": "inbound", "partner_type": "customer", "partner_id": self.customer.id,
+            "amount": 61, "memo": recharge.name, "journal_id": self.company_data["default_journal_bank"].id,
+        })
+        payment.action_post()
+        self.assertEqual(payment.prepaid_recharge_id, recharge)
+        self.assertEqual(recharge.state, "paid")
+        self.assertIn(recharge.invoice_id.payment_state, ("paid", "in_payment"))
+        self.assertEqual(self.wallet.paid_amount, 50)
+
+    def test_second_transfer_of_a_paid_recharge_is_flagged_and_credits_nothing(self):
+        """Test that a transfer registered for a paid recharge issues no second invoice and is flagged."""
+        recharge = self._recharge(50)
+        self.pay_recharge(recharge)
+        invoice = recharge.invoice_id
+        with self.assertRaises(UserError):
+            recharge.action_register_payment()
+        second = self.env["account.payment"].create({
+            **recharge._prepare_payment_vals(), "prepaid_recharge_id": recharge.id,
+        })
+        second.action_post()
+        self.assertEqual(recharge.invoice_id, invoice)
+        self.assertTrue(second.prepaid_refund_due)
+        self.assertTrue(recharge.refund_due)
         self.assertEqual(self.wallet.paid_amount, 50)
 
     def test_cancelled_recharge_credits_nothing(self):
-        """Test that cancelling an unpaid recharge reverses its invoice by a credit note and writes no credit."""
+        """Test that cancelling an unpaid recharge leaves no invoice and writes no credit."""
         recharge = self._recharge(50)
         recharge.action_cancel()
         self.assertEqual(recharge.state, "cancelled")
-        self.assertEqual(recharge.invoice_id.state, "posted")
-        self.assertEqual(recharge.invoice_id.payment_state, "reversed")
+        self.assertFalse(recharge.invoice_id)
         self.assertFalse(self.wallet.transaction_ids)
         self.assertEqual(self.company._prepaid_liability_check()["difference"], 0)
 
@@ -286,11 +337,8 @@ class TestAccounting(PrepaidCommon):
         recharge = self._recharge(50)
         self.assertFalse(recharge.invoice_id)
         self.assertEqual(recharge.total_amount, 61)
-        payment = self.env["account.payment"].create({
-            "payment_type": "inbound", "partner_type": "customer", "partner_id": self.customer.id,
-            "amount": recharge.total_amount, "prepaid_wallet_id": self.wallet.id,
-        })
-        payment.prepaid_recharge_id = recharge
-        payment.action_post()
+        payment = self.pay_recharge(recharge)
+        self.assertEqual(payment.prepaid_wallet_id, self.wallet)
+        self.assertFalse(recharge.invoice_id)
         self.assertEqual(recharge.state, "paid")
         self.assertEqual(self.wallet.paid_amount, 50)

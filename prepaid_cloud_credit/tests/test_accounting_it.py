@@ -169,6 +169,7 @@ class TestItalianDebt(PrepaidItalianAccountingCommon):
         Recharge = self.env["prepaid.recharge"]
         recharge = Recharge.create(Recharge._prepare_recharge_vals(self.wallet, 100, "bank_transfer"))
         recharge.action_confirm()
+        self.pay_recharge(recharge, day="2026-11-21")
         invoice = recharge.invoice_id
         self.assertEqual(invoice.invoice_line_ids.mapped("price_subtotal"), [30, 70])
         self.assertIn("already supplied", invoice.invoice_line_ids[0].name)
@@ -178,7 +179,6 @@ class TestItalianDebt(PrepaidItalianAccountingCommon):
             self.item("253000", credit=70, partner=self.customer),
             self.item("260100", credit=22, partner=self.customer),
         ])
-        self.pay(invoice, "2026-11-21")
         credit = recharge.transaction_id
         self.assertEqual(self.wallet.paid_amount, 70)
         self.assertEqual(self.wallet.debt_amount, 0)

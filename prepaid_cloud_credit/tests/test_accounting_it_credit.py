@@ -124,16 +124,7 @@ class TestItalianRefundsAndCancellation(PrepaidItalianAccountingCommon):
         Recharge = self.env["prepaid.recharge"]
         recharge = Recharge.create(Recharge._prepare_recharge_vals(self.wallet, amount, "bank_transfer"))
         recharge.action_confirm()
-        if recharge.invoice_id:
-            self.pay(recharge.invoice_id, "2026-11-20")
-        else:
-            payment = self.env["account.payment"].create({
-                "payment_type": "inbound", "partner_type": "customer", "partner_id": self.customer.id,
-                "amount": recharge.total_amount, "journal_id": self.bank_journal.id, "date": "2026-11-20",
-                "prepaid_wallet_id": self.wallet.id,
-            })
-            payment.prepaid_recharge_id = recharge
-            payment.action_post()
+        self.pay_recharge(recharge, day="2026-11-20")
         self.assertEqual(recharge.state, "paid")
         return recharge
 
@@ -251,33 +242,53 @@ class TestItalianRefundsAndCancellation(PrepaidItalianAccountingCommon):
             }).action_apply()
         self.assertEqual(self.wallet.paid_amount, 100)
 
-    def test_unpaid_recharge_is_cancelled_by_a_credit_note_by_a_manager_without_invoicing_rights(self):
-        """Test that a prepaid manager without invoicing rights cancels an unpaid recharge: a credit note, no draft."""
+    def test_unpaid_recharge_is_cancelled_by_a_manager_without_invoicing_rights_leaving_nothing(self):
+        """Test that a prepaid manager without invoicing rights cancels an unpaid recharge: it had no
+        invoice (issued at payment), so nothing is posted nor reversed."""
         self.set_policy("recharge")
         Recharge = self.env["prepaid.recharge"]
         recharge = Recharge.create(Recharge._prepare_recharge_vals(self.wallet, 100, "bank_transfer"))
         recharge.action_confirm()
+        recharge.with_user(self.manager).action_cancel()
+        self.assertEqual(recharge.state, "cancelled")
+        self.assertFalse(recharge.invoice_id)
+        self.assertFalse(self.wallet.transaction_ids)
+        self.assertAccountTotals({"253000": 0, "150100": 0})
+        self.assertLiabilityExact()
+
+    def part_paid_recharge(self):
+        """A recharge of 100 (122 with VAT) whose transfer of 50 arrived on 2026-11-20: invoiced, part paid."""
+        Recharge = self.env["prepaid.recharge"]
+        with freeze_time("2026-11-20 10:00:00"):
+            recharge = Recharge.create(Recharge._prepare_recharge_vals(self.wallet, 100, "bank_transfer"))
+            recharge.action_confirm()
+            self.pay_recharge(recharge, amount=50, day="2026-11-20")
+        self.assertEqual(recharge.invoice_id.payment_state, "partial")
+        self.assertEqual(recharge.state, "awaiting")
+        return recharge
+
+    def test_part_paid_recharge_is_cancelled_by_a_credit_note_by_a_manager_without_invoicing_rights(self):
+        """Test that a prepaid manager without invoicing rights cancels a part-paid recharge: its invoice
+        is reversed by a credit note, never reset to draft, and what was paid stays owed to the customer."""
+        self.set_policy("recharge")
+        recharge = self.part_paid_recharge()
         invoice = recharge.invoice_id
         recharge.with_user(self.manager).action_cancel()
         self.assertEqual(recharge.state, "cancelled")
         self.assertEqual(invoice.state, "posted", "never reset to draft")
-        self.assertEqual(invoice.payment_state, "reversed")
         self.assertEntries(invoice.reversal_move_ids, [
             self.item("253000", debit=100, partner=self.customer),
             self.item("260100", debit=22, partner=self.customer),
             self.item("150100", credit=122, partner=self.customer),
         ])
         self.assertFalse(self.wallet.transaction_ids)
-        self.assertAccountTotals({"253000": 0, "150100": 0})
+        self.assertAccountTotals({"253000": 0, "150100": -50})
         self.assertLiabilityExact()
 
-    def test_unpaid_recharge_is_cancelled_after_a_tax_lock_date(self):
+    def test_part_paid_recharge_is_cancelled_after_a_tax_lock_date(self):
         """Test that a recharge invoiced in a period closed for VAT is still cancelled, by a credit note after it."""
         self.set_policy("recharge")
-        Recharge = self.env["prepaid.recharge"]
-        with freeze_time("2026-11-20 10:00:00"):
-            recharge = Recharge.create(Recharge._prepare_recharge_vals(self.wallet, 100, "bank_transfer"))
-            recharge.action_confirm()
+        recharge = self.part_paid_recharge()
         invoice = recharge.invoice_id
         self.assertEqual(invoice.date, self.day("2026-11-20"))
         self.company.tax_lock_date = "2026-11-30"
@@ -287,7 +298,6 @@ class TestItalianRefundsAndCancellation(PrepaidItalianAccountingCommon):
         self.assertEqual(credit_note.state, "posted")
         self.assertEqual(credit_note.date, self.day("2026-12-02"))
         self.assertEqual(invoice.state, "posted")
-        self.assertEqual(invoice.payment_state, "reversed")
         self.assertEqual(recharge.state, "cancelled")
         self.assertLiabilityExact()
 

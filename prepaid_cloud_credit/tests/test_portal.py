@@ -1,4 +1,6 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+from urllib.parse import urlparse
+
 from odoo import Command
 from odoo.tests import HttpCase, JsonRpcException, new_test_user, tagged
 
@@ -27,6 +29,11 @@ class TestPortal(PrepaidCommon, HttpCase):
             "partner_id": cls.other_customer.id, "company_id": cls.company.id, "currency_id": cls.currency.id,
         })
         cls.other_wallet._ledger_apply("credit", 40, "portal:other", kind="paid")
+        other_contact = cls.env["res.partner"].create({"name": "Otto", "parent_id": cls.other_customer.id})
+        cls.other_user = new_test_user(
+            cls.env, "otto", groups="base.group_portal", partner_id=other_contact.id,
+            company_id=cls.company.id, company_ids=company_ids, password="otto-pass-1",
+        )
         cls.env["prepaid.recharge.limit"].create({
             "company_id": cls.company.id, "currency_id": cls.currency.id, "min_amount": 20, "max_amount": 5000,
         })
@@ -60,6 +67,15 @@ class TestPortal(PrepaidCommon, HttpCase):
 
     def pay_online(self, recharge, state="done"):
         """What the payment form does: create the transaction, then the provider notifies."""
+        tx = self.start_online(recharge)
+        self.make_jsonrpc_request("/payment/demo/simulate_payment", {
+            "reference": tx.reference, "payment_details": "4242", "simulated_state": state,
+        })
+        tx._post_process()
+        return tx
+
+    def start_online(self, recharge):
+        """What the payment form does first: create the transaction (the customer may leave then)."""
         if not self.provider or self.provider.code != "demo":
             self.skipTest("payment_demo is not installed")
         processing = self.make_jsonrpc_request(f"/my/recharges/{recharge.id}/transaction", {
@@ -73,12 +89,7 @@ class TestPortal(PrepaidCommon, HttpCase):
             "landing_route": recharge.get_portal_url(),
             "is_validation": False,
         })
-        tx = self.env["payment.transaction"].sudo().search([("reference", "=", processing["reference"])])
-        self.make_jsonrpc_request("/payment/demo/simulate_payment", {
-            "reference": tx.reference, "payment_details": "4242", "simulated_state": state,
-        })
-        tx._post_process()
-        return tx
+        return self.env["payment.transaction"].sudo().search([("reference", "=", processing["reference"])])
 
     def confirm_recharge(self, amount="50", method="online", **extra):
         response = self.post_form(f"/my/wallet/{self.wallet.id}/recharge", {
@@ -214,10 +225,19 @@ class TestPortal(PrepaidCommon, HttpCase):
         self.assertEqual(recharge.state, "awaiting")
         page = self.url_open(recharge.get_portal_url()).text
         self.assertIn("o_payment_form", page)
+        self.assertFalse(recharge.invoice_id, "a payment request, no invoice yet")
         tx = self.pay_online(recharge)
         self.assertEqual(tx.amount, 61.0, "the amount comes from the recharge, not from the browser")
         self.assertEqual(recharge.state, "paid")
         self.assertEqual(self.wallet.paid_amount, 50)
+        invoice = recharge.invoice_id
+        self.assertRecordValues(invoice, [{
+            "state": "posted", "amount_total": 61, "invoice_date": tx.payment_id.date, "amount_residual": 0,
+        }])
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertEqual(tx.payment_id.reconciled_invoice_ids, invoice)
+        self.assertEqual(tx.invoice_ids, invoice)
+        self.assertEqual(recharge.transaction_id.move_id, invoice)
         # The provider notifies again; the customer reloads the status page.
         self.make_jsonrpc_request("/payment/demo/simulate_payment", {
             "reference": tx.reference, "payment_details": "4242", "simulated_state": "done"})
@@ -225,6 +245,24 @@ class TestPortal(PrepaidCommon, HttpCase):
         self.url_open(recharge.get_portal_url())
         self.assertEqual(len(self.wallet.lot_ids), 1)
         self.assertEqual(self.wallet.paid_amount, 50)
+        self.assertEqual(self.recharge_invoices(recharge), invoice, "one invoice")
+
+    def recharge_invoices(self, recharge):
+        return self.env["account.move"].sudo().search([
+            "|", ("prepaid_recharge_id", "=", recharge.id), ("invoice_origin", "=", recharge.name),
+        ])
+
+    def test_abandoned_or_failed_payment_leaves_no_invoice(self):
+        """Test that a payment started and abandoned, then one failed and one cancelled, leave no invoice
+        at all (nothing posted, nothing in draft) and no credit."""
+        recharge = self.confirm_recharge("50")
+        abandoned = self.start_online(recharge)
+        self.assertEqual(abandoned.state, "draft")
+        self.pay_online(recharge, "error")
+        self.pay_online(recharge, "cancel")
+        self.assertEqual(recharge.state, "failed")
+        self.assertFalse(self.recharge_invoices(recharge))
+        self.assertFalse(self.wallet.transaction_ids)
 
     def test_failed_payment_credits_nothing_and_can_be_retried(self):
         """Test that an error leaves the recharge failed without credit, and a new attempt can pay it."""
@@ -275,19 +313,27 @@ class TestPortal(PrepaidCommon, HttpCase):
         self.assertEqual(self.wallet.paid_amount, 50)
 
     def test_bank_transfer_waits_with_its_bill_and_is_credited_when_reconciled(self):
-        """Test the bank transfer: awaiting payment with a downloadable bill, credited when the accountant
-        reconciles."""
+        """Test the bank transfer: awaiting payment with a downloadable payment request and no invoice; the
+        accountant registers the transfer from the recharge, which issues the invoice, pays it and credits."""
         recharge = self.confirm_recharge("50", method="bank_transfer")
         page = self.url_open(recharge.get_portal_url()).text
         self.assertIn('id="prepaid_bank_transfer"', page)
         self.assertIn('id="prepaid_bill_download"', page)
-        bill = self.url_open(recharge.invoice_id.get_portal_url(report_type="pdf", download=True))
+        bill = self.url_open(f"/my/recharges/{recharge.id}/request")
         self.assertEqual(bill.headers["Content-Type"], "application/pdf")
+        self.assertFalse(recharge.invoice_id)
         self.assertFalse(self.wallet.transaction_ids)
-        self.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=recharge.invoice_id.ids
-        ).create({})._create_payments()
+        self.authenticate(self.other_user.login, "otto-pass-1")
+        response = self.url_open(f"/my/recharges/{recharge.id}/request", allow_redirects=False)
+        self.assertEqual(urlparse(response.headers.get("Location", "")).path, "/my", "not another customer's")
+        action = recharge.action_register_payment()
+        payment = self.env["account.payment"].with_context(**action["context"]).create({})
+        payment.action_post()
         self.assertEqual(recharge.state, "paid")
+        self.assertRecordValues(recharge.invoice_id, [{
+            "state": "posted", "amount_total": 61, "move_type": "out_invoice", "journal_id": self.company_data[
+                "default_journal_sale"].id,
+        }])
         self.assertEqual(self.wallet.paid_amount, 50)
 
     def test_transaction_route_refuses_another_customers_recharge(self):

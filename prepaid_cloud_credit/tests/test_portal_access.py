@@ -122,7 +122,7 @@ class TestPortalAccess(PrepaidPortalCommon, HttpCase):
         recharge = self.recharges()
         self.assertEqual(len(recharge), 1)
         self.assertEqual(locations, [recharge.access_url] * 2)
-        self.assertEqual(len(recharge.invoice_id), 1)
+        self.assertFalse(recharge.invoice_id, "a payment request: no invoice before the payment")
         # A new summary is a new request.
         self.confirm_recharge("60", method="bank_transfer")
         self.assertEqual(len(self.recharges()), 2)

@@ -146,20 +146,26 @@ class TestSecurity(PrepaidCommon, HttpCase):
         Recharge = self.env["prepaid.recharge"]
         recharge = Recharge.create(Recharge._prepare_recharge_vals(self.wallet, 40, "bank_transfer"))
         recharge.action_confirm()
-        squat = f"recharge:invoice:{recharge.invoice_id.id}"
-        first = self.rpc("bot", "prepaid.wallet", "ledger_debit", [self.wallet.id], "5", squat)
+        # The invoice is issued when the payment arrives: the caller squats the keys of the next ids.
+        self.env.cr.execute("SELECT last_value FROM account_move_id_seq")
+        last = self.env.cr.fetchone()[0]
+        squats = [f"recharge:invoice:{last + step}" for step in (1, 2, 3)]
+        first = {}
+        for squat in squats:
+            first[squat] = self.rpc("bot", "prepaid.wallet", "ledger_debit", [self.wallet.id], "5", squat)
+        squat = squats[0]
         again = self.rpc("bot", "prepaid.wallet", "ledger_debit", [self.wallet.id], "5", squat)
-        self.assertEqual(again["transaction_id"], first["transaction_id"], "the caller's replay on its own key")
+        self.assertEqual(again["transaction_id"], first[squat]["transaction_id"], "the caller's replay on its own key")
         fault = self.assertRpcRefused("bot", "prepaid.wallet", "ledger_debit", [self.wallet.id], "6", squat)
         self.assertIn(f"The idempotency key {squat} was already used", fault.faultString)
-        self.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=recharge.invoice_id.ids
-        ).create({})._create_payments()
+        self.pay_recharge(recharge)
         self.assertEqual(recharge.state, "paid")
-        self.assertEqual(recharge.transaction_id.idempotency_key, squat, "the invoice's own movement")
-        self.assertNotEqual(recharge.transaction_id.id, first["transaction_id"])
+        own_key = f"recharge:invoice:{recharge.invoice_id.id}"
+        self.assertIn(own_key, squats, "the key was squatted")
+        self.assertEqual(recharge.transaction_id.idempotency_key, own_key, "the invoice's own movement")
+        self.assertNotEqual(recharge.transaction_id.id, first[own_key]["transaction_id"])
         self.wallet.invalidate_recordset()
-        self.assertEqual(self.wallet.balance, 100 - 5 + 40)
+        self.assertEqual(self.wallet.balance, 100 - 3 * 5 + 40)
         # Usage keys of the daily rating are out of reach too.
         usage_key = f"usage:{self.wallet.id}:2026-11-20"
         self.rpc("bot", "prepaid.wallet", "ledger_debit", [self.wallet.id], "1", usage_key)

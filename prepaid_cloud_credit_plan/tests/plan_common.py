@@ -32,7 +32,7 @@ class PrepaidPlanCommon(PrepaidCommon):
 
     def buy_plan(self, plan, wallet=None):
         recharge = self.plan_recharge(plan, wallet)
-        self.pay(recharge.invoice_id)
+        self.pay_recharge(recharge)
         return recharge
 
 

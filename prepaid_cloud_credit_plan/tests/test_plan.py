@@ -23,7 +23,7 @@ class TestPlan(PrepaidPlanCommon):
         recharge = self.plan_recharge(self.member)
         self.assertEqual(recharge.amount, 50)
         self.assertFalse(self.wallet.plan_id, "an unpaid plan assigns nothing")
-        self.pay(recharge.invoice_id)
+        self.pay_recharge(recharge)
         self.assertEqual(recharge.state, "paid")
         self.assertEqual(self.wallet.plan_id, self.member)
         self.assertEqual(self.wallet.paid_amount, 50)
@@ -44,7 +44,7 @@ class TestPlan(PrepaidPlanCommon):
         Recharge = self.env["prepaid.recharge"]
         recharge = Recharge.create(Recharge._prepare_recharge_vals(self.wallet, 7.5, "bank_transfer"))
         recharge.action_confirm()
-        self.pay(recharge.invoice_id)
+        self.pay_recharge(recharge)
         self.assertEqual(recharge.state, "paid")
         self.assertEqual(self.wallet.plan_id, self.prestige)
         self.assertEqual(self.wallet.balance, 207.5)
@@ -84,8 +84,8 @@ class TestPlan(PrepaidPlanCommon):
         """Test that of two plan orders paid in reverse order the wallet keeps the higher plan and both credits."""
         member = self.plan_recharge(self.member)
         elite = self.plan_recharge(self.elite)
-        self.pay(elite.invoice_id)
-        self.pay(member.invoice_id)
+        self.pay_recharge(elite)
+        self.pay_recharge(member)
         self.assertEqual(self.wallet.plan_id, self.elite)
         self.assertEqual(self.wallet.balance, 550)
         self.assertEqual(self.wallet.plan_history_ids.mapped("change_type"), ["assign"])
@@ -93,6 +93,7 @@ class TestPlan(PrepaidPlanCommon):
     def test_plan_invoice_line_names_the_plan(self):
         """Test that the invoice of a plan purchase names the plan."""
         recharge = self.plan_recharge(self.elite)
+        self.pay_recharge(recharge)
         self.assertIn("Elite", recharge.invoice_id.invoice_line_ids.name)
         self.assertEqual(recharge.invoice_id.amount_untaxed, 500)
 

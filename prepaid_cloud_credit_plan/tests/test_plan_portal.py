@@ -34,7 +34,7 @@ class TestPlanPortal(PrepaidPlanPortalCommon):
         self.assertRecordValues(recharge, [{"plan_id": self.member.id, "amount": 50, "state": "awaiting"}])
         self.assertEqual(self.location(response).path, f"/my/recharges/{recharge.id}")
         self.assertFalse(self.wallet.plan_id)
-        self.pay(recharge.invoice_id)
+        self.pay_recharge(recharge)
         self.assertEqual(self.wallet.plan_id, self.member)
 
     def test_buying_a_lower_or_equal_plan_from_the_portal_is_refused(self):

@@ -42,9 +42,7 @@ class TestPromo(PrepaidCommon):
         return recharge
 
     def pay(self, recharge):
-        self.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=recharge.invoice_id.ids
-        ).create({"payment_date": recharge.invoice_id.invoice_date})._create_payments()
+        self.pay_recharge(recharge)
         self.assertEqual(recharge.state, "paid")
         return recharge
 

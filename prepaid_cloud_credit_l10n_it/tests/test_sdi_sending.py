@@ -1,0 +1,91 @@
+# Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+from unittest.mock import patch
+
+from odoo.tests import tagged
+
+from odoo.addons.prepaid_cloud_credit.tests.accounting_common import PrepaidItalianAccountingCommon
+
+
+@tagged("post_install", "-at_install")
+class TestRechargeInvoiceSending(PrepaidItalianAccountingCommon):
+    """Recharge invoices go to the SdI once their payment posts them.
+
+    The sending itself (``account.move._l10n_it_fatturapa_send``) belongs to
+    ``l10n_it_fatturapa_bridge``; until it provides it, these tests stand in
+    for it on the model class, to see when it is called and what its failure
+    does.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Move = type(cls.env["account.move"])
+        cls.Recharge = cls.env["prepaid.recharge"]
+
+    def recharge_request(self, amount=100):
+        recharge = self.Recharge.create(self.Recharge._prepare_recharge_vals(self.wallet, amount, "bank_transfer"))
+        recharge.action_confirm()
+        return recharge
+
+    def send_stand_in(self, side_effect=None):
+        """Stand in for the sending: record each invoice sent, then run ``side_effect`` on it."""
+        sent = []
+
+        def _l10n_it_fatturapa_send(invoice):
+            sent.append(invoice)
+            if side_effect:
+                side_effect(invoice)
+
+        self.sent = sent
+        return patch.object(self.Move, "_l10n_it_fatturapa_send", _l10n_it_fatturapa_send, create=True)
+
+    def test_posted_recharge_invoice_is_sent_once(self):
+        """Test that the payment posts the invoice and sends it once, and that confirming sends nothing."""
+        self.set_policy("recharge")
+        with self.send_stand_in():
+            recharge = self.recharge_request()
+            self.assertFalse(self.sent, "a payment request is not sent")
+            self.pay_recharge(recharge)
+        self.assertEqual(self.sent, [recharge.invoice_id])
+        self.assertFalse(recharge.invoice_id.prepaid_l10n_it_send_error)
+        self.assertEqual(self.wallet.paid_amount, 100)
+
+    def test_sending_is_a_company_setting(self):
+        """Test that a company that turned the setting off sends nothing."""
+        self.set_policy("recharge")
+        self.assertTrue(self.company.prepaid_l10n_it_auto_send, "on by default")
+        self.company.prepaid_l10n_it_auto_send = False
+        with self.send_stand_in():
+            self.pay_recharge(self.recharge_request())
+        self.assertFalse(self.sent)
+
+    def test_sending_failure_is_recorded_and_never_blocks_the_credit(self):
+        """Test that a failing sending leaves the invoice posted and paid, the credit granted, and the
+        error on the invoice and in its chatter."""
+        self.set_policy("recharge")
+
+        def fail(invoice):
+            invoice.write({"ref": "half-written by the failing sending"})
+            raise ConnectionError("PEC server unreachable")
+
+        with self.send_stand_in(fail):
+            recharge = self.recharge_request()
+            self.pay_recharge(recharge)
+        invoice = recharge.invoice_id
+        self.assertEqual(invoice.state, "posted")
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertEqual(recharge.state, "paid")
+        self.assertEqual(self.wallet.paid_amount, 100)
+        self.assertIn("PEC server unreachable", invoice.prepaid_l10n_it_send_error)
+        self.assertIn("PEC server unreachable", invoice.message_ids[:1].body)
+        self.assertNotEqual(invoice.ref, "half-written by the failing sending", "the failed sending is rolled back")
+
+    def test_without_the_sending_method_the_recharge_is_credited(self):
+        """Test that without the FatturaPA sending installed the invoice is posted and credited as usual."""
+        self.set_policy("recharge")
+        if hasattr(self.env["account.move"], "_l10n_it_fatturapa_send"):
+            self.skipTest("the FatturaPA sending is installed")
+        recharge = self.recharge_request()
+        self.pay_recharge(recharge)
+        self.assertEqual(recharge.state, "paid")
+        self.assertFalse(recharge.invoice_id.prepaid_l10n_it_send_error)
