@@ -265,7 +265,9 @@ class PrepaidRecharge(models.Model):
         payment's), and let extensions act on it once posted."""
         self.ensure_one()
         if not self.company_id.prepaid_product_id:
-            raise UserError(_("Configure the prepaid credit product of %(company)s first.", company=self.company_id.name))
+            raise UserError(
+                _("Configure the prepaid credit product of %(company)s first.", company=self.company_id.name)
+            )
         vals = self._prepare_invoice_vals()
         if date:
             vals["invoice_date"] = date
