@@ -17,5 +17,4 @@
         "views/res_config_settings_views.xml",
     ],
     "auto_install": True,
-    "installable": True,
 }

@@ -7,5 +7,3 @@ from . import res_partner
 from . import account_move_sdi
 from . import account_move_send
 from . import fatturapa_receipt
-from . import res_company_sdi
-from . import res_config_settings_sdi

@@ -50,7 +50,7 @@ PROXY_STATES = {
 }
 
 
-class AccountMove(models.Model):
+class AccountMove(models.Model):  # pylint: disable=consider-merging-classes-inherited
     _inherit = "account.move"
 
     l10n_it_fatturapa_sdi_state = fields.Selection(
@@ -83,10 +83,11 @@ class AccountMove(models.Model):
     @api.depends("l10n_it_fatturapa_sdi_state")
     def _compute_show_reset_to_draft_button(self):
         # EXTENDS 'account': a file the SdI holds is corrected by a credit note.
-        super()._compute_show_reset_to_draft_button()
+        res = super()._compute_show_reset_to_draft_button()
         for move in self:
             if move.l10n_it_fatturapa_sdi_state not in (False, "to_send", "rejected"):
                 move.show_reset_to_draft_button = False
+        return res
 
     # -------------------------------------------------------------------------
     # CRUD and workflow overrides
@@ -384,7 +385,7 @@ class AccountMove(models.Model):
         companies = self.env["res.company"].search([("account_fiscal_country_id.code", "=", "IT")])
         for index, company in enumerate(companies):
             self.with_company(company)._l10n_it_fatturapa_sdi_remind(company)
-            self.env.cr.commit()
+            self.env.cr.commit()  # pylint: disable=invalid-commit
             self.env["ir.cron"]._notify_progress(done=index + 1, remaining=len(companies) - index - 1)
 
     @api.model

@@ -477,7 +477,7 @@ class L10nItFatturapaReceipt(models.Model):
         ])
         for company in companies:
             self.with_company(company)._read_inbox(company, auto_commit=True)
-            self.env.cr.commit()
+            self.env.cr.commit()  # pylint: disable=invalid-commit
 
     @api.model
     def _read_inbox(self, company, auto_commit=False):
@@ -528,7 +528,7 @@ class L10nItFatturapaReceipt(models.Model):
                 errors += 1
                 continue
             if auto_commit:
-                self.env.cr.commit()
+                self.env.cr.commit()  # pylint: disable=invalid-commit
                 self.env["ir.cron"]._notify_progress(done=index + 1, remaining=len(names) - index - 1)
             _move_file(path, os.path.join(inbox, "done"))
             receipts |= receipt

@@ -28,7 +28,23 @@ class ResConfigSettings(models.TransientModel):
     def set_values(self):
         """Override of `base_setup` to refuse a signing certificate that
         cannot be opened with its password, when the settings are saved."""
-        super().set_values()
+        res = super().set_values()
         if self.env.user.has_group("account.group_account_manager") \
                 and self.company_id.l10n_it_fatturapa_pkcs12:
             self.company_id._l10n_it_fatturapa_signer()
+        return res
+
+    l10n_it_fatturapa_channel = fields.Selection(
+        related="company_id.l10n_it_fatturapa_channel", readonly=False)
+    l10n_it_fatturapa_pec_server_id = fields.Many2one(
+        related="company_id.l10n_it_fatturapa_pec_server_id", readonly=False)
+    l10n_it_fatturapa_pec_address = fields.Char(
+        related="company_id.l10n_it_fatturapa_pec_address", readonly=False)
+    l10n_it_fatturapa_sdi_address = fields.Char(
+        related="company_id.l10n_it_fatturapa_sdi_address", readonly=False)
+    l10n_it_fatturapa_outbox_dir = fields.Char(
+        related="company_id.l10n_it_fatturapa_outbox_dir", readonly=False)
+    l10n_it_fatturapa_inbox_dir = fields.Char(
+        related="company_id.l10n_it_fatturapa_inbox_dir", readonly=False)
+    l10n_it_fatturapa_reminder_days = fields.Integer(
+        related="company_id.l10n_it_fatturapa_reminder_days", readonly=False)

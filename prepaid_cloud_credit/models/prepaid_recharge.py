@@ -211,7 +211,7 @@ class PrepaidRecharge(models.Model):
         # The payer (customer, provider notification, accountant) may have no
         # right on recharges or invoices; two payments are settled in turn. The
         # defaults of the payment form (journal, date...) are not the invoice's.
-        recharge = self.sudo().with_context(clean_context(self.env.context))
+        recharge = self.sudo().with_context(clean_context(self.env.context))  # pylint: disable=context-overridden
         recharge._lock_for_update()
         if recharge._prepaid_is_settled():
             recharge._prepaid_flag_extra_payment(payment)
