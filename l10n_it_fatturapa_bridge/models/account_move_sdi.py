@@ -50,8 +50,9 @@ PROXY_STATES = {
 }
 
 
-class AccountMove(models.Model):  # pylint: disable=consider-merging-classes-inherited
-    _inherit = "account.move"
+class AccountMove(models.Model):
+    # The SdI transmission, apart from the file building (account_move.py).
+    _inherit = "account.move"  # pylint: disable=consider-merging-classes-inherited
 
     l10n_it_fatturapa_sdi_state = fields.Selection(
         selection=SDI_STATES, string="SdI State", copy=False, readonly=True, index=True,
