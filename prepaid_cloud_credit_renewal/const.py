@@ -1,25 +1,22 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
-from odoo.tools.translate import LazyTranslate
-
-_lt = LazyTranslate(__name__)
-
 PERIOD_MONTHS = {"month": 1, "year": 12}
 
+# Labels are translated through the fields' selections.
 SERVICE_STATES = [
-    ("active", _lt("Active")),
-    ("expiring", _lt("Expiring")),
-    ("grace", _lt("Expired, in grace period")),
-    ("suspended", _lt("Suspended")),
-    ("terminated", _lt("Terminated")),
+    ("active", "Active"),
+    ("expiring", "Expiring"),
+    ("grace", "Expired, in grace period"),
+    ("suspended", "Suspended"),
+    ("terminated", "Terminated"),
 ]
 
 # States in which a service can still be renewed.
 RENEWABLE_STATES = ("active", "expiring", "grace", "suspended")
 
 PAYMENT_METHODS = [
-    ("credit", _lt("Prepaid credit")),
-    ("online", _lt("Card or PayPal")),
-    ("bank_transfer", _lt("Bank transfer")),
+    ("credit", "Prepaid credit"),
+    ("online", "Card or PayPal"),
+    ("bank_transfer", "Bank transfer"),
 ]
 
 # Hours after a failed automatic renewal before the next attempt; after the

@@ -14,6 +14,7 @@ class AccountMove(models.Model):
         invoice: a card payment, or a bank transfer the accountant reconciled."""
         res = super()._invoice_paid_hook()
         orders = self.filtered(lambda move: move.move_type == "out_invoice").prepaid_renewal_order_id
-        # The payer, or the accountant reconciling, has no rights on orders and services.
-        orders.sudo().filtered(lambda order: order.state in ("awaiting", "failed", "draft"))._mark_paid()
+        if orders:
+            # The payer, or the accountant reconciling, has no rights on orders and services.
+            orders.sudo().filtered(lambda order: order.state in ("awaiting", "failed", "draft"))._mark_paid()
         return res

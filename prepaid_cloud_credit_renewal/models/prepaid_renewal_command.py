@@ -37,11 +37,13 @@ class PrepaidRenewalCommand(models.Model):
         is cancelled, so a quick renewal never suspends."""
         if not services:
             return self.browse()
+        # The platform's queue is the system's: written whoever changed the service (a cron, a payer).
+        queue = self.sudo()
         opposite = ("suspend", "terminate") if action == "unsuspend" else ("unsuspend",)
-        self.search([
+        queue.search([
             ("service_id", "in", services.ids), ("action", "in", opposite), ("state", "=", "pending"),
         ]).write({"state": "cancelled", "done_date": fields.Datetime.now()})
-        return self.create([{"service_id": s.id, "action": action, "reason": reason} for s in services])
+        return queue.create([{"service_id": s.id, "action": action, "reason": reason} for s in services])
 
     def _check_integration(self):
         if not self.env.su and not any(

@@ -327,6 +327,8 @@ class PrepaidRenewalOrder(models.Model):
 
     def _lock_for_update(self):
         """Lock the order rows: two payments of one order are settled one after the other."""
+        if not self:
+            return
         self.flush_recordset()
         self.env.cr.execute(
             SQL("SELECT id FROM prepaid_renewal_order WHERE id IN %s ORDER BY id FOR NO KEY UPDATE", tuple(self.ids)),
@@ -424,15 +426,14 @@ class PrepaidRenewalOrder(models.Model):
             ("currency_id", "=", first.currency_id.id),
         ], limit=1)
         if first.auto_renew_use_credit and wallet and wallet.scope == "all":
-            order = self._create_order(services, payment_method="credit")
-            order.is_automatic = True
             try:
                 with self.env.cr.savepoint():
+                    order = self._create_order(services, payment_method="credit")
+                    order.is_automatic = True
                     order._pay_with_credit()
                 return order
             except UserError:
-                # Not enough credit: the card pays the same renewal instead.
-                order.unlink()
+                pass  # Not enough credit: the card pays the same renewal instead, nothing was written.
         token = first.payment_token_id.sudo()
         if not token or not token.active:
             order = self._create_order(services, payment_method="online")

@@ -351,12 +351,13 @@ class PrepaidRenewalService(models.Model):
         """E-mail each customer the services that expire in 30, 7 and 1 days
         and today (the company's offsets), each reminder once."""
         today = fields.Date.context_today(self)
-        Reminder = self.env["prepaid.renewal.reminder"]
-        for company in self.env["res.company"].search([]):
+        # The record of reminders sent is the system's, whoever runs the cron.
+        Reminder = self.env["prepaid.renewal.reminder"].sudo()
+        for company in self.env.user.company_ids:
             offsets = company._prepaid_renewal_reminder_offsets()
             if not offsets:
                 continue
-            services = self.with_company(company).search([
+            services = self.search([
                 ("company_id", "=", company.id),
                 ("state", "in", ("active", "expiring")),
                 ("expiry_date", ">=", today),
