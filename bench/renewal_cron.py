@@ -129,7 +129,8 @@ def counts(registry, company_id, expiry):
         Order = env["prepaid.renewal.order"]
         return {
             "orders paid": Order.search_count([("company_id", "=", company_id), ("state", "=", "paid")]),
-            "orders by credit": Order.search_count([("company_id", "=", company_id), ("payment_method", "=", "credit")]),
+            "orders by credit": Order.search_count(
+                [("company_id", "=", company_id), ("payment_method", "=", "credit")]),
             "card transactions": env["payment.transaction"].search_count(
                 [("prepaid_renewal_order_id.company_id", "=", company_id)]),
             "ledger debits": env["prepaid.wallet.transaction"].search_count(

@@ -1,6 +1,4 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
-from datetime import timedelta
-
 from werkzeug.urls import url_encode
 
 from odoo import _, fields, http
@@ -79,6 +77,11 @@ class RenewalPortal(PaymentPortal):
             "filterby": filterby,
             "default_url": "/my/services",
             "select_all": select == "all",
+            # sudo: the customer's own saved cards, of providers that charge them off-session.
+            "tokens": request.env["payment.token"].sudo().search([
+                ("partner_id", "child_of", own_commercial_partner().id or 0),
+                ("provider_id.allow_tokenization", "=", True),
+            ]),
             "error": kw.get("error"),
             "message": kw.get("message"),
         })
@@ -276,14 +279,17 @@ class RenewalPortal(PaymentPortal):
             return request.redirect("/my")
         vals = {"auto_renew": bool(enabled), "auto_renew_use_credit": bool(use_credit)}
         if enabled:
+            # sudo: the token is checked to be the customer's own right below.
             token = request.env["payment.token"].sudo().browse(
-                int(token_id) if isinstance(token_id, str) and token_id.isdigit() else 0).exists()
+                int(token_id) if isinstance(token_id, str) and token_id.isdigit() and len(token_id) < 12 else 0
+            ).exists()
             if token and token.partner_id.commercial_partner_id != service.partner_id:
-                token = token.browse()
+                return request.redirect("/my/services?" + url_encode(
+                    {"error": _("Choose one of your own saved cards.")}))
             if not token and not use_credit:
                 return request.redirect("/my/services?" + url_encode(
                     {"error": _("Choose a saved card or allow the prepaid credit for the automatic renewal.")}))
-            if service.expiry_date < fields.Date.context_today(service) + timedelta(days=0):
+            if service.expiry_date < fields.Date.context_today(service):
                 return request.redirect("/my/services?" + url_encode(
                     {"error": _("An expired service is renewed by hand.")}))
             vals["payment_token_id"] = token.id or False

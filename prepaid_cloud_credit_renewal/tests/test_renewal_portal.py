@@ -174,3 +174,19 @@ class TestRenewalPortal(RenewalCommon, HttpCase):
         self.assertNotIn("rival-service", page)
         answer = self.summary(self.mine)
         self.assertEqual(self.location(answer).path, "/my/services")
+
+    def test_automatic_renewal_set_from_the_portal_with_own_card_only(self):
+        """Test that the customer turns automatic renewal on with its own card,
+        and that another customer's card or service is refused."""
+        token = self.token()
+        rival_token = self.token(partner=self.other_customer)
+        service = self.mine[:1]
+        self.login(self.customer_user)
+        self.post(f"/my/services/{service.id}/auto_renew", enabled="1", token_id=str(rival_token.id))
+        self.assertFalse(service.auto_renew)
+        self.post(f"/my/services/{service.id}/auto_renew", enabled="1", token_id=str(token.id))
+        self.assertTrue(service.auto_renew)
+        self.assertEqual(service.payment_token_id, token)
+        answer = self.post(f"/my/services/{self.rival.id}/auto_renew", enabled="1", token_id=str(token.id))
+        self.assertEqual(self.location(answer).path, "/my")
+        self.assertFalse(self.rival.auto_renew)
