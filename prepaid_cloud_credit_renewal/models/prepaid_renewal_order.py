@@ -252,7 +252,10 @@ class PrepaidRenewalOrder(models.Model):
             if order.payment_method == "credit":
                 order._pay_with_credit()
                 continue
-            order.invoice_id = order._create_invoice()
+            # A bank transfer needs its bill now; a card payment posts its
+            # invoice once the transaction is done (Odoo's own flow), so a
+            # refused card leaves no unpaid invoice behind.
+            order.invoice_id = order._create_invoice(post=order.payment_method == "bank_transfer")
             order.state = "awaiting"
             if order.payment_method == "bank_transfer":
                 order._send_transfer_instructions()
@@ -305,11 +308,12 @@ class PrepaidRenewalOrder(models.Model):
             ],
         }
 
-    def _create_invoice(self):
+    def _create_invoice(self, post=True):
         self.ensure_one()
         # The customer confirming the order has no invoicing rights; the invoice is the order's.
         invoice = self.env["account.move"].sudo().with_company(self.company_id).create(self._prepare_invoice_vals())
-        invoice.action_post()
+        if post:
+            invoice.action_post()
         return invoice
 
     def _payments_under_way(self):
@@ -376,9 +380,16 @@ class PrepaidRenewalOrder(models.Model):
             self.env.ref("account.ir_cron_account_move_send")._trigger()
 
     def _payment_failed(self, reason=None):
+        """A payment attempt failed: the order is failed unless another attempt
+        is under way. The customer may retry a portal order; an automatic
+        order is not retried (the next attempt is a new order), so its draft
+        invoice is cancelled."""
         for order in self.filtered(lambda o: o.state in ("draft", "awaiting")):
             if not order._payments_under_way():
                 order.write({"state": "failed", "failure_reason": reason or _("Payment refused.")})
+                if order.is_automatic:
+                    # The payer or the cron has no invoicing rights; the invoice is the order's.
+                    order.invoice_id.sudo().filtered(lambda move: move.state == "draft").button_cancel()
 
     def _payment_started(self):
         self.filtered(lambda o: o.state == "failed").write({"state": "awaiting"})

@@ -61,6 +61,9 @@ class TestAutomaticRenewal(RenewalCommon):
         self.cron()
         self.assertEqual(service.auto_renew_attempts, 1)
         self.assertTrue(service.auto_renew_error)
+        failed = self.orders()
+        self.assertEqual(failed.state, "failed")
+        self.assertEqual(failed.invoice_id.state, "cancel", "a refused card leaves no unpaid invoice")
         mails = self.env["mail.mail"].sudo().search([
             ("model", "=", "prepaid.renewal.service"), ("res_id", "=", service.id)])
         self.assertEqual(len(mails), 1)
