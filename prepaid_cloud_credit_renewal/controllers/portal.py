@@ -228,7 +228,7 @@ class RenewalPortal(PaymentPortal):
         currency = order_sudo.currency_id
         # In sudo: the customer reads providers, methods and its own tokens.
         providers_sudo = request.env["payment.provider"].sudo()._get_compatible_providers(
-            company.id, partner_sudo.id, order_sudo.amount_total, currency_id=currency.id
+            company.id, partner_sudo.id, order_sudo._amount_to_pay(), currency_id=currency.id
         )
         payment_methods_sudo = request.env["payment.method"].sudo()._get_compatible_payment_methods(
             providers_sudo.ids, partner_sudo.id, currency_id=currency.id
@@ -239,7 +239,7 @@ class RenewalPortal(PaymentPortal):
             "payment_methods_sudo": payment_methods_sudo,
             "tokens_sudo": tokens_sudo,
             "show_tokenize_input_mapping": self._compute_show_tokenize_input_mapping(providers_sudo),
-            "amount": order_sudo.amount_total,
+            "amount": order_sudo._amount_to_pay(),
             "currency": currency,
             "partner_id": partner_sudo.id,
             "transaction_route": f"/my/renewals/{order_sudo.id}/transaction",
@@ -261,7 +261,7 @@ class RenewalPortal(PaymentPortal):
         order_sudo._check_new_payment()
         self._validate_transaction_kwargs(kwargs)
         kwargs.update({
-            "amount": order_sudo.amount_total,
+            "amount": order_sudo._amount_to_pay(),
             "currency_id": order_sudo.currency_id.id,
             "partner_id": request.env.user.partner_id.id,
         })

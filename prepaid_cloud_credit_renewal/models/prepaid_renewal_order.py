@@ -316,6 +316,11 @@ class PrepaidRenewalOrder(models.Model):
             invoice.action_post()
         return invoice
 
+    def _amount_to_pay(self):
+        """What a card payment charges: the invoice's total (its own rounding), else the order's."""
+        self.ensure_one()
+        return self.invoice_id.amount_total if self.invoice_id else self.amount_total
+
     def _payments_under_way(self):
         self.ensure_one()
         return self.payment_transaction_ids.filtered(lambda tx: tx.state in ("pending", "authorized", "done"))
@@ -465,7 +470,7 @@ class PrepaidRenewalOrder(models.Model):
             "payment_method_id": token.payment_method_id.id,
             "reference": self.env["payment.transaction"]._compute_reference(
                 token.provider_id.code, prefix=self.name),
-            "amount": self.amount_total,
+            "amount": self._amount_to_pay(),
             "currency_id": self.currency_id.id,
             "partner_id": self.partner_id.id,
             "token_id": token.id,
