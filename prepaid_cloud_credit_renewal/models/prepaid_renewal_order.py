@@ -450,8 +450,8 @@ class PrepaidRenewalOrder(models.Model):
                 return order
             except UserError:
                 pass  # Not enough credit: the card pays the same renewal instead, nothing was written.
-        token = first.payment_token_id.sudo()
-        if not token or not token.active:
+        token = first._auto_renew_token()
+        if not token:
             order = self._create_order(services, payment_method="online")
             order.write({"is_automatic": True, "state": "failed",
                          "failure_reason": _("No saved payment method to charge.")})

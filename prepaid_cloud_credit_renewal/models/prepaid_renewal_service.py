@@ -326,6 +326,25 @@ class PrepaidRenewalService(models.Model):
         _logger.info("Automatic renewal: %s services renewed, %s failed", done, failed)
         return {"renewed": done, "failed": failed}
 
+    def _auto_renew_token(self):
+        """The saved card that pays the automatic renewal: the service's own,
+        or, when the customer removed it from the portal's payment methods
+        page, its newest saved card of a provider that charges off-session.
+
+        :return: a ``payment.token`` (sudo), possibly empty
+        """
+        self.ensure_one()
+        # Tokens are read for the cron; they are the customer's own.
+        token = self.with_context(active_test=False).payment_token_id.sudo()
+        if token.active:
+            return token
+        return self.env["payment.token"].sudo().search([
+            ("partner_id", "child_of", self.partner_id.id),
+            ("provider_id.allow_tokenization", "=", True),
+            ("provider_id.state", "in", ("enabled", "test")),
+            ("provider_id.company_id", "=", self.company_id.id),
+        ], order="id desc", limit=1)
+
     def _auto_renew_failed(self, reason):
         """Schedule the next attempt (or none: the service then expires
         normally) and tell the customer."""

@@ -117,3 +117,15 @@ class TestAutomaticRenewal(RenewalCommon):
         self.assertEqual(
             sorted(first.reminder_ids.mapped("offset_days")), [0, 7, 30]
         )
+
+    def test_card_replaced_on_the_payment_methods_page_pays(self):
+        """Test that a card the customer removed is replaced by its newest saved card."""
+        old = self.token()
+        service = self.service(2, auto_renew=True, payment_token_id=old.id)
+        old.active = False
+        new = self.token()
+        self.cron()
+        order = self.orders()
+        self.assertEqual(order.state, "paid")
+        self.assertEqual(order.payment_transaction_ids.token_id, new)
+        self.assertGreater(service.expiry_date, self.today + timedelta(days=300))
