@@ -291,6 +291,15 @@ class PrepaidRenewalService(models.Model):
         holds it (see :meth:`prepaid.renewal.order._check_services_free`), and
         a paid line extends a service only from the expiry it was sold for.
         """
+        # Each renewal is recorded by its order and order lines (old and new
+        # expiry): the chatter tracking of thousands of services and orders a
+        # night would only repeat it, at a large cost.
+        return self.with_context(
+            tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True, mail_notrack=True
+        )._auto_renew_due(batch_size)
+
+    @api.model
+    def _auto_renew_due(self, batch_size):
         now = fields.Datetime.now()
         Order = self.env["prepaid.renewal.order"]
         done = failed = 0

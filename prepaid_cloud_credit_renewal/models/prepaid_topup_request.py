@@ -52,7 +52,10 @@ class PrepaidTopupRequest(models.Model):
     def _cron_process(self, batch_size=100):
         """Make the periodic requests due, then charge the pending ones."""
         # The top-ups are the system's to make, whoever runs the cron; rights are on the rules.
-        self = self.sudo()  # noqa: PLW0642
+        return self.sudo()._process_due(batch_size)
+
+    @api.model
+    def _process_due(self, batch_size):
         today = fields.Date.context_today(self)
         for rule in self.env["prepaid.topup.rule"].search([
             ("state", "=", "active"), ("trigger", "in", ("weekly", "monthly")),
