@@ -25,5 +25,4 @@
         "views/prepaid_renewal_menus.xml",
         "views/portal_templates.xml",
     ],
-    "installable": True,
 }

@@ -1,4 +1,5 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+import logging
 import re
 import uuid
 
@@ -9,6 +10,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from ..const import ORDER_LEDGER_KEY, PAYMENT_METHODS, PERIOD_MONTHS
+
+_logger = logging.getLogger(__name__)
 
 # The shape of a portal request key (uuid4().hex); anything else is ignored.
 _REQUEST_KEY = re.compile(r"[0-9a-f]{32}")
@@ -81,9 +84,10 @@ class PrepaidRenewalOrder(models.Model):
             order.amount_total = order.currency_id.round(sum(order.line_ids.mapped("price_total")))
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        res = super()._compute_access_url()
         for order in self:
             order.access_url = f"/my/renewals/{order.id}"
+        return res
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -448,8 +452,9 @@ class PrepaidRenewalOrder(models.Model):
                     order.is_automatic = True
                     order._pay_with_credit()
                 return order
-            except UserError:
-                pass  # Not enough credit: the card pays the same renewal instead, nothing was written.
+            except UserError as error:
+                # Not enough credit: the card pays the same renewal instead, nothing was written.
+                _logger.info("Renewal of %s not paid by credit: %s", services.ids, error)
         token = first._auto_renew_token()
         if not token:
             order = self._create_order(services, payment_method="online")

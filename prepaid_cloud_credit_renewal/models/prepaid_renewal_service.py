@@ -98,9 +98,10 @@ class PrepaidRenewalService(models.Model):
         return lines.service_id.with_env(self.env)
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        res = super()._compute_access_url()
         for service in self:
             service.access_url = "/my/services"
+        return res
 
     @api.constrains("partner_id")
     def _check_partner_is_commercial(self):
@@ -266,7 +267,7 @@ class PrepaidRenewalService(models.Model):
                     _logger.exception("Service %s: state not updated", service.id)
                     service.message_post(body=_("State not updated: %(error)s", error=error))
             if self._prepaid_can_commit():
-                self.env.cr.commit()
+                self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def _get_auto_renew_domain(self, now=None):
         """Hook: the services the automatic renewal cron charges now."""
@@ -277,7 +278,8 @@ class PrepaidRenewalService(models.Model):
             ("state", "in", ("active", "expiring")),
             ("expiry_date", ">=", today),
             ("expiry_date", "<=", today + timedelta(days=max(
-                self.env["res.company"].search([]).mapped("prepaid_renewal_auto_days") or [0]))),
+                self.env["res.company"].sudo().search_fetch([], ["prepaid_renewal_auto_days"], limit=1000)
+                .mapped("prepaid_renewal_auto_days") or [0]))),
             "|", ("auto_renew_next_try", "=", False), ("auto_renew_next_try", "<=", now),
         ]
 
@@ -331,7 +333,7 @@ class PrepaidRenewalService(models.Model):
                     failed += len(group)
                     group._auto_renew_failed(str(error.args[0]))
             if self._prepaid_can_commit():
-                self.env.cr.commit()
+                self.env.cr.commit()  # pylint: disable=invalid-commit
         _logger.info("Automatic renewal: %s services renewed, %s failed", done, failed)
         return {"renewed": done, "failed": failed}
 
@@ -408,4 +410,4 @@ class PrepaidRenewalService(models.Model):
                 template.with_context(services=to_remind).send_mail(
                     to_remind[0].id, email_layout_xmlid="mail.mail_notification_light")
             if self._prepaid_can_commit():
-                self.env.cr.commit()
+                self.env.cr.commit()  # pylint: disable=invalid-commit

@@ -70,7 +70,7 @@ class PrepaidTopupRequest(models.Model):
             for request in requests:
                 request._charge()
             if self.env["prepaid.wallet"]._prepaid_can_commit():
-                self.env.cr.commit()
+                self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def _charge(self):
         """Recharge the wallet with the rule's amount, charged to its token."""

@@ -7,7 +7,7 @@ class PrepaidWallet(models.Model):
 
     topup_rule_ids = fields.One2many("prepaid.topup.rule", "wallet_id", string="Automatic top-up")
 
-    def _ledger_apply(self, move_type, amount, idempotency_key, **kwargs):
+    def _ledger_apply(self, *args, **kwargs):
         """Override of the ledger to request an automatic top-up when a
         movement takes the balance below a rule's threshold.
 
@@ -16,7 +16,7 @@ class PrepaidWallet(models.Model):
         balance go from above to below, and the request is keyed on it (a
         replay of that debit finds the same request).
         """
-        tx = super()._ledger_apply(move_type, amount, idempotency_key, **kwargs)
+        tx = super()._ledger_apply(*args, **kwargs)
         if tx.amount < 0:
             self._request_threshold_topups(tx)
         return tx

@@ -69,7 +69,7 @@ class TestRenewal(RenewalCommon):
         tx = order.wallet_transaction_id
         self.assertEqual(tx.amount, -300)
         self.assertEqual(tx.idempotency_key, f"renewal:order:{order.id}")
-        self.assertEqual(self.Tx.search_count([("wallet_id", "=", self.wallet.id), ("move_type", "=", "debit")]), 1)
+        self.assertEqual(self.Tx.search_count([("wallet_id", "=", self.wallet.id), ("movement_type", "=", "debit")]), 1)
         self.assertEqual(self.wallet.balance, 200)
         self.assertLedgerConsistent()
         caller_key = self.wallet._prepaid_caller_key(f"renewal:order:{order.id}")
@@ -99,7 +99,7 @@ class TestRenewal(RenewalCommon):
         order._mark_paid()
         order._pay_with_credit()
         self.assertEqual(service.expiry_date, expiry)
-        self.assertEqual(self.Tx.search_count([("wallet_id", "=", self.wallet.id), ("move_type", "=", "debit")]), 1)
+        self.assertEqual(self.Tx.search_count([("wallet_id", "=", self.wallet.id), ("movement_type", "=", "debit")]), 1)
 
     def test_bank_transfer_renews_one_year_with_the_fee_when_reconciled(self):
         """Test that a bank transfer order bills one year plus the handling fee,
