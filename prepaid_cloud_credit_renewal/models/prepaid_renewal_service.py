@@ -75,7 +75,11 @@ class PrepaidRenewalService(models.Model):
     @api.depends("product_id", "partner_id", "period", "currency_id")
     def _compute_price(self):
         for service in self:
-            service.price = service._get_renewal_price(service.period) if service.product_id else 0.0
+            try:
+                service.price = service._get_renewal_price(service.period) if service.product_id else 0.0
+            except UserError:
+                # No price configured: shown as zero; an order for it is refused with the reason.
+                service.price = 0.0
 
     def _compute_awaiting_payment(self):
         awaiting = self._awaiting_services()
