@@ -13,7 +13,7 @@ class TestDomainRenewal(PrepaidDomainPortalCommon):
     def register(self, name="acme-renewal.com"):
         domain = self.Domain.create({"name": name, "wallet_id": self.wallet.id})
         self.credit(500)
-        domain._execute_operation("register", 1)
+        domain.execute_operation("register", 1)
         return domain
 
     def test_registered_domain_is_a_renewal_service_at_its_plan_price(self):
@@ -39,5 +39,5 @@ class TestDomainRenewal(PrepaidDomainPortalCommon):
         order._confirm()
         self.assertEqual(order.amount_untaxed, 11.0)
         self.assertEqual(domain.expiry_date, expiry + relativedelta(years=1))
-        domain._execute_operation("renew", 1)
+        domain.execute_operation("renew", 1)
         self.assertEqual(domain.service_id.expiry_date, expiry + relativedelta(years=2))
