@@ -8,10 +8,11 @@
     "author": "Prepaid Cloud Credit contributors",
     "license": "LGPL-3",
     "development_status": "Alpha",
-    "depends": ["prepaid_cloud_credit_plan"],
+    "depends": ["prepaid_cloud_credit_plan", "prepaid_cloud_credit_renewal"],
     "data": [
         "security/ir.model.access.csv",
         "security/prepaid_domain_rules.xml",
+        "data/product_data.xml",
         "views/prepaid_domain_views.xml",
         "views/portal_domain_templates.xml",
         "wizard/prepaid_domain_operate_views.xml",

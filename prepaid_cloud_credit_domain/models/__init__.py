@@ -5,3 +5,4 @@ from . import prepaid_domain_price
 from . import prepaid_domain
 from . import prepaid_domain_operation
 from . import prepaid_wallet_transaction_domain
+from . import prepaid_renewal_service

@@ -1,4 +1,6 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+from datetime import timedelta
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
@@ -41,6 +43,10 @@ class PrepaidDomain(models.Model):
     )
     is_expired = fields.Boolean(compute="_compute_is_expired", search="_search_is_expired")
     operation_ids = fields.One2many("prepaid.domain.operation", "domain_id", string="Operations", readonly=True)
+    service_id = fields.Many2one(
+        "prepaid.renewal.service", compute="_compute_service_id", string="Renewal service",
+        help="The renewable service of the domain, listed with the customer's other services.",
+    )
 
     _sql_constraints = [
         ("name_company_uniq", "UNIQUE(name, company_id)", "This domain is already recorded."),
@@ -63,6 +69,13 @@ class PrepaidDomain(models.Model):
         today = fields.Date.context_today(self)
         expired = [("state", "=", "active"), ("expiry_date", "<", today)]
         return expired if (operator == "=") == value else ["!", "&", *expired]
+
+    def _compute_service_id(self):
+        # sudo: the service of a domain is read by whoever reads the domain.
+        services = self.env["prepaid.renewal.service"].sudo().search([("domain_id", "in", self.ids)])
+        by_domain = {service.domain_id.id: service.id for service in services}
+        for domain in self:
+            domain.service_id = by_domain.get(domain.id, False)
 
     def _compute_access_url(self):
         result = super()._compute_access_url()
@@ -88,7 +101,9 @@ class PrepaidDomain(models.Model):
         for vals in vals_list:
             if isinstance(vals.get("name"), str):
                 vals["name"] = vals["name"].strip().lower()
-        return super().create(vals_list)
+        domains = super().create(vals_list)
+        domains._sync_renewal_service()
+        return domains
 
     def write(self, vals):
         if isinstance(vals.get("name"), str):
@@ -249,7 +264,33 @@ class PrepaidDomain(models.Model):
             self.with_context(prepaid_domain_operation=True).write(
                 {"expiry_date": vals["new_expiry_date"], "state": "active"}
             )
+            self._sync_renewal_service()
         return op
+
+    def _sync_renewal_service(self):
+        """Create the renewal service of each registered domain, or move it to
+        the domain's expiry (an operation changed it): domains are renewed
+        from the same page and orders as every other service."""
+        # The service is the system's mirror of the domain, whoever operated it.
+        Service = self.env["prepaid.renewal.service"].sudo()
+        product = self.env.ref("prepaid_cloud_credit_domain.product_domain_renewal").sudo()
+        for domain in self.sudo().filtered(lambda d: d.state == "active" and d.expiry_date):
+            service = Service.search([("domain_id", "=", domain.id)], limit=1)
+            if not service:
+                Service.create({
+                    "name": domain.name,
+                    "domain_id": domain.id,
+                    "partner_id": domain.partner_id.commercial_partner_id.id,
+                    "company_id": domain.company_id.id,
+                    "currency_id": domain.currency_id.id,
+                    "product_id": product.id,
+                    "period": "year",
+                    "start_date": min(fields.Date.context_today(domain), domain.expiry_date - timedelta(days=1)),
+                    "expiry_date": domain.expiry_date,
+                })
+            elif service.expiry_date != domain.expiry_date:
+                service.expiry_date = domain.expiry_date
+                service._refresh_state()
 
     def _lock_for_update(self):
         """Lock the domain row: two operations never start from the same expiry date."""

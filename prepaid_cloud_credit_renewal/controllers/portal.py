@@ -1,0 +1,300 @@
+# Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+from werkzeug.urls import url_encode
+
+from odoo import _, fields, http
+from odoo.exceptions import UserError, ValidationError
+from odoo.http import request
+
+from odoo.addons.payment.controllers.portal import PaymentPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
+from odoo.addons.prepaid_cloud_credit.controllers.ownership import own_commercial_partner, own_record
+
+SERVICES_PER_PAGE = 50
+# The renewal lengths the summary offers, per period.
+QUANTITY_CHOICES = {"month": (1, 3, 6), "year": (1, 2, 3)}
+
+
+class RenewalPortal(PaymentPortal):
+    """The customer's renewable services, their renewal and its payment."""
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "renewal_service_count" in counters:
+            values["renewal_service_count"] = self._renewal_services_sudo().search_count(self._renewal_domain())
+        return values
+
+    def _renewal_services_sudo(self):
+        # sudo: every query below is narrowed to the user's own customer by _renewal_domain.
+        return request.env["prepaid.renewal.service"].sudo()
+
+    def _renewal_domain(self):
+        """The services of the logged-in user's customer, in the user's companies,
+        even for a user who reads every service in the backend."""
+        partner = own_commercial_partner()
+        return [
+            ("partner_id", "=", partner.id or 0),
+            ("company_id", "in", request.env.user.company_ids.ids),
+        ]
+
+    def _renewal_searchbar(self):
+        today = fields.Date.context_today(request.env.user)
+        sortings = {
+            "expiry": {"label": _("Expiry date"), "order": "expiry_date asc, id asc"},
+            "expiry_desc": {"label": _("Expiry date (latest first)"), "order": "expiry_date desc, id desc"},
+            "name": {"label": _("Name"), "order": "name asc, id asc"},
+        }
+        filters = {
+            "all": {"label": _("All"), "domain": []},
+            "expiring": {"label": _("Expiring"), "domain": [("state", "=", "expiring")]},
+            "expired": {"label": _("Expired"), "domain": [("state", "in", ("grace", "suspended")),
+                                                          ("expiry_date", "<", today)]},
+            "active": {"label": _("Active"), "domain": [("state", "in", ("active", "expiring"))]},
+            "awaiting": {"label": _("Awaiting payment"), "domain": [("awaiting_payment", "=", True)]},
+        }
+        return sortings, filters
+
+    @http.route(["/my/services", "/my/services/page/<int:page>"], type="http", auth="user", website=True)
+    def portal_my_services(self, page=1, sortby="expiry", filterby="all", select=None, **kw):
+        """The services list: filters, sort by expiry, tick and renew."""
+        sortings, filters = self._renewal_searchbar()
+        sortby = sortby if sortby in sortings else "expiry"
+        filterby = filterby if filterby in filters else "all"
+        Service = self._renewal_services_sudo()
+        domain = self._renewal_domain() + filters[filterby]["domain"]
+        count = Service.search_count(domain)
+        pager = portal_pager(url="/my/services", total=count, page=page, step=SERVICES_PER_PAGE,
+                             url_args={"sortby": sortby, "filterby": filterby})
+        services = Service.search(domain, order=sortings[sortby]["order"], limit=SERVICES_PER_PAGE,
+                                  offset=pager["offset"])
+        return request.render("prepaid_cloud_credit_renewal.portal_my_services", {
+            "page_name": "renewal_services",
+            "services": services,
+            "awaiting": services._awaiting_services(),
+            "pager": pager,
+            "searchbar_sortings": sortings,
+            "sortby": sortby,
+            "searchbar_filters": filters,
+            "filterby": filterby,
+            "default_url": "/my/services",
+            "select_all": select == "all",
+            # sudo: the customer's own saved cards, of providers that charge them off-session.
+            "tokens": request.env["payment.token"].sudo().search([
+                ("partner_id", "child_of", own_commercial_partner().id or 0),
+                ("provider_id.allow_tokenization", "=", True),
+            ]),
+            "error": kw.get("error"),
+            "message": kw.get("message"),
+        })
+
+    # ------------------------------------------------------------------
+    # Summary and confirmation
+    # ------------------------------------------------------------------
+
+    def _renewal_selected(self):
+        """The ticked services, only the customer's own: ids of others are dropped."""
+        raw = request.httprequest.form.getlist("service_ids")
+        ids = {int(value) for value in raw if isinstance(value, str) and value.isdigit() and len(value) < 12}
+        if not ids:
+            return self._renewal_services_sudo()
+        return self._renewal_services_sudo().search(self._renewal_domain() + [("id", "in", list(ids))])
+
+    def _renewal_choices(self, services):
+        """The period and length chosen for each service; the service's own period by default.
+
+        :raise ValidationError: on a choice the summary never offered
+        """
+        choices = {}
+        for service in services:
+            raw = request.httprequest.form.get(f"period_{service.id}")
+            if not raw:
+                choices[service] = (service.period, 1)
+                continue
+            period, _sep, quantity = str(raw).partition(":")
+            allowed = service.product_id.product_tmpl_id._prepaid_renewal_periods()
+            if period not in allowed or not quantity.isdigit() or int(quantity) not in QUANTITY_CHOICES[period]:
+                raise ValidationError(_("Choose a renewal period offered for %(service)s.", service=service.name))
+            choices[service] = (period, int(quantity))
+        return choices
+
+    @http.route("/my/services/renew", type="http", auth="user", methods=["POST"], website=True)
+    def portal_services_renew(self, payment_method="credit", confirm=None, accept_terms=None, request_key=None,
+                              **kw):
+        """The summary of the ticked services (period, net, VAT, total, billing
+        details, terms), then the confirmation: an order paid once."""
+        services = self._renewal_selected()
+        if not services:
+            return request.redirect("/my/services?" + url_encode({"error": _("Tick the services to renew.")}))
+        if len(services.company_id) > 1 or len(services.currency_id) > 1:
+            return request.redirect("/my/services?" + url_encode(
+                {"error": _("Renew together only services of one company and currency.")}))
+        partner = services.partner_id
+        Order = request.env["prepaid.renewal.order"].sudo()  # the services are the customer's own
+        methods = Order._allowed_payment_methods(partner, services.company_id)
+        payment_method = payment_method if payment_method in methods else methods[0]
+        values = {
+            "page_name": "renewal_summary",
+            "services": services,
+            "partner": partner,
+            "payment_method": payment_method,
+            "payment_methods": methods,
+            "quantity_choices": QUANTITY_CHOICES,
+            "wallet": request.env["prepaid.wallet"].sudo().search([
+                ("partner_id", "=", partner.id), ("company_id", "=", services.company_id.id),
+                ("currency_id", "=", services.currency_id.id)], limit=1),
+            "request_key": request_key if isinstance(request_key, str) else "",
+        }
+        try:
+            choices = self._renewal_choices(services)
+            values["choices"] = choices
+            if confirm:
+                existing = Order._find_portal_request(partner, request_key)
+                if existing:
+                    return request.redirect(existing.get_portal_url())
+                if not accept_terms:
+                    raise ValidationError(_("Accept the terms of service to renew."))
+                order = self._renewal_confirm(services, choices, payment_method, request_key, kw)
+                if order is None:
+                    # A parallel submission of the same form created it first.
+                    found = Order._find_portal_request(partner, request_key)
+                    return request.redirect(found.get_portal_url() if found else "/my/services")
+                return request.redirect(order.get_portal_url())
+            values["preview"] = Order._portal_preview(services, choices, payment_method)
+        except (UserError, ValidationError) as error:
+            values["error"] = error.args[0]
+            values.setdefault("choices", {service: (service.period, 1) for service in services})
+            try:
+                values["preview"] = Order._portal_preview(services, values["choices"], payment_method)
+            except (UserError, ValidationError):
+                return request.redirect("/my/services?" + url_encode({"error": error.args[0]}))
+        if not values["request_key"]:
+            values["request_key"] = Order._new_portal_request_key()
+        return request.render("prepaid_cloud_credit_renewal.portal_renewal_summary", values)
+
+    def _renewal_confirm(self, services, choices, payment_method, request_key, extra):
+        """Create and confirm the order, all or nothing: a credit payment that
+        fails leaves no order and no movement behind.
+
+        :param extra: the other form fields, for the hook of the order values
+        """
+        Order = request.env["prepaid.renewal.order"].sudo()  # the services are the customer's own
+        kwargs = Order._portal_order_kwargs(extra)
+        with request.env.cr.savepoint():
+            order = Order._create_order(services, choices, payment_method, request_key=request_key, **kwargs)
+            if order is None:
+                return None
+            order.terms_accepted_date = fields.Datetime.now()
+            order._confirm()
+        return order
+
+    # ------------------------------------------------------------------
+    # The order and its payment
+    # ------------------------------------------------------------------
+
+    @http.route(["/my/renewals", "/my/renewals/page/<int:page>"], type="http", auth="user", website=True)
+    def portal_my_renewals(self, page=1, **kw):
+        # sudo: narrowed to the user's own customer.
+        Order = request.env["prepaid.renewal.order"].sudo()
+        domain = [("partner_id", "=", own_commercial_partner().id or 0), ("state", "!=", "draft")]
+        count = Order.search_count(domain)
+        pager = portal_pager(url="/my/renewals", total=count, page=page, step=SERVICES_PER_PAGE)
+        orders = Order.search(domain, limit=SERVICES_PER_PAGE, offset=pager["offset"])
+        return request.render("prepaid_cloud_credit_renewal.portal_my_renewals", {
+            "page_name": "renewal_orders", "orders": orders, "pager": pager,
+        })
+
+    @http.route("/my/renewals/<int:order_id>", type="http", auth="public", website=True)
+    def portal_renewal_page(self, order_id, access_token=None, **kw):
+        """The order, for its customer or whoever holds its share link; only
+        the customer gets the payment form."""
+        order_sudo = own_record("prepaid.renewal.order", order_id, access_token)
+        if order_sudo is None:
+            return request.redirect("/my")
+        own = order_sudo.partner_id == own_commercial_partner()
+        payment_started = bool(order_sudo._payments_under_way())
+        values = {
+            "page_name": "renewal_order",
+            "order": order_sudo,
+            "access_token": access_token,
+            "can_pay": own and not payment_started,
+            "payment_started": payment_started,
+        }
+        if values["can_pay"] and order_sudo.state in ("awaiting", "failed") and order_sudo.payment_method == "online":
+            values.update(self._renewal_payment_form_values(order_sudo, access_token))
+        return request.render("prepaid_cloud_credit_renewal.portal_renewal_page", values)
+
+    def _renewal_payment_form_values(self, order_sudo, access_token):
+        partner_sudo = request.env.user.partner_id
+        company = order_sudo.company_id
+        currency = order_sudo.currency_id
+        # In sudo: the customer reads providers, methods and its own tokens.
+        providers_sudo = request.env["payment.provider"].sudo()._get_compatible_providers(
+            company.id, partner_sudo.id, order_sudo._amount_to_pay(), currency_id=currency.id
+        )
+        payment_methods_sudo = request.env["payment.method"].sudo()._get_compatible_payment_methods(
+            providers_sudo.ids, partner_sudo.id, currency_id=currency.id
+        )
+        tokens_sudo = request.env["payment.token"].sudo()._get_available_tokens(providers_sudo.ids, partner_sudo.id)
+        return {
+            "providers_sudo": providers_sudo,
+            "payment_methods_sudo": payment_methods_sudo,
+            "tokens_sudo": tokens_sudo,
+            "show_tokenize_input_mapping": self._compute_show_tokenize_input_mapping(providers_sudo),
+            "amount": order_sudo._amount_to_pay(),
+            "currency": currency,
+            "partner_id": partner_sudo.id,
+            "transaction_route": f"/my/renewals/{order_sudo.id}/transaction",
+            "landing_route": order_sudo.get_portal_url(),
+            "access_token": access_token or order_sudo._portal_ensure_token(),
+        }
+
+    @http.route("/my/renewals/<int:order_id>/transaction", type="json", auth="user")
+    def portal_renewal_transaction(self, order_id, access_token=None, **kwargs):
+        """Create the payment transaction of an order (JSON, from `payment.form`).
+
+        Only the customer of the order pays it, and only once. The amount,
+        currency and partner come from the order, never from the browser.
+        """
+        order_sudo = own_record("prepaid.renewal.order", order_id)
+        if order_sudo is None:
+            raise ValidationError(_("You can only pay the renewals of your own account."))
+        order_sudo._lock_for_update()
+        order_sudo._check_new_payment()
+        self._validate_transaction_kwargs(kwargs)
+        kwargs.update({
+            "amount": order_sudo._amount_to_pay(),
+            "currency_id": order_sudo.currency_id.id,
+            "partner_id": request.env.user.partner_id.id,
+        })
+        custom = {"prepaid_renewal_order_id": order_sudo.id, "invoice_ids": [(6, 0, order_sudo.invoice_id.ids)]}
+        tx_sudo = self._create_transaction(custom_create_values=custom, **kwargs)
+        order_sudo._payment_started()
+        return tx_sudo._get_processing_values()
+
+    @http.route("/my/services/<int:service_id>/auto_renew", type="http", auth="user", methods=["POST"],
+                website=True)
+    def portal_service_auto_renew(self, service_id, enabled=None, token_id=None, use_credit=None, **kw):
+        """Turn the automatic renewal of one of the customer's services on or off."""
+        service = self._renewal_services_sudo().search(self._renewal_domain() + [("id", "=", service_id)])
+        if not service:
+            return request.redirect("/my")
+        vals = {"auto_renew": bool(enabled), "auto_renew_use_credit": bool(use_credit)}
+        if enabled:
+            # sudo: the token is checked to be the customer's own right below.
+            token = request.env["payment.token"].sudo().browse(
+                int(token_id) if isinstance(token_id, str) and token_id.isdigit() and len(token_id) < 12 else 0
+            ).exists()
+            if token and token.partner_id.commercial_partner_id != service.partner_id:
+                return request.redirect("/my/services?" + url_encode(
+                    {"error": _("Choose one of your own saved cards.")}))
+            if not token and not use_credit:
+                return request.redirect("/my/services?" + url_encode(
+                    {"error": _("Choose a saved card or allow the prepaid credit for the automatic renewal.")}))
+            if service.expiry_date < fields.Date.context_today(service):
+                return request.redirect("/my/services?" + url_encode(
+                    {"error": _("An expired service is renewed by hand.")}))
+            vals["payment_token_id"] = token.id or False
+        try:
+            service.write(vals)
+        except (UserError, ValidationError) as error:
+            return request.redirect("/my/services?" + url_encode({"error": error.args[0]}))
+        return request.redirect("/my/services?" + url_encode({"message": _("Automatic renewal saved.")}))
