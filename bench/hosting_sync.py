@@ -73,7 +73,7 @@ def setup(registry):
                                            env.ref("prepaid_cloud_credit.group_prepaid_integration").id])],
             })
         env["res.users.apikeys"].search([("user_id", "=", user.id)]).unlink()
-        key = env["res.users.apikeys"].with_user(user)._generate(None, "bench", fields.Date.today() + timedelta(1))
+        key = env["res.users.apikeys"].with_user(user)._generate(None, "bench", fields.Datetime.now() + timedelta(1))
         cr.commit()
         return key
 
