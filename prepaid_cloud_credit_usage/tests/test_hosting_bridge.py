@@ -256,7 +256,9 @@ class TestHostingBridge(PrepaidCommon, HttpCase):
         self.flush()
         command = self.server(service_id).command_ids
         self.fake.down("503")
-        self.assertEqual(self.engine.run_commands()["failed"], 1)
+        with self.assertLogs("hosting_bridge.sync", "ERROR") as logs:
+            self.assertEqual(self.engine.run_commands()["failed"], 1)
+        self.assertIn("commands postponed", logs.output[0])
         command.invalidate_recordset()
         self.assertEqual((command.state, command.attempts), ("pending", 1))
         self.assertGreater(command.next_attempt_date, fields.Datetime.now())
@@ -372,3 +374,30 @@ class TestHostingBridge(PrepaidCommon, HttpCase):
         self.assertEqual(self.odoo.set_cursor("whmcs", "credit_mirror", 40), 40)
         self.assertEqual(self.odoo.set_cursor("whmcs", "credit_mirror", 12), 40)
         self.assertEqual(self.odoo.get_cursor("whmcs", "credit_mirror"), 40)
+
+    def test_records_the_business_refuses_are_refused_one_by_one(self):
+        """Test that a well-formed record Odoo cannot take is refused with its reason while the others
+        of its batch are written."""
+        client_id = self.fake.add_client(currency="EUR")
+        self.engine.full_sync(kinds=("clients",))
+        domain = {"id": 1, "client_id": client_id, "name": "good.com", "status": "active", "registrar": "enom",
+                  "registration_period": 1, "registration_date": "2026-03-01", "expiry_date": "2027-03-01",
+                  "next_due_date": "2027-03-01", "recurring_amount": "9.90", "auto_renew": True}
+        results = self.odoo.upsert("domains", "whmcs", [
+            domain,
+            {**domain, "id": 2, "name": "bad.nosuchtld"},
+            {**domain, "id": 3, "name": "orphan.com", "client_id": 999},
+        ])
+        self.assertEqual([r["status"] for r in results], ["created", "refused", "refused"])
+        self.assertIn("nosuchtld", results[1]["error"])
+        self.assertIn("999", results[2]["error"])
+        clients = self.odoo.upsert("clients", "whmcs", [{
+            "id": 77, "email": "x@example.com", "firstname": "X", "lastname": "Y", "companyname": "",
+            "status": "Active", "currency": "XXX", "country": False, "created": False,
+        }])
+        self.assertEqual(clients[0]["status"], "refused")
+        self.assertFalse(self.link(77))
+        self.assertEqual(self.env["prepaid.domain"].sudo().search([("platform_id", "=", 1),
+                                                                  ("platform_code", "=", "whmcs"),
+                                                                  ("company_id", "=", self.company.id)]).name,
+                         "good.com")
