@@ -21,6 +21,7 @@ A spec maps each key of a record to its kind:
 import re
 from datetime import datetime
 
+from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
@@ -31,6 +32,10 @@ PLATFORM_CODE = re.compile(r"[a-z0-9_-]{1,32}\Z", re.ASCII)
 MAX_PLATFORM_BATCH = 1000
 MAX_TEXT = 255
 _MAX_ID = 2**31 - 1
+# What a sync writes is the platform's record, not a user's: no chatter
+# message, tracking or follower for each of thousands of records.
+BULK_CONTEXT = {"tracking_disable": True, "mail_create_nolog": True, "mail_create_nosubscribe": True,
+                "mail_notrack": True}
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z", re.ASCII)
 _DATETIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\Z", re.ASCII)
 
@@ -179,3 +184,24 @@ def result(platform_id, status, record_id=False, error=False, **extra):
     """One record's answer, in the words of the contract."""
     return {"platform_id": platform_id, "status": status, "id": record_id or False, "error": error or False,
             **extra}
+
+
+def create_with_defaults(model, vals_list):
+    """``model.create(vals_list)``, with the default values computed once.
+
+    A first sync creates thousands of records of a kind: Odoo computes the
+    defaults of each record on its own (for a partner, a search per record),
+    which would be most of the time of a batch. The records get the same
+    values as with a plain ``create``.
+    """
+    if not vals_list:
+        return model.browse()
+    given = set().union(*vals_list)
+    defaults = model.default_get([name for name in model._fields if name not in given])
+    for name, value in defaults.items():
+        field = model._fields[name]
+        if field.type == "many2many" and value and isinstance(value[0], int):
+            defaults[name] = [Command.set(value)]
+        elif field.type == "one2many" and value and isinstance(value[0], dict):
+            defaults[name] = [Command.create(x) for x in value]
+    return model.create([{**defaults, **vals} for vals in vals_list])

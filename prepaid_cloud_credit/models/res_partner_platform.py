@@ -2,7 +2,15 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..platform import check_platform_code, lock_platform, result, validate_batch, validate_ids
+from ..platform import (
+    BULK_CONTEXT,
+    check_platform_code,
+    create_with_defaults,
+    lock_platform,
+    result,
+    validate_batch,
+    validate_ids,
+)
 
 CLIENT_SPEC = {
     "id": "id",
@@ -57,7 +65,7 @@ class ResPartner(models.Model):
         lock_platform(self.env, "clients", company, platform_code)
         # The group check above is the access control: the bridge writes its
         # platform's customers of the caller's company, whoever created them.
-        env = self.sudo().with_context(tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True, mail_notrack=True).env
+        env = self.sudo().with_context(**BULK_CONTEXT).env
         Link = env["prepaid.platform.client"]
         links = {
             link.platform_id: link
@@ -142,7 +150,7 @@ class ResPartner(models.Model):
 
         # New partners, in one create.
         new = [p for p in plans if not p[3]]
-        created = env["res.partner"].create([
+        created = create_with_defaults(env["res.partner"], [
             self._platform_partner_vals(p[1], countries, company) for p in new
         ])
         for plan, partner in zip(new, created, strict=True):
@@ -154,7 +162,7 @@ class ResPartner(models.Model):
             key = (plan[3].commercial_partner_id.id, plan[4].id)
             if key not in wallets:
                 missing[key] = {"partner_id": key[0], "currency_id": key[1], "company_id": company.id}
-        for wallet in Wallet.create(list(missing.values())):
+        for wallet in create_with_defaults(Wallet, list(missing.values())):
             wallets[(wallet.partner_id.id, wallet.currency_id.id)] = wallet
 
         link_vals = []
@@ -175,7 +183,7 @@ class ResPartner(models.Model):
                 })
                 results[index] = result(record["id"], "created", partner.commercial_partner_id.id,
                                         wallet_id=wallet.id)
-        Link.create(link_vals)
+        create_with_defaults(Link, link_vals)
         return results
 
     @api.model

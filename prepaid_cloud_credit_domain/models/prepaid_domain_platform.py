@@ -3,7 +3,9 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.prepaid_cloud_credit.platform import (
+    BULK_CONTEXT,
     check_platform_code,
+    create_with_defaults,
     lock_platform,
     result,
     validate_batch,
@@ -76,7 +78,7 @@ class PrepaidDomain(models.Model):
         # The group check above is the access control; the platform is the
         # source of its domains, in the caller's company. The context lets
         # the platform set what only operations change otherwise.
-        Domain = self.sudo().with_context(tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True, mail_notrack=True,
+        Domain = self.sudo().with_context(**BULK_CONTEXT,
                                           prepaid_domain_operation=True)
         names = {r["name"].strip().lower(): r["id"] for r in records}
         found = {}
@@ -94,7 +96,9 @@ class PrepaidDomain(models.Model):
                 ("platform_id", "in", list({r["client_id"] for r in records})),
             ])
         }
-        tlds = set(self.env["prepaid.domain.tld"].sudo().with_context(active_test=False).search([]).mapped("name"))
+        tlds = {
+            tld.name: tld.id for tld in self.env["prepaid.domain.tld"].sudo().with_context(active_test=False).search([])
+        }
         results, to_create, creating = [None] * len(records), [], set()
         for index, record in enumerate(records):
             name = record["name"].strip().lower()
@@ -121,6 +125,10 @@ class PrepaidDomain(models.Model):
                 continue
             vals = self._platform_domain_vals(platform_code, record, client)
             if not domain:
+                # The longest known extension, as _compute_tld_id finds it, without a search per domain.
+                labels = name.split(".")
+                vals["tld_id"] = next(tlds[tld] for tld in ("." + ".".join(labels[i:]) for i in range(1, len(labels)))
+                                      if tld in tlds)
                 creating.add(name)
                 to_create.append((index, vals))
                 continue
@@ -131,7 +139,7 @@ class PrepaidDomain(models.Model):
                 results[index] = result(record["id"], "refused", domain.id, str(error))
                 continue
             results[index] = result(record["id"], "updated", domain.id)
-        created = Domain.create([vals for _index, vals in to_create])
+        created = create_with_defaults(Domain, [vals for _index, vals in to_create])
         for (index, _vals), domain in zip(to_create, created, strict=True):
             results[index] = result(domain.platform_id, "created", domain.id)
         return results

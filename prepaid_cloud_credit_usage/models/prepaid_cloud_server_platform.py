@@ -1,9 +1,11 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.prepaid_cloud_credit.platform import (
+    BULK_CONTEXT,
     check_platform_code,
+    create_with_defaults,
     lock_platform,
     result,
     validate_batch,
@@ -77,7 +79,7 @@ class PrepaidCloudServer(models.Model):
         lock_platform(self.env, "servers", company, platform_code)
         # The group check above is the access control; the platform is the
         # source of its services, in the caller's company.
-        Server = self.sudo().with_context(tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True, mail_notrack=True)
+        Server = self.sudo().with_context(**BULK_CONTEXT)
         ids = [r["id"] for r in records]
         refs = {f"{platform_code}:{i}": i for i in ids}
         servers = {}
@@ -128,10 +130,28 @@ class PrepaidCloudServer(models.Model):
                 results[index] = result(record["id"], "refused", server.id, str(error))
                 continue
             results[index] = result(record["id"], "updated", server.id)
-        created = Server.create([vals for _index, vals in to_create])
+        events = []
+        created = create_with_defaults(Server.with_context(prepaid_platform_events=events),
+                                       [vals for _index, vals in to_create])
+        # The history of the new servers, in one create rather than one each.
+        self.env["prepaid.cloud.server.event"].sudo().create(events)
         for (index, _vals), server in zip(to_create, created, strict=True):
             results[index] = result(server.platform_id, "created", server.id)
         return results
+
+    def _cloud_record_event(self, event_type, date):
+        """Override: during a platform sync, collect the events of the new
+        servers in the list the context holds; they are created together."""
+        events = self.env.context.get("prepaid_platform_events")
+        if events is None or event_type != "created":
+            return super()._cloud_record_event(event_type, date)
+        self.ensure_one()
+        events.append({
+            "server_id": self.id, "date": date, "event_type": event_type, "state": self.state,
+            "vcpu": self.vcpu, "ram_gb": self.ram_gb, "disk_gb": self.disk_gb,
+            "addon_meter_ids": [Command.set(self.addon_meter_ids.ids)],
+        })
+        return self.env["prepaid.cloud.server.event"]
 
     @api.model
     def _platform_server_vals(self, platform_code, record, client):
