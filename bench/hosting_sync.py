@@ -161,7 +161,15 @@ def main():
         with odoo_server(command, odoo_dir, args.db, args.workers) as port:
             odoo = OdooGateway(f"http://127.0.0.1:{port}", args.db, LOGIN, key, timeout=600)
             engine = SyncEngine(platform, odoo, cloud_product_ids=(1, 2, 3, 4), batch_size=args.batch)
-            odoo.check()
+            deadline = time.monotonic() + 300
+            while True:  # a loaded machine may take minutes to start the workers
+                try:
+                    odoo.check()
+                    break
+                except Exception:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(2)
             started = time.perf_counter()
             summary = engine.full_sync()
             elapsed = time.perf_counter() - started
