@@ -15,13 +15,14 @@ key. Every service is sent as a cloud server (the renewable services of the
 renewal module are not measured here).
 
 Needs Odoo 18 importable and the local PostgreSQL (see README). Uses the
-database ``hosting_bench`` (created with the addon on first use; the records
+database ``hosting_bench`` (created with the usage and domain addons on first use; the records
 of the bench's platform are deleted at each run).
 
     python3 bench/hosting_sync.py [--clients 10000] [--services 3] [--domains 2] [--commands 40]
 """
 
 import argparse
+import logging
 import statistics
 import sys
 import threading
@@ -37,6 +38,8 @@ from run_tests import odoo_available  # noqa: E402
 from wallet_debits import ensure_database, odoo_registry, odoo_server  # noqa: E402
 
 LOGIN = "bench_hosting_bot"
+# The platform's servers and commands are in the usage addon, its domains in the domain addon.
+ADDONS = "prepaid_cloud_credit_usage,prepaid_cloud_credit_domain"
 CODE = "benchwhmcs"
 TLDS = (".com", ".it", ".net", ".eu", ".org")
 
@@ -147,7 +150,8 @@ def main():
     from hosting_bridge.sync import SyncEngine
     from hosting_bridge.whmcs import WhmcsPlatform
 
-    command, odoo_dir = ensure_database(args.db, args.recreate)
+    logging.getLogger("hosting_bridge").setLevel(logging.WARNING)
+    command, odoo_dir = ensure_database(args.db, args.recreate, ADDONS)
     registry = odoo_registry(args.db, odoo_dir)
     key = setup(registry)
     fake = FakeWhmcs().start()
