@@ -10,8 +10,9 @@ INVOICE_SPEC = {"id": "id", "client_id": "id", "amount": "amount+", "currency": 
 MAX_MOVEMENTS = 1000
 
 
+# The hosting platform's integration methods, kept apart from the rest of the model.
 class PrepaidWallet(models.Model):
-    _inherit = "prepaid.wallet"
+    _inherit = "prepaid.wallet"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------
     # Public API for the hosting bridge (integration group)

@@ -27,8 +27,9 @@ CLIENT_SPEC = {
 _PARTNER_KEYS = ("email", "firstname", "lastname", "companyname", "country")
 
 
+# The hosting platform's integration methods, kept apart from the rest of the model.
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _inherit = "res.partner"  # pylint: disable=consider-merging-classes-inherited
 
     prepaid_platform_client_ids = fields.One2many(
         "prepaid.platform.client", "partner_id", string="Hosting platform accounts", readonly=True
