@@ -14,6 +14,7 @@
         "security/prepaid_security.xml",
         "security/ir.model.access.csv",
         "security/prepaid_rules.xml",
+        "security/prepaid_platform_rules.xml",
         "data/product_data.xml",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",

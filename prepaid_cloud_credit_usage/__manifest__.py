@@ -16,6 +16,7 @@
         "data/prepaid_cloud_cron_data.xml",
         "data/mail_template_data.xml",
         "views/prepaid_cloud_server_views.xml",
+        "views/prepaid_cloud_command_platform_views.xml",
         "views/prepaid_cloud_rate_card_views.xml",
         "views/prepaid_cloud_statement_views.xml",
         "views/prepaid_wallet_cloud_views.xml",

@@ -14,4 +14,8 @@ from . import account_chart_template
 from . import account_move
 from . import account_payment
 from . import res_partner
+from . import prepaid_platform_client
+from . import prepaid_platform_cursor
+from . import res_partner_platform
+from . import prepaid_wallet_platform
 from . import prepaid_demo

@@ -4,5 +4,6 @@ from . import prepaid_domain_tld
 from . import prepaid_domain_price
 from . import prepaid_domain
 from . import prepaid_domain_operation
+from . import prepaid_domain_platform
 from . import prepaid_wallet_transaction_domain
 from . import prepaid_renewal_service

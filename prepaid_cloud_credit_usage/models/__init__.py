@@ -8,6 +8,8 @@ from . import prepaid_cloud_usage
 from . import prepaid_cloud_statement
 from . import prepaid_cloud_statement_line
 from . import prepaid_cloud_command
+from . import prepaid_cloud_server_platform
+from . import prepaid_cloud_command_platform
 from . import res_company_cloud
 from . import res_config_settings_cloud
 from . import prepaid_wallet_cloud

@@ -405,6 +405,9 @@ class FakeWhmcs:
 class _Handler(BaseHTTPRequestHandler):
     platform: FakeWhmcs
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes: with Nagle's algorithm the body
+    # waits for the client's delayed ACK, 40 ms on every keep-alive request.
+    disable_nagle_algorithm = True
 
     def log_message(self, *args):  # the tests read the request log, not stderr
         pass
