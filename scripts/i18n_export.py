@@ -37,6 +37,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -110,16 +111,23 @@ def header(lang, addon):
 
 
 def fix_header(po, lang):
-    """Make the header name the language and its plural forms, whatever the file had."""
+    """Make the header name the language, its plural forms and a revision date, whatever the file had."""
     text = po.read_text()
     _name, plural = LANGUAGES[lang]
-    text = re.sub(r'"Language: [^"]*\\n"', f'"Language: {lang}\\\\n"', text, count=1)
-    if '"Plural-Forms:' in text.split("\n\n", 1)[0]:
-        text = re.sub(r'"Plural-Forms: [^"]*\\n"', f'"Plural-Forms: {plural}\\\\n"', text, count=1)
-    else:
-        head, rest = text.split("\n\n", 1)
-        text = f'{head}\n"Plural-Forms: {plural}\\n"\n\n{rest}'
-    po.write_text(text)
+    head, _sep, rest = text.rstrip("\n").partition("\n\n")
+    fields = {
+        "Language": lang,
+        "Plural-Forms": plural,
+        "PO-Revision-Date": time.strftime("%Y-%m-%d %H:%M+0000", time.gmtime()),
+    }
+    for name, value in fields.items():
+        line = f'"{name}: {value}\\n"'
+        if f'"{name}:' in head:
+            if name != "PO-Revision-Date":  # an existing revision date stays
+                head = re.sub(rf'"{name}: [^"]*\\n"', lambda _match, line=line: line, head, count=1)
+        else:
+            head = f"{head}\n{line}"
+    po.write_text(f"{head}\n\n{rest}\n" if rest else f"{head}\n")
 
 
 def build_compendia(workdir, rev):
