@@ -40,10 +40,14 @@ class PortalTranslationCommon:
 
     @classmethod
     def _activate_translations(cls, addons):
-        """Activate Italian and load its terms for ``addons`` and the Odoo pages they extend."""
+        """Activate Italian and load its terms for ``addons``, the other installed
+        addons of ours and the Odoo pages they extend."""
         cls.env["res.lang"]._activate_lang(cls.LANG)
-        modules = [*ODOO_MODULES, *addons]
-        installed = cls.env["ir.module.module"].search([("name", "in", modules), ("state", "=", "installed")])
+        # every installed addon of ours: their tiles and blocks sit on the pages of the others
+        installed = cls.env["ir.module.module"].search([
+            ("state", "=", "installed"),
+            "|", ("name", "in", [*ODOO_MODULES, *addons]), ("name", "=like", "prepaid_cloud_credit%"),
+        ])
         installed._load_module_terms(installed.mapped("name"), [cls.LANG], overwrite=True)
 
     @classmethod
@@ -81,5 +85,10 @@ class PortalTranslationCommon:
             for label in self._english_portal_labels(addon)
             if re.search(rf"(?<!\w){re.escape(label)}(?!\w)", text)
         )
-        self.assertFalse(found, f"English labels on an Italian page: {found}")
+        where = [
+            text[max(match.start() - 40, 0):match.end() + 40]
+            for label in found
+            for match in [re.search(rf"(?<!\w){re.escape(label)}(?!\w)", text)]
+        ]
+        self.assertFalse(found, f"English labels on an Italian page: {found} in {where}")
 
