@@ -223,7 +223,8 @@ class PrepaidDomainsPortal(CustomerPortal):
         values.update({
             "page_name": "prepaid_domain_prices",
             "rows": rows,
-            "operations": DOMAIN_OPERATIONS,
+            # the selection's labels in the customer's language, not the English constant
+            "operations": request.env["prepaid.domain.price"]._fields["operation"]._description_selection(request.env),
             "years": years,
             "year_options": range(1, MAX_DOMAIN_YEARS + 1),
             "plan": plan,

@@ -126,7 +126,9 @@ class PrepaidDomain(models.Model):
         operation = self.env.context.get("prepaid_operation", "renew")
         return {
             "type": "ir.actions.act_window",
-            "name": dict(DOMAIN_OPERATIONS)[operation],
+            "name": dict(self.env["prepaid.domain.operate"]._fields["operation"]._description_selection(self.env))[
+                operation
+            ],
             "res_model": "prepaid.domain.operate",
             "view_mode": "form",
             "target": "new",

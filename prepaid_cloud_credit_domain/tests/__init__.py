@@ -4,3 +4,4 @@ from . import test_domain_portal
 from . import test_domain_portal_access
 from . import test_domain_price_import
 from . import test_domain_renewal
+from . import test_domain_portal_translation

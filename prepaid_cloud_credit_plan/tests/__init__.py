@@ -2,3 +2,4 @@
 from . import test_plan_expiry
 from . import test_plan
 from . import test_plan_portal
+from . import test_plan_portal_translation

@@ -10,3 +10,4 @@ from . import test_cloud_portal_access
 from . import test_cloud_rating_failures
 from . import test_cloud_usage
 from . import test_hosting_bridge
+from . import test_cloud_portal_translation

@@ -5,3 +5,4 @@ from . import test_voucher
 from . import test_voucher_concurrency
 from . import test_voucher_expiry
 from . import test_voucher_portal
+from . import test_voucher_portal_translation

@@ -1,0 +1,58 @@
+# Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+from odoo.tests import HttpCase, tagged
+
+from .common import PrepaidPortalCommon
+from .translation_common import PortalTranslationCommon
+
+
+@tagged("post_install", "-at_install")
+class TestPortalTranslation(PortalTranslationCommon, PrepaidPortalCommon, HttpCase):
+    """The customer's pages of the core, read by an Italian customer."""
+
+    ADDONS = ("prepaid_cloud_credit",)
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._activate_translations(cls.ADDONS)
+        cls.customer_user.lang = cls.LANG
+        cls.wallet._ledger_apply("credit", 80, cls.key("it"), kind="paid")
+        cls.wallet._ledger_apply("debit", 5, cls.key("it"), purpose="usage")
+
+    def setUp(self):
+        super().setUp()
+        self.login(self.customer_user)
+
+    def page(self, url, **data):
+        response = self.post(url, **data) if data else self.url_open(url)
+        self.assertEqual(response.status_code, 200, url)
+        return response.text
+
+    def test_home_and_wallet_pages_show_no_english_label(self):
+        """Test that the portal home, the wallet page with its statement form
+        and the recharge history speak Italian to an Italian customer."""
+        home = self.page("/my")
+        self.assertIn("Credito prepagato", home)
+        self.assertNoEnglishLabels(home, self.ADDONS)
+        wallet = self.page(f"/my/wallet/{self.wallet.id}")
+        self.assertIn('id="prepaid_statement_form"', wallet)
+        self.assertNoEnglishLabels(wallet, self.ADDONS)
+        self.assertNoEnglishLabels(self.page("/my/recharges"), self.ADDONS)
+
+    def test_recharge_form_and_summary_show_no_english_label(self):
+        """Test that the recharge form, its error and its summary speak Italian."""
+        form = self.page(f"/my/wallet/{self.wallet.id}/recharge")
+        self.assertIn("Bonifico bancario", form)
+        self.assertNoEnglishLabels(form, self.ADDONS)
+        refused = self.page(f"/my/wallet/{self.wallet.id}/recharge", amount="5", payment_method="online")
+        self.assertIn("alert-danger", refused)
+        self.assertNoEnglishLabels(refused, self.ADDONS)
+        summary = self.page(f"/my/wallet/{self.wallet.id}/recharge", amount="50", payment_method="bank_transfer")
+        self.assertIn('name="request_key"', summary)
+        self.assertNoEnglishLabels(summary, self.ADDONS)
+
+    def test_recharge_page_shows_no_english_label(self):
+        """Test that the page of an awaiting recharge, with its bank details, speaks Italian."""
+        recharge = self.confirm_recharge(amount="50", method="bank_transfer")
+        self.assertTrue(recharge)
+        self.assertNoEnglishLabels(self.page(recharge.get_portal_url()), self.ADDONS)
