@@ -264,17 +264,13 @@ def run_pytest_odoo(db, addons):
     args = [
         sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=", "-p", "odoo",
         f"--odoo-database={db}", f"--odoo-addons-path={addons_path(odoo_dir)}", "--odoo-http",
-        "--odoo-db-use-env-vars", *paths,
+        # The connection options, as Odoo's own flags (--db_host=...).
+        *(f"--odoo-extra={pair[0].lstrip('-')}={pair[1]}" for pair in zip(*[iter(db_args())] * 2, strict=True)),
+        *paths,
     ]
-    env = dict(os.environ)
-    # pytest-odoo reads the connection from HOST, PORT, USER and PASSWORD.
-    env.update(HOST=os.environ.get("PGHOST", "127.0.0.1"), PORT=os.environ.get("PGPORT", "5432"),
-               USER=os.environ.get("PGUSER", "odoo"))
-    if os.environ.get("PGPASSWORD"):
-        env["PASSWORD"] = os.environ["PGPASSWORD"]
     log_path = ROOT / "var" / "pytest-odoo.log"
     with open(log_path, "w") as log:
-        proc = subprocess.run(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        proc = subprocess.run(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         log.write(proc.stdout)
     counts = pytest_counts(proc.stdout, proc.returncode)
     tail = proc.stdout.strip().splitlines()[-1:] or ["(no output)"]
