@@ -76,7 +76,7 @@ def main():
         backend.wait_for_selector(".o_list_view")
         backend.click(f".o_data_row:has-text('{args.customer}') >> nth=0")
         backend.wait_for_selector(".o_form_view")
-        backend.wait_for_load_state("networkidle")
+        backend.wait_for_timeout(2000)  # the backend keeps a bus connection: never "networkidle"
         backend.screenshot(path=str(out / "backend-wallet-form.png"), full_page=True)
         browser.close()
     for name in shots:
