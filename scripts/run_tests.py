@@ -24,8 +24,8 @@ data uses the next port), ``ODOO_ADDONS_PATH`` (extra addons directories),
 every addon of the repository), ``ODOO_TEST_TAGS`` (defaults to those addons),
 ``ODOO_TEST_DEMO`` (``both``, ``0`` without demo data only, ``1`` with demo
 data only), ``ODOO_TEST_JOBS`` (2: Odoo runs at once; 1 runs them one after
-the other), ``ODOO_TEST_PYTEST_ODOO`` (addons whose tests also run through
-pytest-odoo), ``KEEP_TEST_DB`` (1 keeps the databases).
+the other), ``ODOO_TEST_PYTEST_ODOO`` (addons, or test files, whose tests also run
+through pytest-odoo), ``KEEP_TEST_DB`` (1 keeps the databases).
 """
 
 import os
@@ -259,7 +259,8 @@ def run_odoo_tests():
 def run_pytest_odoo(db, addons):
     """Run the tests of ``addons`` once more through pytest-odoo on ``db``."""
     _command, odoo_dir = odoo_bin_command()
-    paths = [f"{name}/tests" for name in addons]
+    # An addon's name stands for its tests; a path (a test file) is taken as it is.
+    paths = [name if "/" in name else f"{name}/tests" for name in addons]
     print(f"== pytest-odoo: {', '.join(paths)} on {db}", flush=True)
     args = [
         sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=", "-p", "odoo",

@@ -26,6 +26,7 @@ def main():
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument("--login", default="nuvola")
     parser.add_argument("--password", default="nuvola")
+    parser.add_argument("--locale", default="it-IT", help="the customer's browser language")
     parser.add_argument("--admin-login", default="admin")
     parser.add_argument("--admin-password", default="admin")
     parser.add_argument("--customer", default="Nuvola Hosting", help="whose wallet the backend form shows")
@@ -44,7 +45,7 @@ def main():
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"],
         )
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale=args.locale)
         page.goto(f"{args.url}/web/login?redirect=/my/wallet")
         page.fill("input[name=login]", args.login)
         page.fill("input[name=password]", args.password)
