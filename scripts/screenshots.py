@@ -27,6 +27,8 @@ def main():
     parser.add_argument("--login", default="nuvola")
     parser.add_argument("--password", default="nuvola")
     parser.add_argument("--locale", default="it-IT", help="the customer's browser language")
+    parser.add_argument("--statement", action="store_true",
+                        help="also the first page of the PDF statement (letterhead: wkhtmltopdf on patched Qt)")
     parser.add_argument("--admin-login", default="admin")
     parser.add_argument("--admin-password", default="admin")
     parser.add_argument("--customer", default="Nuvola Hosting", help="whose wallet the backend form shows")
@@ -53,10 +55,10 @@ def main():
         page.wait_for_url("**/my/wallet**")
         page.wait_for_load_state("networkidle")
         page.screenshot(path=str(out / "portal-wallet.png"), full_page=True)
-        # The PDF statement of the year, its first page as a picture (needs pdftoppm).
+        # The PDF statement, its first page as a picture (needs pdftoppm).
         action = page.get_attribute("#prepaid_statement_form", "action")
-        pdf = page.context.request.get(f"{args.url}{action}?date_from=2000-01-01&date_to=2099-12-31")
-        if pdf.ok and pdf.body().startswith(b"%PDF") and shutil.which("pdftoppm"):
+        pdf = args.statement and page.context.request.get(f"{args.url}{action}?date_from=2000-01-01&date_to=2099-12-31")
+        if pdf and pdf.ok and pdf.body().startswith(b"%PDF") and shutil.which("pdftoppm"):
             subprocess.run(["pdftoppm", "-png", "-r", "80", "-singlefile", "-f", "1", "-",
                             str(out / "portal-statement")], input=pdf.body(), check=True)
             shots.append("portal-statement.png")
