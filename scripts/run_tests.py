@@ -210,6 +210,7 @@ def follow_odoo_log(run, proc, echo_lock):
         with echo_lock:
             print(f"{prefix}No Odoo test ran: the install failed or no test was found.")
     run["returncode"] = proc.returncode
+    run["elapsed"] = time.time() - run["started"]
     run["counts"] = {"passed": max(ran - failed - errors, 0), "failed": failed, "error": errors}
 
 
@@ -243,7 +244,7 @@ def run_odoo_tests():
         for run in batch:
             counts = run["counts"]
             print(f"   [{run['label']}] {counts['passed']} passed, {counts['failed']} failed, {counts['error']} errors "
-                  f"({time.time() - run['started']:.0f}s, exit {run['returncode']}); log {run['log']}", flush=True)
+                  f"({run['elapsed']:.0f}s, exit {run['returncode']}); log {run['log']}", flush=True)
     print(f"   Odoo runs took {time.time() - started:.0f}s in all ({min(jobs, len(runs))} at once)")
     results = [run["counts"] for run in runs]
     pytest_addons = [name.strip() for name in os.environ.get("ODOO_TEST_PYTEST_ODOO", "").split(",") if name.strip()]
