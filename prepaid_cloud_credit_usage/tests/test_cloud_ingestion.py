@@ -20,10 +20,6 @@ class TestCloudIngestion(CloudCommon):
         super().setUpClass()
         cls.server = cls.make_server(cls)
 
-    def own_usage(self):
-        """Return the usage records of this test's company: demo data holds others."""
-        return self.Usage.search([("wallet_id.company_id", "=", self.company.id)])
-
     def samples(self, count=3, quantity=2.0):
         return [
             {"server": "srv-1", "meter": "traffic_gb", "hour": f"{DAY} {h:02d}:00:00", "quantity": quantity}
