@@ -3,13 +3,22 @@
 """Start Odoo 18 with Prepaid Cloud Credit and its demo data on http://localhost:8069.
 
 The database (``prepaid_demo`` unless ``ODOO_DEMO_DB`` says otherwise) is
-created on the first run with the addon and its demo customers, and reused
-afterwards. Log in as ``admin`` / ``admin``. Stop with Ctrl-C.
+created on the first run with the addons and their demo data, and reused
+afterwards: first Odoo's Italian chart of accounts (``l10n_it``) and the
+card-like payment provider, then every addon of the repository, whose demo
+makes the main company the Italian hosting company *Appennino Cloud*. Log in
+as ``admin`` / ``admin``.
+
+Ctrl-C or SIGTERM stops the Odoo server it started: Odoo runs in a process
+group of its own, which receives the signal and is killed if it has not
+stopped within 20 seconds.
 """
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -24,6 +33,49 @@ def database_exists(name):
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )
     return proc.stdout.strip() == "1"
+
+
+def run_in_own_group(args):
+    """Run Odoo in a process group of its own and return its exit code.
+
+    SIGINT (Ctrl-C), SIGTERM and SIGHUP sent to this script are passed to
+    the whole group, so that no Odoo process (workers, cron threads, a
+    server still installing) outlives it; a group that does not stop within
+    20 seconds is killed.
+
+    :return: Odoo's exit code, or 128 + the signal number when stopped by one
+    """
+    proc = subprocess.Popen(args, start_new_session=True)
+    deadline = []
+
+    def stop(signum, _frame):
+        if not deadline:
+            deadline.append(time.monotonic() + 20)
+            deadline.append(signum)
+        try:
+            os.killpg(proc.pid, signal.SIGINT if signum == signal.SIGINT else signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    try:
+        while True:
+            try:
+                code = proc.wait(timeout=0.5)
+                break
+            except subprocess.TimeoutExpired:
+                if deadline and time.monotonic() > deadline[0]:
+                    os.killpg(proc.pid, signal.SIGKILL)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    # Odoo's own children may still be there (workers): leave none behind.
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    # Stopped on request: the shell's convention, 128 + the signal number.
+    return 128 + deadline[1] if deadline else code
 
 
 def main():
@@ -43,17 +95,15 @@ def main():
     args = command + ["--addons-path", addons_path(odoo_dir), *db_args(), "-d", db,
                       "--db-filter", f"^{db}$", "--http-port", port]
     if not database_exists(db):
-        addons = ",".join(["payment_demo", *repository_addons()])
-        print(f"Creating database {db} with {addons} and their demo data (a few minutes)...", flush=True)
-        init = subprocess.run(args + ["-i", addons, "--stop-after-init", "--log-level", "warn"])
-        if init.returncode:
-            print(f"Installing {addons} failed (exit {init.returncode}).", file=sys.stderr)
-            return init.returncode
+        # The Italian chart is installed first, so that the demo company can take it.
+        for addons in ("payment_demo,l10n_it", ",".join(repository_addons())):
+            print(f"Installing {addons} with demo data in {db} (a few minutes)...", flush=True)
+            code = run_in_own_group(args + ["-i", addons, "--stop-after-init", "--log-level", "warn"])
+            if code:
+                print(f"Installing {addons} failed (exit {code}).", file=sys.stderr)
+                return code
     print(f"Prepaid Cloud Credit demo: http://localhost:{port} (admin / admin). Ctrl-C stops it.", flush=True)
-    try:
-        return subprocess.call(args)
-    except KeyboardInterrupt:
-        return 0
+    return run_in_own_group(args)
 
 
 if __name__ == "__main__":

@@ -3,31 +3,44 @@
 """Run every test of the project and print one pytest-style summary line.
 
 1. The pure-package tests (``tests/``) with pytest, always.
-2. The addons' tests, when Odoo 18 is importable: a fresh database on the
-   machine's PostgreSQL, ``odoo -i <every addon of the repository> --test-enable``
-   (with ``payment_demo`` and the Italian and French charts, ``l10n_it`` and
-   ``l10n_fr_account``, for the payment and accounting tests), and the test
-   results read back from Odoo's log.
+2. The addons' tests, when Odoo 18 is importable, twice: on a fresh database
+   without demo data and on another with demo data (as OCA's CI and trial
+   databases have it), both with ``odoo -i <every addon of the repository>
+   --test-enable`` (with ``payment_demo`` and the Italian and French charts,
+   ``l10n_it`` and ``l10n_fr_account``, for the payment and accounting tests).
+   The two runs go on at once, in two processes; the results are read back
+   from Odoo's logs.
+3. When ``ODOO_TEST_PYTEST_ODOO`` names addons, their tests once more through
+   pytest-odoo, on the database of the first run (CI does it for the core).
 
 Exits non-zero on any failure. When Odoo is absent it says so plainly and
 does not count the Odoo tests as passed.
 
 Environment: ``PGHOST`` (127.0.0.1), ``PGPORT`` (5432), ``PGUSER`` (odoo),
-``PGPASSWORD``, ``ODOO_TEST_DB`` (a fresh name per run), ``ODOO_ADDONS_PATH``
-(extra addons directories), ``ODOO_TEST_ADDONS`` (comma-separated addons to
-install and test; defaults to every addon of the repository), ``ODOO_TEST_TAGS``
-(defaults to those addons).
+``PGPASSWORD``, ``ODOO_TEST_DB`` (a fresh name per run; the run with demo
+data uses ``<name>_demo``), ``ODOO_TEST_HTTP_PORT`` (8169; the run with demo
+data uses the next port), ``ODOO_ADDONS_PATH`` (extra addons directories),
+``ODOO_TEST_ADDONS`` (comma-separated addons to install and test; defaults to
+every addon of the repository), ``ODOO_TEST_TAGS`` (defaults to those addons),
+``ODOO_TEST_DEMO`` (``both``, ``0`` without demo data only, ``1`` with demo
+data only), ``ODOO_TEST_JOBS`` (2: Odoo runs at once; 1 runs them one after
+the other), ``ODOO_TEST_PYTEST_ODOO`` (addons, or test files, whose tests also run
+through pytest-odoo), ``KEEP_TEST_DB`` (1 keeps the databases).
 """
 
 import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ADDON = "prepaid_cloud_credit"  # the core
+# Installed with the addons: the card-like provider of the payment tests, and the
+# Italian and French charts whose companies the accounting tests create.
+ODOO_TEST_EXTRA_ADDONS = ["payment_demo", "l10n_it", "l10n_fr_account"]
 
 
 def repository_addons():
@@ -42,8 +55,20 @@ def selected_addons():
     return chosen or repository_addons()
 
 
+def pytest_counts(output, returncode):
+    """Read pytest's closing line: return the counts of passed, failed, skipped and errors."""
+    counts = {"passed": 0, "failed": 0, "skipped": 0, "error": 0}
+    summary = [line for line in output.splitlines() if re.search(r"\d+ (passed|failed|skipped|errors?)", line)]
+    if summary:
+        for number, word in re.findall(r"(\d+) (passed|failed|skipped|errors?)", summary[-1]):
+            counts["error" if word.startswith("error") else word] += int(number)
+    if returncode not in (0, 5) and not (counts["failed"] or counts["error"]):
+        counts["error"] += 1  # pytest itself failed (collection, usage)
+    return counts
+
+
 def run_pure_tests():
-    """Run pytest on tests/ and return (passed, failed, skipped, exit_code)."""
+    """Run pytest on tests/ and return (counts, exit_code)."""
     print("== Pure-package tests (pytest tests/)", flush=True)
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider",
@@ -54,14 +79,7 @@ def run_pure_tests():
         text=True,
     )
     sys.stdout.write(proc.stdout)
-    counts = {"passed": 0, "failed": 0, "skipped": 0, "error": 0}
-    summary = [line for line in proc.stdout.splitlines() if re.search(r"\d+ (passed|failed|skipped|errors?)", line)]
-    if summary:
-        for number, word in re.findall(r"(\d+) (passed|failed|skipped|errors?)", summary[-1]):
-            counts["error" if word.startswith("error") else word] += int(number)
-    if proc.returncode not in (0, 5) and not (counts["failed"] or counts["error"]):
-        counts["error"] += 1  # pytest itself failed (collection, usage)
-    return counts, proc.returncode
+    return pytest_counts(proc.stdout, proc.returncode), proc.returncode
 
 
 def odoo_available():
@@ -115,42 +133,68 @@ def drop_database(name):
     )
 
 
-def run_odoo_tests():
-    """Install the addon with its tests on a fresh database; parse the log."""
+def odoo_runs():
+    """Return the Odoo runs to make: without demo data, with demo data, or both.
+
+    ``ODOO_TEST_DEMO`` is ``both`` (default), ``0`` (without only) or ``1``
+    (with only). Each run has its own database, HTTP port and log.
+    """
+    base_db = os.environ.get("ODOO_TEST_DB") or f"pcc_test_{int(time.time())}"
+    port = int(os.environ.get("ODOO_TEST_HTTP_PORT", "8169"))
+    mode = os.environ.get("ODOO_TEST_DEMO", "both").strip().lower()
+    if mode not in ("both", "0", "1"):
+        raise SystemExit(f"ODOO_TEST_DEMO must be both, 0 or 1, not {mode!r}")
+    runs = []
+    if mode in ("both", "0"):
+        runs.append({"label": "without demo", "db": base_db, "demo": False, "port": port,
+                     "log": ROOT / "var" / "odoo-tests.log"})
+    if mode in ("both", "1"):
+        runs.append({"label": "with demo", "db": f"{base_db}_demo" if mode == "both" else base_db, "demo": True,
+                     "port": port + 1 if mode == "both" else port, "log": ROOT / "var" / "odoo-tests-demo.log"})
+    return runs
+
+
+def odoo_test_args(run, addons, tags):
+    """Return the command line of one Odoo run (install with tests, then stop)."""
     command, odoo_dir = odoo_bin_command()
-    db = os.environ.get("ODOO_TEST_DB") or f"pcc_test_{int(time.time())}"
-    drop_database(db)
-    addons = selected_addons()
-    tags = os.environ.get("ODOO_TEST_TAGS") or ",".join(f"/{name}" for name in addons)
-    args = command + [
+    return command + [
         "--addons-path", addons_path(odoo_dir),
         *db_args(),
-        "-d", db,
-        "-i", ",".join([*addons, "payment_demo", "l10n_it", "l10n_fr_account"]),
+        "-d", run["db"],
+        "-i", ",".join([*addons, *ODOO_TEST_EXTRA_ADDONS]),
         "--test-enable",
         "--test-tags", tags,
         "--stop-after-init",
-        "--without-demo", "all",
+        *([] if run["demo"] else ["--without-demo", "all"]),
         "--log-level", "test",
-        "--http-port", os.environ.get("ODOO_TEST_HTTP_PORT", "8169"),
+        "--http-port", str(run["port"]),
         "--workers", "0",
         "--max-cron-threads", "0",
     ]
-    print(f"== Odoo tests: {', '.join(addons)} on fresh database {db}", flush=True)
-    started = time.time()
-    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    log_path = ROOT / "var" / "odoo-tests.log"
-    log_path.parent.mkdir(exist_ok=True)
+
+
+def follow_odoo_log(run, proc, echo_lock):
+    """Copy one Odoo run's output to its log, echo what matters, count the tests.
+
+    Runs in its own thread when two runs go on at once; fills ``run["counts"]``.
+    """
+    prefix = f"[{run['label']}] "
     ran = failed = errors = 0
     problems = []
-    with open(log_path, "w") as log:
+    run["log"].parent.mkdir(exist_ok=True)
+    with open(run["log"], "w") as log:
         for line in proc.stdout:
             log.write(line)
+            shown = False
             if re.search(r" (ERROR|CRITICAL) ", line) or re.search(r"^(FAIL|ERROR):", line) or " FAIL:" in line:
                 problems.append(line.rstrip())
-                sys.stdout.write(line)
+                shown = True
             elif "Starting " in line and ".tests." in line:
-                sys.stdout.write(line)
+                shown = True
+            if shown:
+                with echo_lock:
+                    sys.stdout.write(prefix + line)
+                    sys.stdout.flush()
             match = re.search(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests", line)
             if match:
                 failed, errors, ran = (int(g) for g in match.groups())
@@ -158,28 +202,95 @@ def run_odoo_tests():
             if match and not ran:
                 ran = int(match.group(1))
     proc.wait()
-    if os.environ.get("KEEP_TEST_DB") != "1":
-        drop_database(db)
-    elapsed = time.time() - started
-    print(f"   Odoo log: {log_path} ({elapsed:.0f}s, exit {proc.returncode})")
     if proc.returncode != 0 or (problems and not (failed or errors)):
         # Odoo logged errors outside test cases (install failure, crash).
         errors = max(errors, 1)
     if ran == 0 and errors == 0:
         errors = 1
-        print("   No Odoo test ran: the install failed or no test was found.")
-    return {"passed": max(ran - failed - errors, 0), "failed": failed, "error": errors}
+        with echo_lock:
+            print(f"{prefix}No Odoo test ran: the install failed or no test was found.")
+    run["returncode"] = proc.returncode
+    run["elapsed"] = time.time() - run["started"]
+    run["counts"] = {"passed": max(ran - failed - errors, 0), "failed": failed, "error": errors}
+
+
+def run_odoo_tests():
+    """Install the addons with their tests on fresh databases, without and
+    with demo data (two processes at once unless ``ODOO_TEST_JOBS=1``), then
+    run the pytest-odoo pass if asked; return the counts of every run.
+    """
+    addons = selected_addons()
+    tags = os.environ.get("ODOO_TEST_TAGS") or ",".join(f"/{name}" for name in addons)
+    runs = odoo_runs()
+    jobs = max(int(os.environ.get("ODOO_TEST_JOBS", "2") or 2), 1)
+    echo_lock = threading.Lock()
+    for run in runs:
+        drop_database(run["db"])
+    started = time.time()
+    pending = list(runs)
+    while pending:
+        batch, pending = pending[:jobs], pending[jobs:]
+        threads = []
+        for run in batch:
+            print(f"== Odoo tests {run['label']}: {', '.join(addons)} on fresh database {run['db']}", flush=True)
+            run["started"] = time.time()
+            proc = subprocess.Popen(odoo_test_args(run, addons, tags), cwd=ROOT, stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT, text=True)
+            thread = threading.Thread(target=follow_odoo_log, args=(run, proc, echo_lock), daemon=True)
+            thread.start()
+            threads.append(thread)
+        for thread in threads:
+            thread.join()
+        for run in batch:
+            counts = run["counts"]
+            print(f"   [{run['label']}] {counts['passed']} passed, {counts['failed']} failed, {counts['error']} errors "
+                  f"({run['elapsed']:.0f}s, exit {run['returncode']}); log {run['log']}", flush=True)
+    print(f"   Odoo runs took {time.time() - started:.0f}s in all ({min(jobs, len(runs))} at once)")
+    results = [run["counts"] for run in runs]
+    pytest_addons = [name.strip() for name in os.environ.get("ODOO_TEST_PYTEST_ODOO", "").split(",") if name.strip()]
+    if pytest_addons:
+        # The database of the first run still has the addons installed.
+        results.append(run_pytest_odoo(runs[0]["db"], pytest_addons))
+    if os.environ.get("KEEP_TEST_DB") != "1":
+        for run in runs:
+            drop_database(run["db"])
+    return results
+
+
+def run_pytest_odoo(db, addons):
+    """Run the tests of ``addons`` once more through pytest-odoo on ``db``."""
+    _command, odoo_dir = odoo_bin_command()
+    # An addon's name stands for its tests; a path (a test file) is taken as it is.
+    paths = [name if "/" in name else f"{name}/tests" for name in addons]
+    print(f"== pytest-odoo: {', '.join(paths)} on {db}", flush=True)
+    args = [
+        sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=", "-p", "odoo",
+        f"--odoo-database={db}", f"--odoo-addons-path={addons_path(odoo_dir)}", "--odoo-http",
+        # The connection options, as Odoo's own flags (--db_host=...).
+        *(f"--odoo-extra={pair[0].lstrip('-')}={pair[1]}" for pair in zip(*[iter(db_args())] * 2, strict=True)),
+        *paths,
+    ]
+    log_path = ROOT / "var" / "pytest-odoo.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.run(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        log.write(proc.stdout)
+    counts = pytest_counts(proc.stdout, proc.returncode)
+    tail = proc.stdout.strip().splitlines()[-1:] or ["(no output)"]
+    print(f"   pytest-odoo: {tail[0]}; log {log_path}")
+    return {key: counts[key] for key in ("passed", "failed", "error")}
 
 
 def main():
     started = time.time()
     pure, _code = run_pure_tests()
     available, why = odoo_available()
+    odoo_counts = {"passed": 0, "failed": 0, "error": 0}
     if available:
-        odoo_counts = run_odoo_tests()
+        for counts in run_odoo_tests():
+            for key in odoo_counts:
+                odoo_counts[key] += counts[key]
         note = ""
     else:
-        odoo_counts = {"passed": 0, "failed": 0, "error": 0}
         note = f"Odoo tests SKIPPED: {why}; they did not run and are not counted as passed."
         print(f"== {note}")
     passed = pure["passed"] + odoo_counts["passed"]

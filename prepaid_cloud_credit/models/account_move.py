@@ -2,6 +2,10 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+# Put in the context by _prepaid_unbook alone: an object that no XML-RPC caller
+# can send, so that a context key typed by a caller never lifts the check.
+_UNBOOKING = object()
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
@@ -77,7 +81,7 @@ class AccountMove(models.Model):
         self._prepaid_unbook()
 
     def _prepaid_check_draftable(self):
-        if self.env.context.get("prepaid_unbook"):
+        if self.env.context.get("prepaid_unbook") is _UNBOOKING:
             return
         # sudo: an accountant may not read wallets; the check is about the ledger.
         for move in self.sudo():
@@ -110,7 +114,7 @@ class AccountMove(models.Model):
         transfers = moves.prepaid_transfer_move_id - moves
         if transfers:
             moves.write({"prepaid_transfer_move_id": False})
-            transfers.with_context(prepaid_unbook=True)._unlink_or_reverse()
+            transfers.with_context(prepaid_unbook=_UNBOOKING)._unlink_or_reverse()
 
     # ------------------------------------------------------------------
     # Posting: recharge credit notes withdraw the credit

@@ -1,9 +1,81 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+import base64
+import logging
+
 from odoo import api, models
+from odoo.tools.misc import file_open
+
+_logger = logging.getLogger(__name__)
+
+# The languages of the demo customers: Italian, French and Russian.
+DEMO_LANGS = ("it_IT", "fr_FR", "ru_RU")
 
 
 class PrepaidWallet(models.Model):
     _inherit = "prepaid.wallet"
+
+    @api.model
+    def _prepaid_load_demo_company(self):
+        """Make the main company the demo's Italian hosting company.
+
+        Its name, logo, address, VAT number and IBAN, the Italian chart of
+        accounts and taxes when ``l10n_it`` is installed (demo databases
+        only: loading a chart removes the company's demo entries), EUR, and
+        the customers' languages activated with their translations.
+
+        :return: the company
+        """
+        company = self.env.ref("base.main_company")
+        italy = self.env.ref("base.it")
+        company.write({
+            "name": "Appennino Cloud S.r.l.",
+            "street": "Via dell'Indipendenza 8",
+            "city": "Bologna",
+            "zip": "40121",
+            "state_id": self.env["res.country.state"].search(
+                [("country_id", "=", italy.id), ("code", "=", "BO")], limit=1).id,
+            "country_id": italy.id,
+            "vat": "IT03124570379",
+            "company_registry": "BO-0531245",
+            "phone": "+39 051 000 1234",
+            "email": "amministrazione@appenninocloud.example.it",
+            "website": "https://www.appenninocloud.example.it",
+            "logo": base64.b64encode(
+                file_open("prepaid_cloud_credit/static/src/img/demo_company_logo.png", "rb").read()),
+        })
+        l10n_it = self.env["ir.module.module"].search([("name", "=", "l10n_it"), ("state", "=", "installed")])
+        if l10n_it and company.chart_template != "it":
+            try:
+                with self.env.cr.savepoint():
+                    self.env["account.chart.template"].try_loading("it", company, install_demo=False)
+            except Exception:
+                # The demo goes on with the generic chart rather than not at all.
+                _logger.exception("The demo company could not take the Italian chart of accounts")
+        bank = self.env["res.bank"].search([("bic", "=", "BPMOIT22XXX")], limit=1) or self.env["res.bank"].create({
+            "name": "BPER Banca", "bic": "BPMOIT22XXX", "country": italy.id, "city": "Modena",
+        })
+        account = self.env["res.partner.bank"].search(
+            [("acc_number", "=", "IT15S0538702400000001234567"), ("partner_id", "=", company.partner_id.id)])
+        if not account:
+            account = self.env["res.partner.bank"].create({
+                "acc_number": "IT15S0538702400000001234567",
+                "partner_id": company.partner_id.id,
+                "bank_id": bank.id,
+                "allow_out_payment": True,
+            })
+        journal = self.env["account.journal"].search(
+            [("type", "=", "bank"), ("company_id", "=", company.id)], limit=1)
+        if journal and not journal.bank_account_id:
+            journal.bank_account_id = account
+        Lang = self.env["res.lang"].with_context(active_test=False)
+        new_langs = [code for code in DEMO_LANGS if not Lang.search([("code", "=", code), ("active", "=", True)])]
+        for code in new_langs:
+            Lang._activate_lang(code)
+        if new_langs:
+            # This addon's own terms load with it; the installed modules' now.
+            installed = self.env["ir.module.module"].search([("state", "=", "installed")])
+            installed._update_translations(filter_lang=new_langs)
+        return company
 
     @api.model
     def _prepaid_load_demo(self):
@@ -19,7 +91,8 @@ class PrepaidWallet(models.Model):
         sale_tax = company.account_sale_tax_id
         product = company.prepaid_product_id.with_company(company)
         if sale_tax and product:
-            vat22 = sale_tax.copy({"name": "IVA 22% (demo)", "amount": 22})
+            # The Italian chart's default sale tax is already 22 %; another chart's is not.
+            vat22 = sale_tax if sale_tax.amount == 22 else sale_tax.copy({"name": "IVA 22% (demo)", "amount": 22})
             product.taxes_id = [(6, 0, vat22.ids)]
         eur = self.env.ref("base.EUR")
         rub = self.env.ref("base.RUB")

@@ -1,5 +1,6 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
 import hashlib
+import threading
 from datetime import timedelta
 from decimal import Decimal
 
@@ -1191,9 +1192,22 @@ class PrepaidWallet(models.Model):
 
     @api.model
     def _prepaid_can_commit(self):
-        """Crons commit per batch, except inside tests and while modules are
-        loading (demo data runs inside the install's transaction)."""
-        return not modules.module.current_test and self.env.registry.ready
+        """Tell whether a cron may commit its batch.
+
+        Never while modules are loading (demo data runs inside the install's
+        transaction) nor inside a test, however the test runs: Odoo's runner
+        sets ``current_test``, an ``HttpCase`` puts the registry in test
+        mode, and both Odoo's runner and pytest-odoo mark the thread as
+        testing (pytest-odoo sets neither of the other two on Odoo 18).
+
+        :return: True when committing is allowed
+        """
+        testing = (
+            modules.module.current_test
+            or self.env.registry.in_test_mode()
+            or getattr(threading.current_thread(), "testing", False)
+        )
+        return not testing and self.env.registry.ready
 
     @api.model
     def _cron_expire_lots(self, batch_size=None):

@@ -202,6 +202,25 @@ class TestPortal(PrepaidCommon, HttpCase):
         response = self.url_open(f"/my/wallet/{self.wallet.id}/statement?date_from=2026-12-31&date_to=2026-01-01")
         self.assertIn("valid period", response.text)
 
+    def test_statement_carries_the_company_letterhead(self):
+        """Test that the statement is laid out like an invoice: Odoo's external layout puts the
+        company's logo, name and address in the header of each page."""
+        from lxml import html
+
+        self.company.logo = self.company.partner_id.image_128
+        self.credit(30)
+        report = self.env.ref("prepaid_cloud_credit.action_report_wallet_statement")
+        body, _kind = report._render_qweb_html(
+            report.report_name, self.wallet.ids, data={"date_from": "2020-01-01", "date_to": "2099-12-31"})
+        tree = html.fromstring(body)
+        layout = f"o_company_{self.company.id}_layout"
+        header = tree.xpath(f"//div[contains(@class, 'header') and contains(@class, '{layout}')]")
+        self.assertEqual(len(header), 1, "one letterhead, of the wallet's company")
+        self.assertTrue(header[0].xpath(".//img[starts-with(@src, 'data:image')]"), "the company logo")
+        self.assertIn(self.company.name, header[0].text_content())
+        self.assertIn(self.company.country_id.name, header[0].text_content())
+        self.assertTrue(tree.xpath(f"//div[contains(@class, 'footer') and contains(@class, '{layout}')]"))
+
     def test_statement_report_has_opening_and_closing_balances(self):
         """Test the statement's figures: opening balance before the period, closing after it."""
         from freezegun import freeze_time

@@ -86,11 +86,28 @@ class TestSecurity(PrepaidCommon, HttpCase):
         self.assertEqual(len(self.wallet.transaction_ids), 1)
 
     def test_context_flags_do_not_open_the_ledger(self):
-        """Test that a portal user cannot create a transaction by passing a context."""
-        self.assertRpcRefused("pat", "prepaid.wallet.transaction", "create", {
-            "wallet_id": self.wallet.id, "movement_type": "credit", "amount": 5, "idempotency_key": "ctx:1"},
-            context={"prepaid_ledger_write": True})
-        self.assertEqual(len(self.wallet.transaction_ids), 1)
+        """Test that an accountant who passes the context key the ledger sets for itself
+        (``prepaid_unbook``) still cannot reset or cancel a recharge invoice whose credit
+        was granted."""
+        self.company.prepaid_vat_policy = "recharge"
+        Recharge = self.env["prepaid.recharge"]
+        recharge = Recharge.create(Recharge._prepare_recharge_vals(self.wallet, 40, "bank_transfer"))
+        recharge.action_confirm()
+        invoice = recharge.invoice_id
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create({})._create_payments()
+        self.assertEqual(recharge.state, "paid")
+        new_test_user(self.env, "anna", groups="base.group_user,account.group_account_manager",
+                      company_id=self.company.id, company_ids=[(6, 0, self.company.ids)], password="anna-pass-123")
+        for method in ("button_draft", "button_cancel"):
+            with self.subTest(method=method):
+                fault = self.assertRpcRefused("anna", "account.move", method, invoice.ids,
+                                              context={"prepaid_unbook": True})
+                self.assertIn("carries prepaid credit", fault.faultString)
+        self.assertEqual(invoice.state, "posted")
+        self.wallet.invalidate_recordset()
+        self.assertEqual(self.wallet.balance, 140)
 
     def test_integration_user_debits_over_xmlrpc(self):
         """Test that the integration group debits through the public method, idempotently."""

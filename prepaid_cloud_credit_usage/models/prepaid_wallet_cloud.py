@@ -539,7 +539,7 @@ class PrepaidWallet(models.Model):
         ref = self.env.ref
         now = fields.Datetime.now().replace(minute=0, second=0, microsecond=0)
         card = ref("prepaid_cloud_credit_usage.rate_card_demo")
-        for currency in (ref("base.EUR"), ref("base.RUB")):
+        for currency in (ref("base.EUR") | ref("base.RUB")) - card.currency_id:
             factor = 100 if currency.name == "RUB" else 1
             card.copy({
                 "name": f"Cloud list prices ({currency.name})",

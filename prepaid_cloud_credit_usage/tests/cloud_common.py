@@ -54,6 +54,10 @@ class CloudCommon(PrepaidCommon):
             ])],
         })
 
+    def own_usage(self):
+        """Return the usage records of this test's company: demo data holds others."""
+        return self.Usage.search([("wallet_id.company_id", "=", self.company.id)])
+
     def make_server(self, at=f"{DAY} 00:00:00", wallet=None, ref=None, **vals):
         with freeze_time(at):
             return self.Server.create({

@@ -38,10 +38,10 @@ class TestCloudIngestion(CloudCommon):
     def test_identical_resubmission_changes_nothing(self):
         """Test that sending the same batch again is accepted and writes nothing."""
         self.ingest(self.samples())
-        before = self.Usage.search([]).read(["quantity", "source", "statement_id"])
+        before = self.own_usage().read(["quantity", "source", "statement_id"])
         result = self.ingest(self.samples() + self.samples(1), at="2026-11-11 05:00:00")
         self.assertEqual(result, {"received": 4, "inserted": 0, "unchanged": 4})
-        self.assertEqual(self.Usage.search([]).read(["quantity", "source", "statement_id"]), before)
+        self.assertEqual(self.own_usage().read(["quantity", "source", "statement_id"]), before)
 
     def test_batch_with_stored_and_new_hours_inserts_only_the_new(self):
         """Test that a batch repeating stored hours and adding new ones stores the new ones only."""
@@ -94,7 +94,7 @@ class TestCloudIngestion(CloudCommon):
             self.assertIn(expected, message)
         self.assertNotIn("Record 10", message)
         self.assertNotIn("Record 6:", message)
-        self.assertFalse(self.Usage.search([]))
+        self.assertFalse(self.own_usage())
 
     def test_compact_rows_are_accepted_like_mappings(self):
         """Test that [server, meter, hour, quantity] rows store the same records as mappings."""
@@ -131,7 +131,7 @@ class TestCloudIngestion(CloudCommon):
         ):
             self.assertIn(expected, message)
         self.assertNotIn("Record 0:", message)
-        self.assertFalse(self.Usage.search([]))
+        self.assertFalse(self.own_usage())
 
     def test_json_payload_is_validated_like_records(self):
         """Test that a JSON batch stores its rows and rejects malformed JSON or bad rows whole."""
@@ -146,7 +146,7 @@ class TestCloudIngestion(CloudCommon):
                     '[["srv-1", "traffic_gb", "2026-11-10 09:00:00", 1], '
                     '["srv-1", "traffic_gb", "2026-11-10 10:00:00", NaN]]'
                 )
-        self.assertEqual(self.Usage.search_count([]), 1)
+        self.assertEqual(len(self.own_usage()), 1)
 
     def test_identical_duplicates_within_a_batch_are_stored_once(self):
         """Test that the same record twice in a batch is one record."""
@@ -167,7 +167,7 @@ class TestCloudIngestion(CloudCommon):
         })
         with self.assertRaises(AccessError):
             self.ingest(self.samples(), user=user)
-        self.assertFalse(self.Usage.search([]))
+        self.assertFalse(self.own_usage())
 
     # ------------------------------------------------------------------
     # Bounds: one absurd record must never reach the rating
@@ -192,7 +192,7 @@ class TestCloudIngestion(CloudCommon):
         self.assertIn("Record 2: the quantity 1e+300 is above the maximum of any meter", message)
         self.assertIn("Record 3: the quantity 1000000000000", message)
         self.assertNotIn("Record 0", message)
-        self.assertFalse(self.Usage.search([]))
+        self.assertFalse(self.own_usage())
 
     def test_hour_before_the_server_existed_is_refused(self):
         """Test that an hour before the server's first event rejects the batch, the creation hour included."""
@@ -202,7 +202,7 @@ class TestCloudIngestion(CloudCommon):
             ValidationError, r"Record 0: the hour 2026-11-10 04:00:00 is before the server srv-late existed"
         ):
             self.ingest([dict(record, hour=f"{DAY} 04:00:00"), dict(record, hour=f"{DAY} 05:00:00")])
-        self.assertFalse(self.Usage.search([]))
+        self.assertFalse(self.own_usage())
         self.assertEqual(self.ingest([dict(record, hour=f"{DAY} 05:00:00")])["inserted"], 1)
 
     def test_hour_older_than_the_company_window_is_refused(self):
@@ -215,7 +215,7 @@ class TestCloudIngestion(CloudCommon):
         with self.assertRaisesRegex(ValidationError, r"Record 0: the hour 2026-11-08 00:00:00 is older than 2 days"):
             self.ingest([dict(record, hour="2026-11-08 00:00:00")])
         self.assertEqual(self.ingest([dict(record, hour="2026-11-09 01:00:00")])["inserted"], 1)
-        self.assertEqual(self.Usage.search_count([]), 1)
+        self.assertEqual(len(self.own_usage()), 1)
 
     def test_usage_window_and_meter_maximum_settings_are_bounded(self):
         """Test that the window and the maximum per hour refuse zero and absurd values."""
@@ -255,7 +255,7 @@ class TestCloudIngestion(CloudCommon):
             deep = [deep]
         with self.assertRaisesRegex(ValidationError, "Record 0: the quantity"):
             self.ingest([["srv-1", "traffic_gb", f"{DAY} 01:00:00", deep]])
-        self.assertFalse(self.Usage.search([]))
+        self.assertFalse(self.own_usage())
 
     def test_control_characters_and_lone_surrogates_are_refused(self):
         """Test that NUL, control characters and lone surrogates in references, codes and hours give
@@ -284,7 +284,7 @@ class TestCloudIngestion(CloudCommon):
             r"Record 5: unknown keys 'x\ud800'",
         ):
             self.assertIn(expected, message)
-        self.assertFalse(self.Usage.search([]))
+        self.assertFalse(self.own_usage())
 
     def test_only_plain_numbers_are_quantities(self):
         """Test that texts read leniently as numbers, booleans, non-finite and absurd numbers are refused."""
@@ -318,14 +318,14 @@ class TestCloudIngestion(CloudCommon):
             ):
                 with self.assertRaisesRegex(ValidationError, re.escape(expected)):
                     usage.ingest_json(f'[["srv-1", "traffic_gb", "{hour}", {text}]]')
-        self.assertFalse(self.Usage.search([]))
+        self.assertFalse(self.own_usage())
 
     def test_unhashable_hour_in_a_compact_row_gets_a_clear_error(self):
         """Test that a list given as the hour of a compact row is reported, not a TypeError."""
         self.ingest([["srv-1", "traffic_gb", f"{DAY} 05:00:00", 1]])
         with self.assertRaisesRegex(ValidationError, r"Record 1: the hour \['2026-11-10'\] is not a date and time"):
             self.ingest([["srv-1", "traffic_gb", f"{DAY} 06:00:00", 1], ["srv-1", "traffic_gb", [DAY], 1]])
-        self.assertEqual(self.Usage.search_count([]), 1)
+        self.assertEqual(len(self.own_usage()), 1)
 
     def test_server_reference_with_a_control_character_is_refused(self):
         """Test that a server cannot be given a reference the platform could not send."""
@@ -361,6 +361,6 @@ class TestCloudIngestionXmlRpc(CloudCommon, HttpCase):
                 self.call("ingest_json", payload)
             self.assertIn(expected, caught.exception.faultString)
             self.assertNotIn("Traceback", caught.exception.faultString)
-        self.assertFalse(self.Usage.search([]))
+        self.assertFalse(self.own_usage())
         self.assertEqual(self.call("ingest_json", json.dumps([["srv-rpc", "traffic_gb", hour, 2.5]]))["inserted"], 1)
         self.assertEqual(self.call("ingest", [["srv-rpc", "traffic_gb", hour, 2.5]])["unchanged"], 1)
