@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_repr
+from odoo.tools import float_is_zero, float_repr
 from odoo.tools.translate import LazyTranslate
 
 from .account_tax import MEMO
@@ -563,7 +563,7 @@ class AccountMove(models.Model):
             Withholding,
         )
 
-        values = self._l10n_it_edi_get_values()
+        values = self._l10n_it_fatturapa_get_values()
         company = self.company_id
         buyer_partner = values["buyer"]
         seller_partner = values["seller"]
@@ -749,6 +749,192 @@ class AccountMove(models.Model):
                 body.payments = [Payment(conditions="TP02" if len(details) == 1 else "TP01",
                                          details=details)]
         return Invoice(header=header, bodies=[body])
+
+    def _l10n_it_fatturapa_get_values(self):
+        """The values of the invoice the mapping needs, with the keys of
+        ``_l10n_it_edi_get_values``.
+
+        An invoice whose lines each carry one plain VAT tax is read from its
+        posted lines (:meth:`_l10n_it_fatturapa_posted_values`); any other
+        goes through l10n_it_edi's computation, which recomputes the taxes.
+
+        :return: dict
+        """
+        self.ensure_one()
+        values = self._l10n_it_fatturapa_posted_values()
+        if values is None:
+            values = self._l10n_it_edi_get_values()
+        return values
+
+    def _l10n_it_fatturapa_simple_tax(self, tax):
+        """The summary key of a plain VAT tax (percent, excluded from the
+        price, no children, no negative repartition, no split payment), or
+        ``None``: such a tax's posted amounts are what l10n_it_edi computes.
+        """
+        memo = self.env.cr.cache.get(MEMO)
+        taxes = memo.setdefault("simple_taxes", {}) if memo is not None else {}
+        if tax.id not in taxes:
+            simple = (
+                tax.amount_type == "percent"
+                and tax.amount >= 0
+                and not tax.price_include
+                and not tax.children_tax_ids
+                and not tax.has_negative_factor
+                and tax._l10n_it_get_tax_kind() == "vat"
+                and tax.tax_exigibility in ("on_invoice", "on_payment")
+                and not tax._l10n_it_is_split_payment()
+            )
+            taxes[tax.id] = (
+                tax.amount,
+                tax.l10n_it_exempt_reason or False,
+                tax.l10n_it_law_reference or False,
+                "D" if tax.tax_exigibility == "on_payment" else "I",
+            ) if simple else None
+        return taxes[tax.id]
+
+    def _l10n_it_fatturapa_posted_values(self):
+        """The values of ``_l10n_it_edi_get_values`` read from the posted
+        move, without recomputing its taxes, or ``None`` when the invoice
+        needs l10n_it_edi's computation.
+
+        The posted move's amounts are final: each summary row's taxable
+        amount is the sum of the balances of the product lines of its taxes
+        (which carry the delta of global rounding), its VAT the balance of
+        the taxes' tax lines. Each line's ``PrezzoTotale`` and unit price are
+        computed as l10n_it_edi does (unrounded under global rounding), so
+        ``Arrotondamento`` states the same gap.
+
+        Only EUR invoices of a EUR company, TD01 or TD04, whose product lines
+        each carry exactly one plain VAT tax (see
+        :meth:`_l10n_it_fatturapa_simple_tax`), no negative amount and no
+        100 % discount take this path: negative lines are spread as
+        discounts, other taxes (price included, groups, reverse charge,
+        split payment, withholding) are computed by l10n_it_edi.
+
+        :return: dict or None
+        """
+        self.ensure_one()
+        company = self.company_id
+        currency = self.currency_id
+        if (self.move_type not in ("out_invoice", "out_refund")
+                or currency != company.currency_id or currency.name != "EUR"):
+            return None
+        product_lines = self.line_ids.filtered(lambda line: line.display_type == "product")
+        if not product_lines:
+            return None
+        rows = {}
+        lines = []
+        for line in product_lines:
+            key = self._l10n_it_fatturapa_simple_tax(line.tax_ids) if len(line.tax_ids) == 1 \
+                else None
+            if (key is None or line.discount >= 100.0 or line.quantity < 0
+                    or line.price_unit < 0 or line.price_subtotal < 0):
+                return None
+            rows.setdefault(key, {"taxes": set(), "taxable": 0.0, "raw": 0.0})["taxes"].add(
+                line.tax_ids.id)
+            lines.append((line, key))
+        document_type = self._l10n_it_edi_get_document_type()
+        if document_type not in ("TD01", "TD04"):
+            return None
+
+        # Sign of the move's balances seen from the invoice (sales are credits).
+        sign = -1 if self.move_type == "out_invoice" else 1
+        per_line = company.tax_calculation_rounding_method == "round_per_line"
+        quantity_digits = min(
+            self.env["account.move.line"]._fields["quantity"].get_digits(self.env)[1], 8)
+        base_lines = []
+        for index, (line, key) in enumerate(lines, start=1):
+            discount = line.discount
+            quantity = line.quantity
+            # The same float operations as account.tax's computation.
+            raw = quantity * (line.price_unit * (1 - (discount / 100.0)))
+            if per_line:
+                raw = currency.round(raw)
+            gross = raw / (1 - discount / 100.0)
+            row = rows[key]
+            row["taxable"] += sign * line.balance
+            row["raw"] += raw
+            base_lines.append({
+                "record": line,
+                "product_id": line.product_id,
+                "it_values": {
+                    "numero_linea": index,
+                    "descrizione": line.name or "NO NAME",
+                    "prezzo_unitario": gross / quantity if quantity else 0.0,
+                    "sconto_maggiorazione_list": [{
+                        "tipo": "SC" if discount > 0 else "MG",
+                        "percentuale": abs(discount),
+                        "importo": None,
+                    }] if discount else [],
+                    "aliquota_iva_list": [key[0]],
+                    "natura": key[1] or None,
+                    "altri_dati_gestionali_list": [],
+                    "prezzo_totale": raw,
+                    "quantita": quantity,
+                    "quantita_pd": quantity_digits,
+                    "ritenuta": None,
+                },
+            })
+        tax_amounts = {}
+        for line in self.line_ids:
+            if line.display_type == "tax" and line.tax_line_id:
+                tax_amounts[line.tax_line_id.id] = (
+                    tax_amounts.get(line.tax_line_id.id, 0.0) + sign * line.balance)
+        tax_lines = []
+        total = 0.0
+        for (rate, nature, law_reference, exigibility), row in rows.items():
+            taxable = company.currency_id.round(row["taxable"])
+            tax = company.currency_id.round(sum(tax_amounts.get(t, 0.0) for t in row["taxes"]))
+            rounding = taxable - row["raw"]
+            tax_lines.append({
+                "aliquota_iva": rate,
+                "natura": nature,
+                "arrotondamento": None if float_is_zero(rounding, precision_digits=8)
+                else rounding,
+                "imponibile_importo": taxable,
+                "imposta": tax,
+                "esigibilita_iva": exigibility,
+                "riferimento_normativo": law_reference,
+            })
+            total += taxable + tax
+
+        partner = self.commercial_partner_id
+        partner_values = self._l10n_it_fatturapa_partner_values
+        return {
+            "record": self,
+            "base_lines": base_lines,
+            "tax_lines": tax_lines,
+            "importo_totale_documento": total,
+            "company": company,
+            "partner": partner,
+            "sender": company,
+            "buyer": partner,
+            "seller": company,
+            "representative": company.l10n_it_tax_representative_partner_id,
+            "sender_info": partner_values(company.partner_id),
+            "buyer_info": partner_values(partner),
+            "seller_info": partner_values(company.partner_id),
+            "representative_info": partner_values(company.l10n_it_tax_representative_partner_id),
+            "currency": currency,
+            "regime_fiscale": company.l10n_it_tax_system,
+            "is_self_invoice": False,
+            "partner_bank": self.partner_bank_id,
+            "document_type": document_type,
+            "payment_method": "MP05",
+            "downpayment_moves": self.invoice_line_ids._get_downpayment_lines().move_id,
+            "reconciled_moves": self._get_reconciled_invoices(),
+        }
+
+    def _l10n_it_fatturapa_partner_values(self, partner):
+        """``partner._l10n_it_edi_get_values()``, remembered per partner
+        while files are built."""
+        memo = self.env.cr.cache.get(MEMO)
+        if memo is None or not partner:
+            return partner._l10n_it_edi_get_values()
+        partners = memo.setdefault("partner_values", {})
+        if partner.id not in partners:
+            partners[partner.id] = partner._l10n_it_edi_get_values()
+        return partners[partner.id]
 
     def _l10n_it_edi_is_simplified(self):
         # EXTENDS 'l10n_it_edi': this module writes no simplified invoice
