@@ -43,7 +43,7 @@ def schema_dir():
             return
 
 
-def ensure_database(db, recreate):
+def ensure_database(db, recreate, update=True):
     command, odoo_dir = odoo_bin_command()
     if recreate:
         drop_database(db)
@@ -52,6 +52,8 @@ def ensure_database(db, recreate):
          "-d", "postgres", "-Atc", f"SELECT 1 FROM pg_database WHERE datname = '{db}'"],
         stdout=subprocess.PIPE, text=True,
     ).stdout.strip() == "1"
+    if exists and not update:
+        return odoo_dir
     print(f"{'updating' if exists else 'creating'} {db} with {ADDONS}...", flush=True)
     subprocess.run(
         command + ["--addons-path", addons_path(odoo_dir), *db_args(), "-d", db,
@@ -219,11 +221,13 @@ def main():
     parser.add_argument("--lines", type=int, default=10)
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--recreate", action="store_true")
+    parser.add_argument("--no-update", action="store_true",
+                        help="use the existing database as it is (no module update)")
     parser.add_argument("--profile", action="store_true",
                         help="print cProfile's top functions of the build (slows it down)")
     args = parser.parse_args()
     schema_dir()
-    odoo_dir = ensure_database(args.db, args.recreate)
+    odoo_dir = ensure_database(args.db, args.recreate, not args.no_update)
     registry = odoo_registry(args.db, odoo_dir)
     company_id, move_ids = setup(registry, args.invoices, args.lines)
     elapsed, cpu, pg_cpu, mapping = measure(registry, company_id, move_ids, args.batch,

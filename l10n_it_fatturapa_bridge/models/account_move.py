@@ -260,8 +260,10 @@ class AccountMove(models.Model):
 
         attachments = self.env["ir.attachment"].create(attachment_vals) if attachment_vals else []
         for (move, name, digest, warnings, notes), attachment in zip(built, attachments, strict=True):
-            # Technical fields of a posted move: nothing to synchronise.
-            move.with_context(skip_invoice_sync=True, skip_is_manually_modified=True).write({
+            # Technical fields of a posted move: nothing to synchronise, and
+            # its lines (and so its balance) are untouched.
+            move.with_context(skip_invoice_sync=True, skip_is_manually_modified=True,
+                              check_move_validity=False).write({
                 "l10n_it_fatturapa_attachment_id": attachment.id,
                 "l10n_it_fatturapa_filename": name,
                 "l10n_it_fatturapa_digest": digest,
@@ -329,10 +331,14 @@ class AccountMove(models.Model):
             "tax_repartition_line_id", "group_tax_id", "date_maturity", "analytic_distribution",
             "partner_id", "tax_base_amount", "is_refund", "company_id",
         ])
+        lines.account_id.fetch(["account_type", "tag_ids"])
+        # What _get_reconciled_invoices reads, for all the invoices at once.
+        lines.filtered(
+            lambda line: line.account_id.account_type in ("asset_receivable", "liability_payable")
+        ).fetch(["matched_debit_ids", "matched_credit_ids"])
         lines.tax_ids.fetch(["amount", "amount_type", "children_tax_ids", "price_include",
                              "l10n_it_exempt_reason", "l10n_it_law_reference", "tax_exigibility"])
         lines.product_id.fetch(["barcode", "default_code", "type"])
-        lines.account_id.fetch(["account_type", "tag_ids"])
         moves.commercial_partner_id.fetch(["vat", "l10n_it_codice_fiscale", "l10n_it_pa_index",
                                            "l10n_it_pec_email", "country_id", "street", "zip",
                                            "city", "state_id", "is_company", "name"])
@@ -356,18 +362,19 @@ class AccountMove(models.Model):
         self.ensure_one()
         errors = self._l10n_it_fatturapa_edi_errors() if edi_checks else {}
         problems = [str(error.get("message")) for error in errors.values()]
-        for role, partner in ((_("company"), self.company_id.partner_id),
-                              (_("customer"), self.commercial_partner_id)):
-            missing = [label for label, value in (
-                (_("Street"), partner.street or partner.street2),
-                (_("ZIP"), partner.zip or (partner.country_id.code not in (False, "IT"))),
-                (_("City"), partner.city),
-                (_("Country"), partner.country_id),
+        for role, partner in ((_lt("company"), self.company_id.partner_id),
+                              (_lt("customer"), self.commercial_partner_id)):
+            # Labels translated only when missing: this runs for every invoice.
+            missing = [str(label) for label, value in (
+                (_lt("Street"), partner.street or partner.street2),
+                (_lt("ZIP"), partner.zip or (partner.country_id.code not in (False, "IT"))),
+                (_lt("City"), partner.city),
+                (_lt("Country"), partner.country_id),
             ) if not value]
             if missing:
                 problems.append(_(
                     "The %(role)s %(partner)s has no %(fields)s: fill them on the %(role)s's "
-                    "address.", role=role, partner=partner.display_name, fields=", ".join(missing)))
+                    "address.", role=str(role), partner=partner.display_name, fields=", ".join(missing)))
         if self.l10n_it_origin_document_type and not self.l10n_it_origin_document_name:
             problems.append(_(
                 "The Origin Document Type is set but not the Origin Document Name: fill it in the "
@@ -429,7 +436,8 @@ class AccountMove(models.Model):
         :return: the problems.
         """
         self.ensure_one()
-        self.with_context(skip_invoice_sync=True, skip_is_manually_modified=True).write({
+        self.with_context(skip_invoice_sync=True, skip_is_manually_modified=True,
+                          check_move_validity=False).write({
             "l10n_it_fatturapa_blocked": True,
             "l10n_it_fatturapa_problems": self._l10n_it_fatturapa_problems_html(
                 problems, warnings, notes),
@@ -899,7 +907,7 @@ class AccountMove(models.Model):
             total += taxable + tax
 
         partner = self.commercial_partner_id
-        partner_values = self._l10n_it_fatturapa_partner_values
+        representative = company.l10n_it_tax_representative_partner_id
         return {
             "record": self,
             "base_lines": base_lines,
@@ -910,11 +918,11 @@ class AccountMove(models.Model):
             "sender": company,
             "buyer": partner,
             "seller": company,
-            "representative": company.l10n_it_tax_representative_partner_id,
-            "sender_info": partner_values(company.partner_id),
-            "buyer_info": partner_values(partner),
-            "seller_info": partner_values(company.partner_id),
-            "representative_info": partner_values(company.l10n_it_tax_representative_partner_id),
+            "representative": representative,
+            "sender_info": company.partner_id._l10n_it_edi_get_values(),
+            "buyer_info": partner._l10n_it_edi_get_values(),
+            "seller_info": company.partner_id._l10n_it_edi_get_values(),
+            "representative_info": representative._l10n_it_edi_get_values(),
             "currency": currency,
             "regime_fiscale": company.l10n_it_tax_system,
             "is_self_invoice": False,
@@ -924,17 +932,6 @@ class AccountMove(models.Model):
             "downpayment_moves": self.invoice_line_ids._get_downpayment_lines().move_id,
             "reconciled_moves": self._get_reconciled_invoices(),
         }
-
-    def _l10n_it_fatturapa_partner_values(self, partner):
-        """``partner._l10n_it_edi_get_values()``, remembered per partner
-        while files are built."""
-        memo = self.env.cr.cache.get(MEMO)
-        if memo is None or not partner:
-            return partner._l10n_it_edi_get_values()
-        partners = memo.setdefault("partner_values", {})
-        if partner.id not in partners:
-            partners[partner.id] = partner._l10n_it_edi_get_values()
-        return partners[partner.id]
 
     def _l10n_it_edi_is_simplified(self):
         # EXTENDS 'l10n_it_edi': this module writes no simplified invoice
@@ -956,6 +953,23 @@ class AccountMove(models.Model):
             ])
             memo["vj3_tags"] = lines.expression_ids._get_matching_tags()
         return bool(self.line_ids.tax_tag_ids & memo["vj3_tags"])
+
+    def _l10n_it_edi_is_professional_fees(self):
+        # EXTENDS 'l10n_it_edi': the professional fees tag, looked up for
+        # every invoice, is remembered while files are built.
+        memo = self.env.cr.cache.get(MEMO)
+        if memo is None:
+            return super()._l10n_it_edi_is_professional_fees()
+        self.ensure_one()
+        if "fees_tag" not in memo:
+            memo["fees_tag"] = self.env.ref("l10n_it_edi.l10n_it_edi_professional_fees_tag",
+                                            raise_if_not_found=False)
+        tag = memo["fees_tag"]
+        return bool(tag) and any(
+            tag in line.account_id.tag_ids
+            for line in self.invoice_line_ids
+            if line.display_type not in ("line_note", "line_section")
+        )
 
     def _l10n_it_fatturapa_payment_method(self):
         """ModalitaPagamento (extension hook): MP05, bank transfer, as
