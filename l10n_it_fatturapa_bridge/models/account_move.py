@@ -216,7 +216,8 @@ class AccountMove(models.Model):
             # access to the invoice was checked above.
             invoice = move.sudo()._l10n_it_fatturapa_prepare_invoice()
             signer = move._l10n_it_fatturapa_get_signer(invoice)
-            invoice, notes = clean(invoice)
+            # The invoice was built for this file only: no copy to keep.
+            invoice, notes = clean(invoice, in_place=True)
             payload = json.dumps([to_dict(invoice), bool(signer)], sort_keys=True)
             digest = hashlib.sha256(payload.encode()).hexdigest()
             if (move.l10n_it_fatturapa_digest == digest and move.l10n_it_fatturapa_attachment_id
@@ -263,7 +264,7 @@ class AccountMove(models.Model):
             # Technical fields of a posted move: nothing to synchronise, and
             # its lines (and so its balance) are untouched.
             move.with_context(skip_invoice_sync=True, skip_is_manually_modified=True,
-                              check_move_validity=False).write({
+                              check_move_validity=False, tracking_disable=True).write({
                 "l10n_it_fatturapa_attachment_id": attachment.id,
                 "l10n_it_fatturapa_filename": name,
                 "l10n_it_fatturapa_digest": digest,
@@ -365,16 +366,20 @@ class AccountMove(models.Model):
         for role, partner in ((_lt("company"), self.company_id.partner_id),
                               (_lt("customer"), self.commercial_partner_id)):
             # Labels translated only when missing: this runs for every invoice.
-            missing = [str(label) for label, value in (
+            missing = []
+            for label, value in (
                 (_lt("Street"), partner.street or partner.street2),
                 (_lt("ZIP"), partner.zip or (partner.country_id.code not in (False, "IT"))),
                 (_lt("City"), partner.city),
                 (_lt("Country"), partner.country_id),
-            ) if not value]
+            ):
+                if not value:
+                    missing.append(label._translate(self.env.lang))
             if missing:
                 problems.append(_(
                     "The %(role)s %(partner)s has no %(fields)s: fill them on the %(role)s's "
-                    "address.", role=str(role), partner=partner.display_name, fields=", ".join(missing)))
+                    "address.", role=role._translate(self.env.lang),
+                    partner=partner.display_name, fields=", ".join(missing)))
         if self.l10n_it_origin_document_type and not self.l10n_it_origin_document_name:
             problems.append(_(
                 "The Origin Document Type is set but not the Origin Document Name: fill it in the "
@@ -437,7 +442,7 @@ class AccountMove(models.Model):
         """
         self.ensure_one()
         self.with_context(skip_invoice_sync=True, skip_is_manually_modified=True,
-                          check_move_validity=False).write({
+                          check_move_validity=False, tracking_disable=True).write({
             "l10n_it_fatturapa_blocked": True,
             "l10n_it_fatturapa_problems": self._l10n_it_fatturapa_problems_html(
                 problems, warnings, notes),
@@ -970,6 +975,25 @@ class AccountMove(models.Model):
             for line in self.invoice_line_ids
             if line.display_type not in ("line_note", "line_section")
         )
+
+    def _l10n_it_edi_export_taxes_check(self):
+        # EXTENDS 'l10n_it_edi': its check flattens the taxes of every line of
+        # every invoice; while files are built, each set of taxes is checked
+        # once, and l10n_it_edi's own check words the problem when there is one.
+        memo = self.env.cr.cache.get(MEMO)
+        if memo is None:
+            return super()._l10n_it_edi_export_taxes_check()
+        one_vat = memo.setdefault("one_vat_tax", {})
+        for line in self.invoice_line_ids:
+            if line.display_type != "product":
+                continue
+            key = frozenset(line.tax_ids.ids)
+            if key not in one_vat:
+                one_vat[key] = len(
+                    line.tax_ids.flatten_taxes_hierarchy()._l10n_it_filter_kind("vat")) == 1
+            if not one_vat[key]:
+                return super()._l10n_it_edi_export_taxes_check()
+        return {}
 
     def _l10n_it_fatturapa_payment_method(self):
         """ModalitaPagamento (extension hook): MP05, bank transfer, as

@@ -1,5 +1,6 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
 from odoo import Command
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..models.account_tax import MEMO
@@ -124,3 +125,17 @@ class TestFatturaPAPostedValues(FatturaPACommon):
                 self.assertIsNone(ours)
                 # The file is still built, through l10n_it_edi's values.
                 self.assert_amounts_equal_move(move, self.tree(move._l10n_it_fatturapa_build()))
+
+    def test_line_without_vat_tax_is_refused_in_a_batch(self):
+        """Test that a line without a VAT tax is refused with l10n_it_edi's
+        words, also when the invoice is built in a batch with good ones,
+        and the good invoice of the batch still gets its file."""
+        good = self.make_invoice([("Hosting", 1, 10.0, self.tax_22)])
+        bad = self.make_invoice([{"name": "Hosting", "quantity": 1, "price_unit": 10.0,
+                                  "tax_ids": [Command.clear()]}])
+        with self.assertRaisesRegex(UserError, "exactly one VAT tax"):
+            (good | bad)._l10n_it_fatturapa_build()
+        self.assertTrue(bad.l10n_it_fatturapa_blocked)
+        self.assertIn("exactly one VAT tax", bad.l10n_it_fatturapa_problems)
+        self.assertEqual((good | bad)._l10n_it_fatturapa_build(raise_on_problems=False),
+                         good.l10n_it_fatturapa_attachment_id)
