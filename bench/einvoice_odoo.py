@@ -236,7 +236,8 @@ def main():
     print(f"\ninvoices: {count} posted, {args.lines} lines each, batches of {args.batch}, one process")
     print(f"build (ORM read + map + clean + render + XSD/SdI checks + sign + attach): "
           f"{elapsed:.2f}s = {count / elapsed:.0f} invoices/s (target >= 100/s)")
-    print(f"  Odoo process CPU time: {cpu:.2f}s = {count / cpu:.0f} invoices per CPU-second")
+    print(f"  Odoo process CPU time: {cpu:.2f}s = {count / cpu:.0f} invoices per CPU-second "
+          f"(the process had {100 * cpu / elapsed:.0f} % of a core)")
     if pg_cpu is not None:
         print(f"  PostgreSQL backend CPU time: {pg_cpu:.2f}s; Odoo + PostgreSQL: "
               f"{count / (cpu + pg_cpu):.0f} invoices per CPU-second")
