@@ -138,7 +138,12 @@ def run_odoo_tests():
     ]
     print(f"== Odoo tests: {', '.join(addons)} on fresh database {db}", flush=True)
     started = time.time()
-    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # The repository's pure packages (fatturapa_bridge...) before any installed
+    # copy: the code under test is this checkout's.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)}
+    proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
     log_path = ROOT / "var" / "odoo-tests.log"
     log_path.parent.mkdir(exist_ok=True)
     ran = failed = errors = 0
