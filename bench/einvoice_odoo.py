@@ -43,7 +43,7 @@ def schema_dir():
             return
 
 
-def ensure_database(db, recreate):
+def ensure_database(db, recreate, update=True):
     command, odoo_dir = odoo_bin_command()
     if recreate:
         drop_database(db)
@@ -52,6 +52,8 @@ def ensure_database(db, recreate):
          "-d", "postgres", "-Atc", f"SELECT 1 FROM pg_database WHERE datname = '{db}'"],
         stdout=subprocess.PIPE, text=True,
     ).stdout.strip() == "1"
+    if exists and not update:
+        return odoo_dir
     print(f"{'updating' if exists else 'creating'} {db} with {ADDONS}...", flush=True)
     subprocess.run(
         command + ["--addons-path", addons_path(odoo_dir), *db_args(), "-d", db,
@@ -149,7 +151,21 @@ def setup(registry, count, lines):
         return company.id, moves.ids[:count]
 
 
-def measure(registry, company_id, move_ids, batch):
+def postgres_cpu(cr):
+    """CPU seconds (user + system) of the PostgreSQL backend serving ``cr``,
+    from /proc, or ``None`` where it cannot be read (another host, another
+    user)."""
+    cr.execute("SELECT pg_backend_pid()")
+    pid = cr.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(registry, company_id, move_ids, batch, profile=False):
     from odoo import api
 
     with registry.cursor() as cr:
@@ -160,10 +176,23 @@ def measure(registry, company_id, move_ids, batch):
         cr.rollback()
         env.invalidate_all()
 
+        profiler = None
+        if profile:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
+        pg_cpu = postgres_cpu(cr)
         started, cpu = time.perf_counter(), time.process_time()
         for start in range(0, len(move_ids), batch):
             Move.browse(move_ids[start:start + batch])._l10n_it_fatturapa_build()
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+        pg_cpu = postgres_cpu(cr) - pg_cpu if pg_cpu is not None else None
+        if profiler:
+            import pstats
+
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
         signed = Move.browse(move_ids).mapped("l10n_it_fatturapa_filename")
         assert all(name and name.endswith(".xml.p7m") for name in signed), "every file signed"
         assert len(set(signed)) == len(move_ids), "every name distinct"
@@ -182,7 +211,7 @@ def measure(registry, company_id, move_ids, batch):
             cr.cache.pop(MEMO)
         mapping = time.perf_counter() - started
         cr.rollback()
-    return elapsed, cpu, mapping
+    return elapsed, cpu, pg_cpu, mapping
 
 
 def main():
@@ -192,18 +221,28 @@ def main():
     parser.add_argument("--lines", type=int, default=10)
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--recreate", action="store_true")
+    parser.add_argument("--no-update", action="store_true",
+                        help="use the existing database as it is (no module update)")
+    parser.add_argument("--profile", action="store_true",
+                        help="print cProfile's top functions of the build (slows it down)")
     args = parser.parse_args()
     schema_dir()
-    odoo_dir = ensure_database(args.db, args.recreate)
+    odoo_dir = ensure_database(args.db, args.recreate, not args.no_update)
     registry = odoo_registry(args.db, odoo_dir)
     company_id, move_ids = setup(registry, args.invoices, args.lines)
-    elapsed, cpu, mapping = measure(registry, company_id, move_ids, args.batch)
+    elapsed, cpu, pg_cpu, mapping = measure(registry, company_id, move_ids, args.batch,
+                                            args.profile)
     count = len(move_ids)
     print(f"\ninvoices: {count} posted, {args.lines} lines each, batches of {args.batch}, one process")
     print(f"build (ORM read + map + clean + render + XSD/SdI checks + sign + attach): "
           f"{elapsed:.2f}s = {count / elapsed:.0f} invoices/s (target >= 100/s)")
     print(f"  Odoo process CPU time: {cpu:.2f}s = {count / cpu:.0f} invoices per CPU-second "
-          f"(PostgreSQL's time not counted)")
+          f"(the process had {100 * cpu / elapsed:.0f} % of a core)")
+    if pg_cpu is not None:
+        print(f"  PostgreSQL backend CPU time: {pg_cpu:.2f}s; Odoo + PostgreSQL: "
+              f"{count / (cpu + pg_cpu):.0f} invoices per CPU-second")
+    else:
+        print("  PostgreSQL backend CPU time: not readable from this process")
     print(f"ORM read and mapping to the model alone (separate pass): {mapping:.2f}s "
           f"= {count / mapping:.0f} invoices/s")
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")

@@ -139,17 +139,21 @@ def _describe(char: str) -> str:
     return f"U+{ord(char):04X}" + (f" {name}" if name else "")
 
 
-def clean(invoice: Invoice, *, schema_path: Path | None = None) -> tuple[Invoice, list[Note]]:
+def clean(invoice: Invoice, *, schema_path: Path | None = None,
+          in_place: bool = False) -> tuple[Invoice, list[Note]]:
     """Return a copy of ``invoice`` whose texts the SdI accepts, and the notes.
 
-    :param invoice: the invoice; it is not modified.
+    :param invoice: the invoice; it is not modified unless ``in_place``.
     :param schema_path: the FatturaPA XSD to read the limits from (by
         default the installed one, see :func:`fatturapa_bridge.schema.find_schema`).
+    :param in_place: clean ``invoice`` itself and return it, for a caller
+        that built the invoice only to render it (copying a large invoice
+        costs more than cleaning it).
     :return: ``(cleaned invoice, notes)``; no notes when nothing changed.
     :raises SchemaNotFound: when the schema is not installed.
     """
     limits = text_limits(schema_path)
-    cleaned = copy.deepcopy(invoice)
+    cleaned = invoice if in_place else copy.deepcopy(invoice)
     notes: list[Note] = []
     split_lists: dict[int, tuple[object, str, list]] = {}
     for item in list(iter_values(cleaned)):

@@ -173,6 +173,13 @@ def odoo_test_args(run, addons, tags):
     ]
 
 
+def checkout_env():
+    """The environment of an Odoo process: the repository's pure packages
+    (fatturapa_bridge...) come before any installed copy, so the code under
+    test is this checkout's."""
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)}
+
+
 def follow_odoo_log(run, proc, echo_lock):
     """Copy one Odoo run's output to its log, echo what matters, count the tests.
 
@@ -234,8 +241,8 @@ def run_odoo_tests():
         for run in batch:
             print(f"== Odoo tests {run['label']}: {', '.join(addons)} on fresh database {run['db']}", flush=True)
             run["started"] = time.time()
-            proc = subprocess.Popen(odoo_test_args(run, addons, tags), cwd=ROOT, stdout=subprocess.PIPE,
-                                    stderr=subprocess.STDOUT, text=True)
+            proc = subprocess.Popen(odoo_test_args(run, addons, tags), cwd=ROOT, env=checkout_env(),
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
             thread = threading.Thread(target=follow_odoo_log, args=(run, proc, echo_lock), daemon=True)
             thread.start()
             threads.append(thread)
@@ -272,7 +279,7 @@ def run_pytest_odoo(db, addons):
     ]
     log_path = ROOT / "var" / "pytest-odoo.log"
     with open(log_path, "w") as log:
-        proc = subprocess.run(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        proc = subprocess.run(args, cwd=ROOT, env=checkout_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         log.write(proc.stdout)
     counts = pytest_counts(proc.stdout, proc.returncode)
     tail = proc.stdout.strip().splitlines()[-1:] or ["(no output)"]

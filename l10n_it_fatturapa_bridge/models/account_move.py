@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_repr
+from odoo.tools import float_is_zero, float_repr
 from odoo.tools.translate import LazyTranslate
 
 from .account_tax import MEMO
@@ -216,7 +216,8 @@ class AccountMove(models.Model):
             # access to the invoice was checked above.
             invoice = move.sudo()._l10n_it_fatturapa_prepare_invoice()
             signer = move._l10n_it_fatturapa_get_signer(invoice)
-            invoice, notes = clean(invoice)
+            # The invoice was built for this file only: no copy to keep.
+            invoice, notes = clean(invoice, in_place=True)
             payload = json.dumps([to_dict(invoice), bool(signer)], sort_keys=True)
             digest = hashlib.sha256(payload.encode()).hexdigest()
             if (move.l10n_it_fatturapa_digest == digest and move.l10n_it_fatturapa_attachment_id
@@ -260,8 +261,10 @@ class AccountMove(models.Model):
 
         attachments = self.env["ir.attachment"].create(attachment_vals) if attachment_vals else []
         for (move, name, digest, warnings, notes), attachment in zip(built, attachments, strict=True):
-            # Technical fields of a posted move: nothing to synchronise.
-            move.with_context(skip_invoice_sync=True, skip_is_manually_modified=True).write({
+            # Technical fields of a posted move: nothing to synchronise, and
+            # its lines (and so its balance) are untouched.
+            move.with_context(skip_invoice_sync=True, skip_is_manually_modified=True,
+                              check_move_validity=False, tracking_disable=True).write({
                 "l10n_it_fatturapa_attachment_id": attachment.id,
                 "l10n_it_fatturapa_filename": name,
                 "l10n_it_fatturapa_digest": digest,
@@ -329,10 +332,14 @@ class AccountMove(models.Model):
             "tax_repartition_line_id", "group_tax_id", "date_maturity", "analytic_distribution",
             "partner_id", "tax_base_amount", "is_refund", "company_id",
         ])
+        lines.account_id.fetch(["account_type", "tag_ids"])
+        # What _get_reconciled_invoices reads, for all the invoices at once.
+        lines.filtered(
+            lambda line: line.account_id.account_type in ("asset_receivable", "liability_payable")
+        ).fetch(["matched_debit_ids", "matched_credit_ids"])
         lines.tax_ids.fetch(["amount", "amount_type", "children_tax_ids", "price_include",
                              "l10n_it_exempt_reason", "l10n_it_law_reference", "tax_exigibility"])
         lines.product_id.fetch(["barcode", "default_code", "type"])
-        lines.account_id.fetch(["account_type", "tag_ids"])
         moves.commercial_partner_id.fetch(["vat", "l10n_it_codice_fiscale", "l10n_it_pa_index",
                                            "l10n_it_pec_email", "country_id", "street", "zip",
                                            "city", "state_id", "is_company", "name"])
@@ -356,18 +363,23 @@ class AccountMove(models.Model):
         self.ensure_one()
         errors = self._l10n_it_fatturapa_edi_errors() if edi_checks else {}
         problems = [str(error.get("message")) for error in errors.values()]
-        for role, partner in ((_("company"), self.company_id.partner_id),
-                              (_("customer"), self.commercial_partner_id)):
-            missing = [label for label, value in (
-                (_("Street"), partner.street or partner.street2),
-                (_("ZIP"), partner.zip or (partner.country_id.code not in (False, "IT"))),
-                (_("City"), partner.city),
-                (_("Country"), partner.country_id),
-            ) if not value]
+        for role, partner in ((_lt("company"), self.company_id.partner_id),
+                              (_lt("customer"), self.commercial_partner_id)):
+            # Labels translated only when missing: this runs for every invoice.
+            missing = []
+            for label, value in (
+                (_lt("Street"), partner.street or partner.street2),
+                (_lt("ZIP"), partner.zip or (partner.country_id.code not in (False, "IT"))),
+                (_lt("City"), partner.city),
+                (_lt("Country"), partner.country_id),
+            ):
+                if not value:
+                    missing.append(label._translate(self.env.lang))
             if missing:
                 problems.append(_(
                     "The %(role)s %(partner)s has no %(fields)s: fill them on the %(role)s's "
-                    "address.", role=role, partner=partner.display_name, fields=", ".join(missing)))
+                    "address.", role=role._translate(self.env.lang),
+                    partner=partner.display_name, fields=", ".join(missing)))
         if self.l10n_it_origin_document_type and not self.l10n_it_origin_document_name:
             problems.append(_(
                 "The Origin Document Type is set but not the Origin Document Name: fill it in the "
@@ -429,7 +441,8 @@ class AccountMove(models.Model):
         :return: the problems.
         """
         self.ensure_one()
-        self.with_context(skip_invoice_sync=True, skip_is_manually_modified=True).write({
+        self.with_context(skip_invoice_sync=True, skip_is_manually_modified=True,
+                          check_move_validity=False, tracking_disable=True).write({
             "l10n_it_fatturapa_blocked": True,
             "l10n_it_fatturapa_problems": self._l10n_it_fatturapa_problems_html(
                 problems, warnings, notes),
@@ -563,7 +576,7 @@ class AccountMove(models.Model):
             Withholding,
         )
 
-        values = self._l10n_it_edi_get_values()
+        values = self._l10n_it_fatturapa_get_values()
         company = self.company_id
         buyer_partner = values["buyer"]
         seller_partner = values["seller"]
@@ -750,6 +763,181 @@ class AccountMove(models.Model):
                                          details=details)]
         return Invoice(header=header, bodies=[body])
 
+    def _l10n_it_fatturapa_get_values(self):
+        """The values of the invoice the mapping needs, with the keys of
+        ``_l10n_it_edi_get_values``.
+
+        An invoice whose lines each carry one plain VAT tax is read from its
+        posted lines (:meth:`_l10n_it_fatturapa_posted_values`); any other
+        goes through l10n_it_edi's computation, which recomputes the taxes.
+
+        :return: dict
+        """
+        self.ensure_one()
+        values = self._l10n_it_fatturapa_posted_values()
+        if values is None:
+            values = self._l10n_it_edi_get_values()
+        return values
+
+    def _l10n_it_fatturapa_simple_tax(self, tax):
+        """The summary key of a plain VAT tax (percent, excluded from the
+        price, no children, no negative repartition, no split payment), or
+        ``None``: such a tax's posted amounts are what l10n_it_edi computes.
+        """
+        memo = self.env.cr.cache.get(MEMO)
+        taxes = memo.setdefault("simple_taxes", {}) if memo is not None else {}
+        if tax.id not in taxes:
+            simple = (
+                tax.amount_type == "percent"
+                and tax.amount >= 0
+                and not tax.price_include
+                and not tax.children_tax_ids
+                and not tax.has_negative_factor
+                and tax._l10n_it_get_tax_kind() == "vat"
+                and tax.tax_exigibility in ("on_invoice", "on_payment")
+                and not tax._l10n_it_is_split_payment()
+            )
+            taxes[tax.id] = (
+                tax.amount,
+                tax.l10n_it_exempt_reason or False,
+                tax.l10n_it_law_reference or False,
+                "D" if tax.tax_exigibility == "on_payment" else "I",
+            ) if simple else None
+        return taxes[tax.id]
+
+    def _l10n_it_fatturapa_posted_values(self):
+        """The values of ``_l10n_it_edi_get_values`` read from the posted
+        move, without recomputing its taxes, or ``None`` when the invoice
+        needs l10n_it_edi's computation.
+
+        The posted move's amounts are final: each summary row's taxable
+        amount is the sum of the balances of the product lines of its taxes
+        (which carry the delta of global rounding), its VAT the balance of
+        the taxes' tax lines. Each line's ``PrezzoTotale`` and unit price are
+        computed as l10n_it_edi does (unrounded under global rounding), so
+        ``Arrotondamento`` states the same gap.
+
+        Only EUR invoices of a EUR company, TD01 or TD04, whose product lines
+        each carry exactly one plain VAT tax (see
+        :meth:`_l10n_it_fatturapa_simple_tax`), no negative amount and no
+        100 % discount take this path: negative lines are spread as
+        discounts, other taxes (price included, groups, reverse charge,
+        split payment, withholding) are computed by l10n_it_edi.
+
+        :return: dict or None
+        """
+        self.ensure_one()
+        company = self.company_id
+        currency = self.currency_id
+        if (self.move_type not in ("out_invoice", "out_refund")
+                or currency != company.currency_id or currency.name != "EUR"):
+            return None
+        product_lines = self.line_ids.filtered(lambda line: line.display_type == "product")
+        if not product_lines:
+            return None
+        rows = {}
+        lines = []
+        for line in product_lines:
+            key = self._l10n_it_fatturapa_simple_tax(line.tax_ids) if len(line.tax_ids) == 1 \
+                else None
+            if (key is None or line.discount >= 100.0 or line.quantity < 0
+                    or line.price_unit < 0 or line.price_subtotal < 0):
+                return None
+            rows.setdefault(key, {"taxes": set(), "taxable": 0.0, "raw": 0.0})["taxes"].add(
+                line.tax_ids.id)
+            lines.append((line, key))
+        document_type = self._l10n_it_edi_get_document_type()
+        if document_type not in ("TD01", "TD04"):
+            return None
+
+        # Sign of the move's balances seen from the invoice (sales are credits).
+        sign = -1 if self.move_type == "out_invoice" else 1
+        per_line = company.tax_calculation_rounding_method == "round_per_line"
+        quantity_digits = min(
+            self.env["account.move.line"]._fields["quantity"].get_digits(self.env)[1], 8)
+        base_lines = []
+        for index, (line, key) in enumerate(lines, start=1):
+            discount = line.discount
+            quantity = line.quantity
+            # The same float operations as account.tax's computation.
+            raw = quantity * (line.price_unit * (1 - (discount / 100.0)))
+            if per_line:
+                raw = currency.round(raw)
+            gross = raw / (1 - discount / 100.0)
+            row = rows[key]
+            row["taxable"] += sign * line.balance
+            row["raw"] += raw
+            base_lines.append({
+                "record": line,
+                "product_id": line.product_id,
+                "it_values": {
+                    "numero_linea": index,
+                    "descrizione": line.name or "NO NAME",
+                    "prezzo_unitario": gross / quantity if quantity else 0.0,
+                    "sconto_maggiorazione_list": [{
+                        "tipo": "SC" if discount > 0 else "MG",
+                        "percentuale": abs(discount),
+                        "importo": None,
+                    }] if discount else [],
+                    "aliquota_iva_list": [key[0]],
+                    "natura": key[1] or None,
+                    "altri_dati_gestionali_list": [],
+                    "prezzo_totale": raw,
+                    "quantita": quantity,
+                    "quantita_pd": quantity_digits,
+                    "ritenuta": None,
+                },
+            })
+        tax_amounts = {}
+        for line in self.line_ids:
+            if line.display_type == "tax" and line.tax_line_id:
+                tax_amounts[line.tax_line_id.id] = (
+                    tax_amounts.get(line.tax_line_id.id, 0.0) + sign * line.balance)
+        tax_lines = []
+        total = 0.0
+        for (rate, nature, law_reference, exigibility), row in rows.items():
+            taxable = company.currency_id.round(row["taxable"])
+            tax = company.currency_id.round(sum(tax_amounts.get(t, 0.0) for t in row["taxes"]))
+            rounding = taxable - row["raw"]
+            tax_lines.append({
+                "aliquota_iva": rate,
+                "natura": nature,
+                "arrotondamento": None if float_is_zero(rounding, precision_digits=8)
+                else rounding,
+                "imponibile_importo": taxable,
+                "imposta": tax,
+                "esigibilita_iva": exigibility,
+                "riferimento_normativo": law_reference,
+            })
+            total += taxable + tax
+
+        partner = self.commercial_partner_id
+        representative = company.l10n_it_tax_representative_partner_id
+        return {
+            "record": self,
+            "base_lines": base_lines,
+            "tax_lines": tax_lines,
+            "importo_totale_documento": total,
+            "company": company,
+            "partner": partner,
+            "sender": company,
+            "buyer": partner,
+            "seller": company,
+            "representative": representative,
+            "sender_info": company.partner_id._l10n_it_edi_get_values(),
+            "buyer_info": partner._l10n_it_edi_get_values(),
+            "seller_info": company.partner_id._l10n_it_edi_get_values(),
+            "representative_info": representative._l10n_it_edi_get_values(),
+            "currency": currency,
+            "regime_fiscale": company.l10n_it_tax_system,
+            "is_self_invoice": False,
+            "partner_bank": self.partner_bank_id,
+            "document_type": document_type,
+            "payment_method": "MP05",
+            "downpayment_moves": self.invoice_line_ids._get_downpayment_lines().move_id,
+            "reconciled_moves": self._get_reconciled_invoices(),
+        }
+
     def _l10n_it_edi_is_simplified(self):
         # EXTENDS 'l10n_it_edi': this module writes no simplified invoice
         # (FSM10), so while its files are built an invoice is never one.
@@ -770,6 +958,42 @@ class AccountMove(models.Model):
             ])
             memo["vj3_tags"] = lines.expression_ids._get_matching_tags()
         return bool(self.line_ids.tax_tag_ids & memo["vj3_tags"])
+
+    def _l10n_it_edi_is_professional_fees(self):
+        # EXTENDS 'l10n_it_edi': the professional fees tag, looked up for
+        # every invoice, is remembered while files are built.
+        memo = self.env.cr.cache.get(MEMO)
+        if memo is None:
+            return super()._l10n_it_edi_is_professional_fees()
+        self.ensure_one()
+        if "fees_tag" not in memo:
+            memo["fees_tag"] = self.env.ref("l10n_it_edi.l10n_it_edi_professional_fees_tag",
+                                            raise_if_not_found=False)
+        tag = memo["fees_tag"]
+        return bool(tag) and any(
+            tag in line.account_id.tag_ids
+            for line in self.invoice_line_ids
+            if line.display_type not in ("line_note", "line_section")
+        )
+
+    def _l10n_it_edi_export_taxes_check(self):
+        # EXTENDS 'l10n_it_edi': its check flattens the taxes of every line of
+        # every invoice; while files are built, each set of taxes is checked
+        # once, and l10n_it_edi's own check words the problem when there is one.
+        memo = self.env.cr.cache.get(MEMO)
+        if memo is None:
+            return super()._l10n_it_edi_export_taxes_check()
+        one_vat = memo.setdefault("one_vat_tax", {})
+        for line in self.invoice_line_ids:
+            if line.display_type != "product":
+                continue
+            key = frozenset(line.tax_ids.ids)
+            if key not in one_vat:
+                one_vat[key] = len(
+                    line.tax_ids.flatten_taxes_hierarchy()._l10n_it_filter_kind("vat")) == 1
+            if not one_vat[key]:
+                return super()._l10n_it_edi_export_taxes_check()
+        return {}
 
     def _l10n_it_fatturapa_payment_method(self):
         """ModalitaPagamento (extension hook): MP05, bank transfer, as

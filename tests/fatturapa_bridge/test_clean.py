@@ -177,3 +177,13 @@ def test_cleaned_real_world_text_renders(needs_schemas):
     assert "?" not in value and value.strip()
     inv, _notes = clean(with_description("ʢ◉ᴥ◉ʡ"))
     render(inv)
+
+
+def test_clean_in_place_changes_and_returns_the_callers_invoice(needs_schemas):
+    """Test that ``in_place=True`` cleans the given invoice itself, with the
+    same result and notes as a copy."""
+    copied, copy_notes = clean(with_description("Canone 10€"))
+    inv = with_description("Canone 10€")
+    cleaned, notes = clean(inv, in_place=True)
+    assert cleaned is inv
+    assert cleaned == copied and notes == copy_notes and notes
