@@ -279,7 +279,8 @@ def run_pytest_odoo(db, addons):
     ]
     log_path = ROOT / "var" / "pytest-odoo.log"
     with open(log_path, "w") as log:
-        proc = subprocess.run(args, cwd=ROOT, env=checkout_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        proc = subprocess.run(args, cwd=ROOT, env=checkout_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True)
         log.write(proc.stdout)
     counts = pytest_counts(proc.stdout, proc.returncode)
     tail = proc.stdout.strip().splitlines()[-1:] or ["(no output)"]
