@@ -6,7 +6,7 @@ from psycopg2.errors import UniqueViolation
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, format_amount
+from odoo.tools import format_amount
 
 from ..parsing import shown
 
@@ -251,16 +251,6 @@ class PrepaidRecharge(models.Model):
             raise ValidationError(
                 _("A payment of this recharge is already being processed: wait for its confirmation.")
             )
-
-    def _lock_for_update(self):
-        """Lock the recharge rows: two payments of one recharge are settled one after the other."""
-        self.flush_recordset()
-        self.env.cr.execute(
-            SQL("SELECT id FROM prepaid_recharge WHERE id IN %s ORDER BY id FOR NO KEY UPDATE", tuple(self.ids)),
-            # A serialization failure here is expected under parallel payments (Odoo replays them).
-            log_exceptions=False,
-        )
-        self.invalidate_recordset(["state"])
 
     def _prepaid_is_settled(self):
         """Whether a payment arriving now must not pay this recharge: it is

@@ -1,5 +1,6 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
-import hashlib
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import timedelta
 from decimal import Decimal
 
@@ -7,7 +8,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models, modules, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, float_compare, float_is_zero, format_amount
+from odoo.tools import float_compare, float_is_zero, format_amount
 
 from ..const import (
     CALLER_KEY_MAX_LENGTH,
@@ -17,12 +18,31 @@ from ..const import (
     KEY_MAX_LENGTH,
     MAX_MOVEMENT_AMOUNT,
 )
+from ..ledger_storage import LedgerStorage, lock_rows
 from ..parsing import check_text, parse_decimal, parse_whole, shown
 
 MOVEMENT_TYPES = ("credit", "debit", "refund", "expiry", "adjustment", "withdrawal")
 # The wallet's money fields: derived from its lots and written by the ledger
 # service alone (see _ledger_write_rows).
 LEDGER_FIELDS = frozenset({"balance", "paid_amount", "bonus_amount", "voucher_amount", "debt_amount"})
+# The wallet columns the rules of a movement read, as the lock reads them.
+LEDGER_LOCK_COLUMNS = ("active", "scope", "debt_amount")
+
+
+@dataclass
+class Movement:
+    """A movement prepared by the rules of its type, ready to be written.
+
+    :param allocations: dicts with ``lot_id`` (an id, ``"new"`` for the lot
+        the movement creates, False for debt), ``kind``, ``amount`` (signed
+        change of the lot) and flags
+    :param debt_change: change of the wallet's debt
+    :param new_lot_vals: values of the lot the movement creates, if any
+    """
+
+    allocations: list = dataclass_field(default_factory=list)
+    debt_change: float = 0.0
+    new_lot_vals: dict | None = None
 
 
 class PrepaidWallet(models.Model):
@@ -441,120 +461,38 @@ class PrepaidWallet(models.Model):
             raise ValidationError(_("An idempotency key has at most %(max)s characters.", max=KEY_MAX_LENGTH))
         return key.strip()
 
-    def _lock_for_update(self):
-        """Lock the wallet rows until the end of the transaction.
-
-        Every movement also rewrites the wallet row, so a transaction that was
-        waiting on this lock gets a serialization failure once the holder
-        commits, and Odoo replays it: it then reads the holder's result.
-        """
-        self.flush_recordset()
-        self.env.cr.execute(
-            SQL(
-                "SELECT id FROM prepaid_wallet WHERE id IN %s ORDER BY id FOR UPDATE",
-                tuple(self.ids),
-            ),
-            # An expected serialization failure (replayed by Odoo) is no
-            # "bad query" for the error log.
-            log_exceptions=False,
-        )
-        self.env["prepaid.credit.lot"].invalidate_model()
-        self.invalidate_recordset()
-
-    def _lock_for_update_skip_locked(self):
-        """Lock the wallets that are free now and return them (for crons)."""
-        self.flush_recordset()
-        self.env.cr.execute(
-            SQL(
-                "SELECT id FROM prepaid_wallet WHERE id IN %s ORDER BY id FOR UPDATE SKIP LOCKED",
-                tuple(self.ids),
-            )
-        )
-        locked = self.browse([row[0] for row in self.env.cr.fetchall()])
-        self.env["prepaid.credit.lot"].invalidate_model()
-        locked.invalidate_recordset()
-        return locked
+    def _ledger_storage(self):
+        """The ledger's SQL for this environment (see :mod:`..ledger_storage`)."""
+        return LedgerStorage(self.env)
 
     def _ledger_lock(self, key):
         """Lock the wallet row and read, in the same round trip, what a
-        movement needs: the wallet itself, its currency, the company settings,
-        the transaction already holding ``key`` and the open lots.
+        movement needs: the wallet's state, the transaction already holding
+        ``key`` and the open lots.
 
-        A debit is a handful of statements, so each round trip to the
-        database is a large part of its cost: the reads are done by the
-        locking statement itself and their values go to the ORM cache, as a
-        fetch would put them. Every movement also rewrites the wallet row, so
-        a transaction that was waiting on this lock gets a serialization
-        failure once the holder commits, and Odoo replays it: it then reads
-        the holder's result.
+        Every movement also rewrites the wallet row, so a transaction that
+        was waiting on this lock gets a serialization failure once the
+        holder commits, and Odoo replays it: it then reads the holder's result.
 
         :param key: the idempotency key of the movement
-        :return: dict with ``existing`` (id of the transaction holding
-            ``key`` or None), ``lots`` ({lot id: (kind, remaining amount,
-            expiry date)} of the open lots, in consumption order) and the
-            values of the expressions of :meth:`_ledger_lock_reads`
+        :return: dict with the wallet columns of :data:`LEDGER_LOCK_COLUMNS`,
+            ``existing`` (id of the transaction holding ``key`` or None),
+            ``lots`` ({lot id: (kind, remaining amount, expiry date)} of the
+            open lots, in consumption order), ``lot_values`` ({lot id:
+            (original amount, booked amount, booked balance)}) and the values
+            of :meth:`_ledger_lock_reads`
         """
         self.ensure_one()
-        Lot = self.env["prepaid.credit.lot"]
+        # What the lock reads must include this transaction's pending writes.
         self.flush_recordset()
-        Lot.flush_model()
-        wallet_fields = [self._fields[name] for name in self._ledger_lock_fields()]
-        prefetch = self._ledger_lock_prefetch()
-        reads = {
-            "existing": SQL(
-                "(SELECT t.id FROM prepaid_wallet_transaction t WHERE t.idempotency_key = %s)", key
-            ),
-            # Soonest-expiring, then oldest first; the kinds are ordered below.
-            "lots": SQL(
-                """
-                (SELECT json_agg(json_build_array(l.id, l.kind, l.remaining_amount, l.expiry_date,
-                                                  l.original_amount, l.booked_amount, l.booked_balance)
-                                 ORDER BY l.expiry_date ASC NULLS LAST, l.create_date ASC, l.id ASC)
-                   FROM prepaid_credit_lot l WHERE l.wallet_id = w.id AND l.state = 'open')
-                """
-            ),
-            **self._ledger_lock_reads(),
-        }
-        terms = [SQL(", ".join(f'"w"."{field.name}"' for field in wallet_fields))]
-        for model_name, id_expression, field_names in prefetch:
-            model = self.env[model_name]
-            model.flush_model([name for name in field_names if name != "id"])
-            terms.append(SQL(
-                "(SELECT json_build_array(%s) FROM %s t WHERE t.id = %s)",
-                SQL(", ").join(SQL.identifier("t", name) for name in field_names),
-                SQL.identifier(model._table),
-                id_expression,
-            ))
-        terms.extend(reads.values())
-        query = SQL("SELECT %s FROM prepaid_wallet w WHERE w.id = %s FOR UPDATE", SQL(", ").join(terms), self.id)
-        self.env.flush_query(query)
-        rows = self._ledger_execute(query)
-        # The wallet as the lock read it replaces what the cache held (all
-        # was flushed above); so do the open lots, below.
-        cache = self.env.cache
-        cache.invalidate([(field, self._ids) for field in self._fields.values()])
-        if not rows:
+        self.env["prepaid.credit.lot"].flush_model()
+        self.env["prepaid.wallet.transaction"].flush_model(["idempotency_key"])
+        result = self._ledger_storage().lock(self, key, LEDGER_LOCK_COLUMNS, self._ledger_lock_reads)
+        if result is None:
             raise UserError(_("Unknown wallet %(ids)s.", ids=self.id))
-        values = iter(rows[0])
-        for field in wallet_fields:
-            cache.update(self, field, [next(values)])
-        for model_name, _id_expression, field_names in prefetch:
-            self._ledger_cache_json(model_name, field_names, next(values))
-        result = dict(zip(reads, values, strict=True))
-
         order = self.company_id.prepaid_consumption_order or DEFAULT_CONSUMPTION_ORDER
         rank = {kind: index for index, kind in enumerate(CONSUMPTION_ORDERS[order])}
-        lots = sorted(result["lots"] or [], key=lambda lot: rank[lot[1]])
-        for lot_id, kind, remaining, expiry, original, booked_amount, booked_balance in lots:
-            lot = Lot.browse(lot_id)
-            cache.update(lot, Lot._fields["wallet_id"], [self.id])
-            cache.update(lot, Lot._fields["kind"], [kind])
-            cache.update(lot, Lot._fields["remaining_amount"], [float(remaining)])
-            cache.update(lot, Lot._fields["state"], ["open"])
-            cache.update(lot, Lot._fields["expiry_date"], [fields.Date.to_date(expiry)])
-            cache.update(lot, Lot._fields["original_amount"], [float(original)])
-            cache.update(lot, Lot._fields["booked_amount"], [float(booked_amount or 0.0)])
-            cache.update(lot, Lot._fields["booked_balance"], [float(booked_balance or 0.0)])
+        lots = sorted(result["lots"], key=lambda lot: rank[lot[1]])
         result["lots"] = {
             lot_id: (kind, float(remaining), fields.Date.to_date(expiry))
             for lot_id, kind, remaining, expiry, *_values in lots
@@ -567,95 +505,15 @@ class PrepaidWallet(models.Model):
         }
         return result
 
-    @tools.ormcache()
-    def _ledger_lock_fields(self):
-        """The wallet columns the lock reads: those a fetch would read."""
-        return tuple(
-            field.name for field in self._fields.values()
-            if field.store and field.column_type and field.name != "id"
-            and not field.translate and not field.groups and field.type != "binary"
-        )
+    def _ledger_lock_reads(self, param):
+        """Hook: more values the lock of a movement reads; their values reach
+        :meth:`_ledger_write` as the ``lock`` keyword.
 
-    def _ledger_execute(self, query):
-        """Execute one of the ledger's statements and return its rows.
-
-        Every movement runs the same two statements, and planning them took
-        a good part of their time: each is prepared once per cursor
-        (``PREPARE``, sent with its first execution in the same round trip)
-        and then only executed. A cursor starts on a reset session (Odoo's
-        pool discards the statements of the previous borrower), so what was
-        prepared is remembered on the cursor. This needs a server session
-        that stays the same for the cursor's life (no pooler in transaction
-        mode between Odoo and PostgreSQL).
-
-        An expected serialization failure (replayed by Odoo) is no "bad
-        query" for the error log.
+        :param param: placeholder factory of the statement: ``param(value)``
+            is the SQL of one parameter (see :mod:`..ledger_storage`)
+        :return: {name: SQL expression on the wallet row ``w``}
         """
-        cr = self.env.cr
-        # name -> True once prepared, False when the round trip that sent the
-        # PREPARE failed: the server may hold the statement or not (an error
-        # of the EXECUTE does not take back the PREPARE before it).
-        prepared = cr.cache.setdefault("prepaid_ledger_statements", {})
-        code = query.code
-        name = "prepaid_ledger_" + hashlib.sha1(code.encode()).hexdigest()[:16]
-        params = list(query.params)
-        execute = f'EXECUTE "{name}"' + (f"({', '.join(['%s'] * len(params))})" if params else "")
-        if prepared.get(name) is False:
-            cr.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [name])
-            prepared[name] = bool(cr.fetchone())
-        send_prepare = not prepared.get(name)
-        if send_prepare:
-            parts = code.split("%s")
-            body = "".join(
-                part + (f"${index}" if index < len(parts) else "") for index, part in enumerate(parts, 1)
-            )
-            execute = f'PREPARE "{name}" AS {body};\n{execute}'
-        try:
-            cr.execute(execute, params, log_exceptions=False)
-        except Exception:
-            if send_prepare:
-                prepared[name] = False
-            raise
-        prepared[name] = True
-        return cr.fetchall()
-
-    def _ledger_lock_prefetch(self):
-        """Hook: records the lock of a movement reads along with the wallet.
-
-        :return: list of (model name, SQL expression of the record id on the
-            wallet row ``w``, column names)
-        """
-        return [
-            ("res.currency", SQL("w.currency_id"), ["id", "name", "rounding", "decimal_places", "active"]),
-            ("res.company", SQL("w.company_id"), ["id", "currency_id", "partner_id", "prepaid_consumption_order"]),
-            # The company currency rounds the booked value of each allocation.
-            ("res.currency", SQL("(SELECT c.currency_id FROM res_company c WHERE c.id = w.company_id)"),
-             ["id", "name", "rounding", "decimal_places", "active"]),
-        ]
-
-    def _ledger_lock_reads(self):
-        """Hook: more values the lock of a movement reads (SQL expressions on
-        the wallet row ``w``); their values reach :meth:`_ledger_write` as
-        the ``lock`` keyword."""
         return {}
-
-    def _ledger_cache_json(self, model_name, field_names, values):
-        """Put a JSON row read by :meth:`_ledger_lock` in the ORM cache, as a
-        fetch would: nothing that the cache already holds is overwritten."""
-        if not values:
-            return
-        model = self.env[model_name]
-        record = model.browse(values[0])
-        for name, value in zip(field_names[1:], values[1:], strict=True):
-            field = model._fields[name]
-            if value is not None:
-                if field.type == "date":
-                    value = fields.Date.to_date(value)
-                elif field.type == "datetime":
-                    value = fields.Datetime.to_datetime(value.replace("T", " ")[:19])
-                elif field.type in ("float", "monetary"):
-                    value = float(value)
-            self.env.cache.insert_missing(record, field, [value])
 
     @api.model
     def _prepaid_today(self):
@@ -731,86 +589,142 @@ class PrepaidWallet(models.Model):
                 )
             )
         if move_type == "expiry":
-            value = lot.remaining_amount
+            # What is left of the lot as the lock read it.
+            value = lock["lots"][lot.id][1] if lot and lot.id in lock["lots"] else lot.remaining_amount
         else:
             value = self._prepaid_parse_amount(amount)
-        if not self.active:
+        if not lock["active"]:
             raise UserError(_("The wallet %(wallet)s is archived.", wallet=self.display_name))
         if lock["existing"]:
             existing = self.env["prepaid.wallet.transaction"].browse(lock["existing"])
             existing._check_same_movement(self, move_type, sign * value)
             return existing
 
-        if move_type == "debit" and self.scope == "cloud" and purpose == "purchase":
+        if move_type == "credit":
+            movement = self._prepare_credit_movement(value, lock, kind, expiry_date, booked_value)
+        elif move_type == "debit":
+            movement = self._prepare_debit_movement(value, lock, purpose)
+        elif move_type == "adjustment":
+            movement = self._prepare_adjustment_movement(value, lock, kind, decrease)
+        elif move_type == "refund":
+            movement = self._prepare_refund_movement(value, lock, refund_of)
+        elif move_type == "expiry":
+            movement = self._prepare_expiry_movement(value, lock, lot)
+        else:
+            movement = self._prepare_withdrawal_movement(value, lock, lot)
+        return self._ledger_write(
+            move_type, sign * value, key, movement.allocations, movement.debt_change, movement.new_lot_vals,
+            purpose=purpose if move_type == "debit" else False,
+            description=description, product=product, refund_of=refund_of,
+            reason=reason, source=source, move=move, lock=lock, accounting_date=accounting_date,
+        )
+
+    def _prepare_credit_movement(self, value, lock, kind, expiry_date=None, booked_value=None):
+        """A new lot of ``kind`` worth ``value``; debt is repaid from it first.
+
+        :param booked_value: see :meth:`_ledger_apply`
+        :return: :class:`Movement`
+        """
+        booked_amount, booked_balance = booked_value or self._prepaid_lot_value(kind, value)
+        new_lot_vals = {
+            "wallet_id": self.id,
+            "kind": kind,
+            "original_amount": value,
+            "remaining_amount": value,
+            "expiry_date": expiry_date if expiry_date is not None else self._default_expiry_date(kind),
+            "booked_amount": booked_amount,
+            "booked_balance": booked_balance,
+        }
+        allocations = [{"lot_id": "new", "amount": value, "kind": kind, "is_creation": True}]
+        debt = lock["debt_amount"] or 0.0
+        repay = min(value, debt) if debt > 0 else 0.0
+        if not repay:
+            return Movement(allocations, 0.0, new_lot_vals)
+        new_lot_vals["remaining_amount"] = self.currency_id.round(value - repay)
+        allocations.append({"lot_id": "new", "amount": -repay, "kind": kind, "is_debt_repayment": True})
+        allocations.append({"lot_id": False, "amount": repay, "kind": "debt", "is_debt_repayment": True})
+        return Movement(allocations, -repay, new_lot_vals)
+
+    def _prepare_debit_movement(self, value, lock, purpose):
+        """Consume ``value`` from the open lots in order; metered ``usage``
+        goes into debt for what the lots lack, a ``purchase`` is refused.
+
+        :return: :class:`Movement`
+        """
+        if lock["scope"] == "cloud" and purpose == "purchase":
             raise UserError(
                 _(
                     "The wallet %(wallet)s pays cloud usage only; it cannot pay purchases.",
                     wallet=self.display_name,
                 )
             )
-        allocations = []
-        debt_change = 0.0
-        new_lot_vals = None
-        currency = self.currency_id
-        if move_type == "credit" or (move_type == "adjustment" and sign > 0):
-            booked_amount, booked_balance = booked_value or self._prepaid_lot_value(kind, value)
-            new_lot_vals = {
-                "wallet_id": self.id,
-                "kind": kind,
-                "original_amount": value,
-                "remaining_amount": value,
-                "expiry_date": expiry_date if expiry_date is not None else self._default_expiry_date(kind),
-                "booked_amount": booked_amount,
-                "booked_balance": booked_balance,
-            }
-            allocations.append({"lot_id": "new", "amount": value, "kind": kind, "is_creation": True})
-            repay = min(value, self.debt_amount) if self.debt_amount > 0 else 0.0
-            if repay:
-                # The debt is repaid first, from the new lot itself.
-                new_lot_vals["remaining_amount"] = currency.round(value - repay)
-                allocations.append({"lot_id": "new", "amount": -repay, "kind": kind, "is_debt_repayment": True})
-                allocations.append({"lot_id": False, "amount": repay, "kind": "debt", "is_debt_repayment": True})
-                debt_change = -repay
-        elif move_type in ("debit", "adjustment"):
-            to_take = value
-            today = self._prepaid_today()
-            for lot_id, (lot_kind, remaining, expiry) in lock["lots"].items():
-                if float_is_zero(to_take, precision_rounding=currency.rounding):
-                    break
-                if remaining <= 0 or (expiry and expiry <= today):
-                    continue
-                take = min(to_take, remaining)
-                allocations.append({"lot_id": lot_id, "amount": -take, "kind": lot_kind})
-                to_take = currency.round(to_take - take)
-            if not float_is_zero(to_take, precision_rounding=currency.rounding):
-                if move_type == "debit" and purpose == "usage":
-                    allocations.append({"lot_id": False, "amount": -to_take, "kind": "debt"})
-                    debt_change = to_take
-                else:
-                    raise UserError(
-                        _(
-                            "Insufficient credit in %(wallet)s: %(needed)s needed, %(available)s available.",
-                            wallet=self.display_name,
-                            needed=value,
-                            available=currency.round(value - to_take),
-                        )
-                    )
-        elif move_type == "refund":
-            allocations, debt_change, new_lot_vals = self._prepare_refund_allocations(refund_of, value)
-        elif move_type == "expiry":
-            if lot.wallet_id != self or lot.state != "open":
-                raise ValidationError(_("Only an open lot of this wallet can expire."))
-            allocations.append({"lot_id": lot.id, "amount": -value, "kind": lot.kind})
-        elif move_type == "withdrawal":
-            allocations.append(self._prepare_withdrawal_allocation(lot, value, lock))
+        return self._prepare_consumption(value, lock, allow_debt=purpose == "usage")
 
-        tx = self._ledger_write(
-            move_type, sign * value, key, allocations, debt_change, new_lot_vals,
-            purpose=purpose if move_type == "debit" else False,
-            description=description, product=product, refund_of=refund_of,
-            reason=reason, source=source, move=move, lock=lock, accounting_date=accounting_date,
-        )
-        return tx
+    def _prepare_adjustment_movement(self, value, lock, kind, decrease):
+        """A manager's correction: a new lot of ``kind``, or with ``decrease``
+        lots consumed like a purchase (never into debt).
+
+        :return: :class:`Movement`
+        """
+        if decrease:
+            return self._prepare_consumption(value, lock, allow_debt=False)
+        return self._prepare_credit_movement(value, lock, kind)
+
+    def _prepare_expiry_movement(self, value, lock, lot):
+        """Close the open ``lot`` of this wallet: its remaining credit is lost.
+
+        :return: :class:`Movement`
+        """
+        if not lot or lot.wallet_id != self or lot.id not in lock["lots"]:
+            raise ValidationError(_("Only an open lot of this wallet can expire."))
+        return Movement([{"lot_id": lot.id, "amount": -value, "kind": lot.kind}])
+
+    def _prepare_refund_movement(self, value, lock, refund_of):
+        """Give ``value`` of the debit ``refund_of`` back (see :meth:`_prepare_refund_allocations`).
+
+        :return: :class:`Movement`
+        """
+        return Movement(*self._prepare_refund_allocations(refund_of, value))
+
+    def _prepare_withdrawal_movement(self, value, lock, lot):
+        """Take ``value`` of unused paid credit back out of ``lot``.
+
+        :return: :class:`Movement`
+        """
+        return Movement([self._prepare_withdrawal_allocation(lot, value, lock)])
+
+    def _prepare_consumption(self, value, lock, allow_debt):
+        """Take ``value`` from the open lots in consumption order, skipping
+        the ones expired today; the rest becomes debt when ``allow_debt``.
+
+        :raise UserError: the credit is short and debt is not allowed
+        :return: :class:`Movement`
+        """
+        currency = self.currency_id
+        allocations = []
+        to_take = value
+        today = self._prepaid_today()
+        for lot_id, (lot_kind, remaining, expiry) in lock["lots"].items():
+            if float_is_zero(to_take, precision_rounding=currency.rounding):
+                break
+            if remaining <= 0 or (expiry and expiry <= today):
+                continue
+            take = min(to_take, remaining)
+            allocations.append({"lot_id": lot_id, "amount": -take, "kind": lot_kind})
+            to_take = currency.round(to_take - take)
+        if float_is_zero(to_take, precision_rounding=currency.rounding):
+            return Movement(allocations)
+        if not allow_debt:
+            raise UserError(
+                _(
+                    "Insufficient credit in %(wallet)s: %(needed)s needed, %(available)s available.",
+                    wallet=self.display_name,
+                    needed=value,
+                    available=currency.round(value - to_take),
+                )
+            )
+        allocations.append({"lot_id": False, "amount": -to_take, "kind": "debt"})
+        return Movement(allocations, to_take)
 
     def _prepare_withdrawal_allocation(self, lot, value, lock):
         """Take ``value`` of unused paid credit out of ``lot``, or refuse
@@ -968,7 +882,7 @@ class PrepaidWallet(models.Model):
         for kind, remaining in open_lots.values():
             balances[kind] += remaining
         balances = {kind: currency.round(total) for kind, total in balances.items()}
-        debt = currency.round(self.debt_amount + debt_change)
+        debt = currency.round((kw["lock"]["debt_amount"] or 0.0) + debt_change)
         balance = currency.round(sum(balances.values()) - debt)
         source = kw.get("source")
         tx = self._ledger_write_rows({
@@ -1033,11 +947,10 @@ class PrepaidWallet(models.Model):
 
         The transaction and its allocations are append-only and every value
         is computed here under the wallet lock, so the ORM's create and write
-        (defaults, related fields, checks, one statement each) would only
-        cost time: they were most of a debit's. The ORM cache is then told
-        what changed.
+        (related fields, checks, one statement each) would only cost time:
+        they were most of a debit's. The ORM is then told what changed.
 
-        :param vals: column values of the transaction
+        :param vals: field values of the transaction
         :param allocations: dicts with ``lot_id``, ``kind``, ``amount`` and
             the flags of each allocation
         :param lot_updates: (lot id, remaining amount, state) of the lots changed
@@ -1049,100 +962,49 @@ class PrepaidWallet(models.Model):
             raise AccessError(_("Transactions are written by wallet movements only."))
         Tx = self.env["prepaid.wallet.transaction"]
         Lot = self.env["prepaid.credit.lot"]
-        # Pending writes to these rows go first: their cache is dropped below.
+        # Pending writes to these rows go first: the rows change below.
         Tx.flush_model()
         self.env["prepaid.wallet.allocation"].flush_model()
-        Lot.browse([lot[0] for lot in lot_updates]).flush_recordset()
-        uid = self.env.uid
-        now = SQL("(now() AT TIME ZONE 'UTC')")
-        wallet, company, currency = self.id, self.company_id.id, self.currency_id.id
-        query = SQL(
-            """
-            WITH lots AS (
-                UPDATE prepaid_credit_lot l
-                   SET remaining_amount = u.remaining_amount, state = u.state, write_uid = %(uid)s,
-                       write_date = %(now)s
-                  FROM unnest(%(lot_ids)s::int4[], %(lot_remaining)s::numeric[], %(lot_states)s::varchar[])
-                       AS u(id, remaining_amount, state)
-                 WHERE l.id = u.id
-            ), wallet AS (
-                UPDATE prepaid_wallet
-                   SET paid_amount = %(paid_amount)s, bonus_amount = %(bonus_amount)s,
-                       voucher_amount = %(voucher_amount)s, debt_amount = %(debt_amount)s, balance = %(balance)s,
-                       write_uid = %(uid)s, write_date = %(now)s
-                 WHERE id = %(wallet)s
-            ), tx AS (
-                INSERT INTO prepaid_wallet_transaction
-                       (wallet_id, partner_id, company_id, currency_id, date, move_type, purpose, name, reason,
-                        amount, balance_after, debt_after, idempotency_key, product_id, refund_of_id,
-                        source_ref, move_id, needs_booking, accounting_date, user_id,
-                        create_uid, create_date, write_uid, write_date)
-                VALUES (%(wallet)s, %(partner)s, %(company)s, %(currency)s, %(date)s, %(move_type)s, %(purpose)s,
-                        %(name)s, %(reason)s, %(amount)s, %(balance_after)s, %(debt_after)s, %(idempotency_key)s,
-                        %(product_id)s, %(refund_of_id)s, %(source_ref)s, %(move_id)s, %(needs_booking)s,
-                        %(accounting_date)s::date, %(uid)s, %(uid)s, %(now)s, %(uid)s, %(now)s)
-                RETURNING id
-            ), allocations AS (
-                INSERT INTO prepaid_wallet_allocation
-                       (transaction_id, wallet_id, company_id, currency_id, lot_id, kind, amount,
-                        booked_amount, booked_balance, is_debt_repayment, is_creation, origin_allocation_id,
-                        create_uid, create_date, write_uid, write_date)
-                SELECT tx.id, %(wallet)s, %(company)s, %(currency)s, a.lot_id, a.kind, a.amount,
-                       a.booked_amount, a.booked_balance, a.is_debt_repayment, a.is_creation, a.origin_allocation_id,
-                       %(uid)s, %(now)s, %(uid)s, %(now)s
-                  FROM tx, unnest(%(alloc_lots)s::int4[], %(alloc_kinds)s::varchar[], %(alloc_amounts)s::numeric[],
-                                  %(alloc_booked_amounts)s::numeric[], %(alloc_booked_balances)s::numeric[],
-                                  %(alloc_repayments)s::bool[], %(alloc_creations)s::bool[],
-                                  %(alloc_origins)s::int4[])
-                       WITH ORDINALITY AS a(lot_id, kind, amount, booked_amount, booked_balance,
-                                            is_debt_repayment, is_creation, origin_allocation_id, position)
-              ORDER BY a.position
-            )
-            SELECT id FROM tx
-            """,
-            wallet=wallet, partner=self.partner_id.id, company=company, currency=currency,
-            date=fields.Datetime.now(), uid=uid, now=now,
-            lot_ids=[lot[0] for lot in lot_updates],
-            lot_remaining=[lot[1] for lot in lot_updates],
-            lot_states=[lot[2] for lot in lot_updates],
-            alloc_lots=[alloc["lot_id"] or None for alloc in allocations],
-            alloc_kinds=[alloc["kind"] for alloc in allocations],
-            alloc_amounts=[alloc["amount"] for alloc in allocations],
-            alloc_booked_amounts=[alloc.get("booked_amount") for alloc in allocations],
-            alloc_booked_balances=[alloc.get("booked_balance") for alloc in allocations],
-            alloc_repayments=[bool(alloc.get("is_debt_repayment")) for alloc in allocations],
-            alloc_creations=[bool(alloc.get("is_creation")) for alloc in allocations],
-            alloc_origins=[alloc.get("origin_allocation_id") or None for alloc in allocations],
-            **wallet_vals, **vals,
-        )
-        tx_id = self._ledger_execute(query)[0][0]
-        # What the ORM holds about these rows is now stale: the lots, the
-        # wallet's write date, and every field that lists or sums
-        # transactions and allocations. Nothing there is a pending write
-        # (flushed above; one2many values never are).
-        lot_ids = [lot[0] for lot in lot_updates]
-        self.env.cache.invalidate(
-            [(field, None) for field in self._ledger_stale_fields()]
-            + [(field, lot_ids) for field in Lot._fields.values()]
-            + [(self._fields["write_uid"], self._ids), (self._fields["write_date"], self._ids)]
-        )
-        for name, value in wallet_vals.items():
-            self.env.cache.update(self, self._fields[name], [value])
-        return Tx.browse(tx_id)
+        lots = Lot.browse([lot[0] for lot in lot_updates])
+        lots.flush_recordset()
+        vals = {
+            "wallet_id": self.id, "partner_id": self.partner_id.id, "company_id": self.company_id.id,
+            "currency_id": self.currency_id.id, "date": fields.Datetime.now(), "user_id": self.env.uid,
+            **vals,
+        }
+        tx_id, _allocation_ids = self._ledger_storage().write(self, vals, allocations, lot_updates, wallet_vals)
+        # Tell the ORM what changed. The lots and the wallet's balances are
+        # reread when next used; the transactions and allocations (their
+        # lists, sums and computed fields) and the one2many fields that list
+        # them are dropped from memory: records that callers hold show the
+        # movement when next read. Nothing of them is a pending write (all
+        # was flushed above), hence no flush.
+        tx = Tx.browse(tx_id)
+        lots.invalidate_recordset(flush=False)
+        self.invalidate_recordset([*wallet_vals, "write_uid", "write_date"], flush=False)
+        Tx.invalidate_model(flush=False)
+        self.env["prepaid.wallet.allocation"].invalidate_model(flush=False)
+        for model_name, field_name in self._ledger_listing_fields():
+            self.env[model_name].invalidate_model([field_name], flush=False)
+        # Stored fields computed from the balances or the lots are recomputed.
+        self.modified(list(wallet_vals))
+        lots.modified(["remaining_amount", "state"])
+        return tx
 
     @tools.ormcache()
-    def _ledger_stale_fields(self):
-        """Fields a movement makes stale: those of the transactions and
-        allocations, and the one2many fields, on any model, that list them."""
-        stale = []
-        for model in self.env.registry.values():
-            for field in model._fields.values():
-                if model._name in ("prepaid.wallet.transaction", "prepaid.wallet.allocation") or (
-                    field.type == "one2many"
-                    and field.comodel_name in ("prepaid.wallet.transaction", "prepaid.wallet.allocation")
-                ):
-                    stale.append(field)
-        return tuple(stale)
+    def _ledger_listing_fields(self):
+        """The one2many fields, on any model, that list transactions or
+        allocations: a movement adds to them.
+
+        :return: tuple of (model name, field name)
+        """
+        return tuple(
+            (model._name, field.name)
+            for model in self.env.registry.values()
+            for field in model._fields.values()
+            if field.type == "one2many"
+            and field.comodel_name in ("prepaid.wallet.transaction", "prepaid.wallet.allocation")
+        )
 
     def _movement_needs_booking(self, move_type, allocations, move):
         """Whether the movement still has to be booked in the general ledger."""
@@ -1210,7 +1072,7 @@ class PrepaidWallet(models.Model):
             lots = Lot.search(domain + [("wallet_id", "not in", list(skipped))], limit=batch_size, order="wallet_id, id")
             if not lots:
                 break
-            wallets = lots.wallet_id._lock_for_update_skip_locked()
+            wallets = lock_rows(lots.wallet_id, skip_locked=True)
             skipped.update((lots.wallet_id - wallets).ids)
             for lot in lots.filtered(lambda lot: lot.wallet_id in wallets):
                 lot.wallet_id._expire_lot(lot)

@@ -6,6 +6,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from odoo.addons.prepaid_cloud_credit.ledger_storage import lock_rows
+
 _logger = logging.getLogger(__name__)
 
 # Runway alert levels, in days of average burn left, from the first sent.
@@ -229,7 +231,7 @@ class PrepaidWallet(models.Model):
             ("res.partner", SQL("(SELECT c.partner_id FROM res_company c WHERE c.id = w.company_id)"), ["id", "tz"]),
         ]
 
-    def _ledger_lock_reads(self):
+    def _ledger_lock_reads(self, param):
         """Override of the ledger: the usage of the last days and the day
         usage began, for the runway."""
         self.env["prepaid.cloud.statement"].flush_model(["amount_total", "wallet_id", "date"])
@@ -237,14 +239,14 @@ class PrepaidWallet(models.Model):
         # cut in the company's time zone once the lock has read it.
         today = fields.Date.today()
         return {
-            **super()._ledger_lock_reads(),
+            **super()._ledger_lock_reads(param),
             "recent_usage": SQL(
                 """
                 (SELECT json_agg(json_build_array(s.date, s.amount_total))
                    FROM prepaid_cloud_statement s
                   WHERE s.wallet_id = w.id AND s.date >= %s AND s.date < %s)
                 """,
-                today - timedelta(days=BURN_DAYS + 2), today + timedelta(days=2),
+                param(today - timedelta(days=BURN_DAYS + 2), "date"), param(today + timedelta(days=2), "date"),
             ),
             # The first entry of the (wallet, date, sequence) unique index.
             "first_usage_day": SQL("(SELECT MIN(s.date) FROM prepaid_cloud_statement s WHERE s.wallet_id = w.id)"),
@@ -363,7 +365,7 @@ class PrepaidWallet(models.Model):
         done = 0
         for start in range(0, len(wallets), batch_size):
             batch = wallets[start:start + batch_size]
-            locked = batch._lock_for_update_skip_locked()
+            locked = lock_rows(batch, skip_locked=True)
             try:
                 with self.env.cr.savepoint():
                     locked._cloud_apply_balance_policy(now)

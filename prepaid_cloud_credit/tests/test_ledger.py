@@ -1,11 +1,14 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
 from datetime import date, timedelta
 
+from unittest.mock import patch
+
 from freezegun import freeze_time
 
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
 
+from ..ledger_storage import LedgerStorage
 from .common import PrepaidCommon
 
 
@@ -36,8 +39,18 @@ class TestLedger(PrepaidCommon):
         self.debit(1)  # the first movement of a cursor also prepares the statements
         # In memory before the debit: the lists the new rows belong to.
         known = (self.wallet.transaction_ids, lot.allocation_ids, self.wallet.balance, lot.remaining_amount)
-        with self.assertQueryCount(2):
+        storage_execute = LedgerStorage.execute
+        statements = []
+
+        def execute(storage, build):
+            statements.append(build)
+            return storage_execute(storage, build)
+
+        # The ledger's two statements; the features reacting to the new
+        # balance (the cloud balance policy) reread the wallet once.
+        with patch.object(LedgerStorage, "execute", execute), self.assertQueryCount(3):
             tx = self.debit(2.5)
+        self.assertEqual(len(statements), 2)
         self.assertEqual(len(known[0]), 2)
         self.assertIn(tx, self.wallet.transaction_ids)
         self.assertEqual(self.wallet.transaction_ids - known[0], tx)
