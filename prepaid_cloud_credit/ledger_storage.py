@@ -154,18 +154,22 @@ class LedgerStorage:
         """The columns of a row of ``model`` written by the ledger, and their values.
 
         Every stored column of the model: the ones in ``values``, then every
-        other one that has a default (a field another module adds with a
-        default is written too, as ``create`` would write it).
+        other one that has a default, in the code or set by a user
+        (``ir.default``): a field another module adds with a default is
+        written too, as ``create`` would write it.
 
         :param model: the model (empty recordset)
         :param values: {field name: value} the ledger computed
         :return: {column name: value}
         """
         columns = dict(values)
+        # Defaults set by users (ir.default) as well as in the code.
+        user_defaults = self.env["ir.default"]._get_model_defaults(model._name)
         missing = [
             name for name, field in model._fields.items()
             if field.store and field.column_type and name not in columns
-            and name not in _LOG_COLUMNS and name != "id" and field.default is not None
+            and name not in _LOG_COLUMNS and name != "id"
+            and (field.default is not None or name in user_defaults)
         ]
         if missing:
             defaults = model.default_get(missing)

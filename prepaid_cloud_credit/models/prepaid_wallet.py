@@ -27,6 +27,8 @@ MOVEMENT_TYPES = ("credit", "debit", "refund", "expiry", "adjustment", "withdraw
 LEDGER_FIELDS = frozenset({"balance", "paid_amount", "bonus_amount", "voucher_amount", "debt_amount"})
 # The wallet columns the rules of a movement read, as the lock reads them.
 LEDGER_LOCK_COLUMNS = ("active", "scope", "debt_amount")
+#: Most movements one call of ledger_batch takes.
+LEDGER_BATCH_MAX = 1000
 
 
 @dataclass
@@ -319,6 +321,162 @@ class PrepaidWallet(models.Model):
             "refund", amount, self._prepaid_caller_key(idempotency_key), refund_of=origin, description=description
         )
         return wallet._ledger_result(tx)
+
+    @api.model
+    def ledger_batch(self, movements):
+        """Apply many movements in one call, as integrations do (see
+        ``hosting_bridge/CONTRACT.md``).
+
+        The whole batch is checked first: a malformed one raises
+        :class:`~odoo.exceptions.ValidationError` listing every problem with
+        its index, and writes nothing. The wallets are then locked in id
+        order (two batches never deadlock) and each movement is applied in
+        a savepoint of its own: one the business refuses (credit short for
+        a purchase, another amount under the same key, an archived or
+        unknown wallet) is answered ``refused`` while the others are done.
+
+        :param movements: list of at most :data:`LEDGER_BATCH_MAX` dicts
+            ``{"key": "pos:2026-11-21:17", "wallet_id": 12, "type": "debit" |
+            "credit", "amount": "4.20", "purpose": "usage" | "purchase",
+            "description": "...", "currency": "EUR"}``; ``purpose`` (default
+            ``usage``), ``description`` and ``currency`` may be left out.
+            Keys live in the callers' namespace (:meth:`_prepaid_caller_key`)
+        :return: one dict per movement, in the order sent: ``{"key": ...,
+            "status": "done" | "replayed" | "refused", "transaction_id": ...,
+            "balance": "<remaining credit after the movement>", "error": ...}``
+        """
+        self._check_prepaid_group("group_prepaid_integration", "group_prepaid_manager")
+        parsed = self._ledger_batch_parse(movements)
+        if not parsed:
+            return []
+        wallets = self.browse(sorted({movement["wallet_id"] for movement in parsed})).exists()
+        # Multi-company rules apply to the caller: a wallet it cannot read is unknown to it.
+        wallets = wallets._filtered_access("read")
+        # The ledger runs in sudo: the caller's group was checked above.
+        wallets = lock_rows(wallets.sudo())
+        replays = self._ledger_batch_existing_keys([movement["ledger_key"] for movement in parsed])
+        results, transactions = [], {}
+        for index, movement in enumerate(parsed):
+            result = {"key": movement["key"], "status": "refused", "transaction_id": False,
+                      "balance": False, "error": False}
+            results.append(result)
+            wallet = wallets.browse(movement["wallet_id"])
+            if wallet not in wallets:
+                result["error"] = _("Unknown wallet %(id)s.", id=movement["wallet_id"])
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    tx = wallet._ledger_apply(
+                        movement["type"], movement["amount"], movement["ledger_key"],
+                        purpose=movement["purpose"], description=movement["description"],
+                        currency_code=movement["currency"],
+                    )
+            except (UserError, ValidationError) as error:
+                result["error"] = error.args[0]
+                continue
+            result["status"] = "replayed" if movement["ledger_key"] in replays else "done"
+            result["transaction_id"] = tx.id
+            transactions[index] = tx
+        # The balances after each movement, read at once.
+        done = self.env["prepaid.wallet.transaction"].sudo().browse([tx.id for tx in transactions.values()])
+        done.fetch(["balance_after", "currency_id"])
+        for index, tx in transactions.items():
+            tx = done.browse(tx.id)
+            results[index]["balance"] = f"{tx.balance_after:.{tx.currency_id.decimal_places}f}"
+        return results
+
+    @api.model
+    def _ledger_batch_parse(self, movements):
+        """Check the shape of a batch of :meth:`ledger_batch` whole.
+
+        :return: the movements with their values parsed and ``ledger_key``
+        :raise ValidationError: every problem of the batch, with its index
+        """
+        if not isinstance(movements, (list, tuple)):
+            raise ValidationError(_("The movements must be a list."))
+        if len(movements) > LEDGER_BATCH_MAX:
+            raise ValidationError(
+                _("A batch has at most %(max)s movements, not %(count)s.", max=LEDGER_BATCH_MAX, count=len(movements))
+            )
+        allowed = {"key", "wallet_id", "type", "amount", "purpose", "description", "currency"}
+        errors, parsed, seen = [], [], {}
+        for index, movement in enumerate(movements):
+            problems = []
+            if not isinstance(movement, dict):
+                errors.append(_("Movement %(index)s: not a dict.", index=index))
+                continue
+            unknown = sorted(str(name) for name in set(movement) - allowed)
+            if unknown:
+                problems.append(_("unknown keys %(keys)s", keys=shown(", ".join(unknown))))
+            values = {
+                "key": movement.get("key"),
+                "purpose": movement.get("purpose") or "usage",
+                "description": movement.get("description") or None,
+                "currency": movement.get("currency") or None,
+            }
+            for name, check, value in (
+                ("ledger_key", self._prepaid_caller_key, movement.get("key")),
+                ("wallet_id", self._ledger_batch_wallet_id, movement.get("wallet_id")),
+                ("amount", self._ledger_batch_amount, movement.get("amount")),
+                ("description", lambda text: self._ledger_batch_text(text, _("The description")),
+                 values["description"]),
+                ("currency", lambda text: self._ledger_batch_text(text, _("The currency code")), values["currency"]),
+            ):
+                try:
+                    values[name] = check(value)
+                except (UserError, ValidationError) as error:
+                    problems.append(error.args[0])
+            values["type"] = movement.get("type")
+            if values["type"] not in ("debit", "credit"):
+                problems.append(_("the type must be debit or credit"))
+            if values["purpose"] not in ("usage", "purchase"):
+                problems.append(_("the purpose must be usage or purchase"))
+            if "ledger_key" in values:
+                if values["ledger_key"] in seen:
+                    problems.append(_("the key is also used by movement %(other)s", other=seen[values["ledger_key"]]))
+                seen.setdefault(values["ledger_key"], index)
+            for problem in problems:
+                errors.append(_("Movement %(index)s: %(problem)s", index=index, problem=problem))
+            parsed.append(values)
+        if errors:
+            raise ValidationError("\n".join(errors))
+        return parsed
+
+    @api.model
+    def _ledger_batch_wallet_id(self, value):
+        return parse_whole(value, _("The wallet id"))
+
+    @api.model
+    def _ledger_batch_text(self, value, label):
+        """A caller's text as sent, once it is checked to be storable text."""
+        if value is not None and not isinstance(value, str):
+            raise ValidationError(_("%(field)s must be text.", field=label))
+        return check_text(value, label)
+
+    @api.model
+    def _ledger_batch_amount(self, amount):
+        """A positive amount no larger than one movement may be, kept as
+        sent (the wallet's currency checks its decimals)."""
+        value = parse_decimal(amount)
+        if value <= 0:
+            raise ValidationError(_("The amount must be greater than zero."))
+        if value > MAX_MOVEMENT_AMOUNT:
+            raise ValidationError(
+                _(
+                    "The amount %(amount)s is larger than the maximum of one movement (%(max)s).",
+                    amount=shown(amount),
+                    max=MAX_MOVEMENT_AMOUNT,
+                )
+            )
+        return amount
+
+    @api.model
+    def _ledger_batch_existing_keys(self, keys):
+        """The keys among ``keys`` that a transaction already holds."""
+        transactions = self.env["prepaid.wallet.transaction"].sudo().search_fetch(
+            [("idempotency_key", "in", keys)], ["idempotency_key"]
+        )
+        return set(transactions.mapped("idempotency_key"))
 
     @api.model
     def _prepaid_caller_key(self, key):
