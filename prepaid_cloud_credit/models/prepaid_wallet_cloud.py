@@ -223,14 +223,6 @@ class PrepaidWallet(models.Model):
     # Every movement re-evaluates the policy and the alerts
     # ------------------------------------------------------------------
 
-    def _ledger_lock_prefetch(self):
-        """Override of the ledger: the policy and the alerts read the
-        company's floor, grace and time zone on every movement."""
-        return super()._ledger_lock_prefetch() + [
-            ("res.company", SQL("w.company_id"), ["id", "prepaid_suspension_floor", "prepaid_suspension_grace_hours"]),
-            ("res.partner", SQL("(SELECT c.partner_id FROM res_company c WHERE c.id = w.company_id)"), ["id", "tz"]),
-        ]
-
     def _ledger_lock_reads(self, param):
         """Override of the ledger: the usage of the last days and the day
         usage began, for the runway."""
