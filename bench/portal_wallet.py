@@ -50,7 +50,7 @@ def setup(registry, transactions):
         cr.execute(
             """
             INSERT INTO prepaid_wallet_transaction
-                   (wallet_id, partner_id, company_id, currency_id, date, move_type, purpose, name,
+                   (wallet_id, partner_id, company_id, currency_id, date, movement_type, purpose, name,
                     amount, balance_after, debt_after, idempotency_key, needs_booking,
                     create_uid, create_date, write_uid, write_date)
             SELECT %(wallet)s, %(partner)s, %(company)s, %(currency)s,

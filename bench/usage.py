@@ -80,8 +80,8 @@ def setup_fleet(registry, servers, wallets):
         company = env.company
         company.partner_id.tz = "UTC"
         # No alert e-mails to render in the bench: they are not what it measures.
-        env.ref("prepaid_cloud_credit.mail_template_prepaid_low_balance").active = False
-        env.ref("prepaid_cloud_credit.mail_template_prepaid_runway").active = False
+        env.ref("prepaid_cloud_credit_usage.mail_template_prepaid_low_balance").active = False
+        env.ref("prepaid_cloud_credit_usage.mail_template_prepaid_runway").active = False
         ref = env.ref
         card = env["prepaid.cloud.rate.card"].search([("company_id", "=", company.id), ("is_default", "=", True)])
         if not card:
@@ -89,7 +89,7 @@ def setup_fleet(registry, servers, wallets):
                 "name": "Bench prices", "company_id": company.id, "currency_id": company.currency_id.id,
                 "is_default": True,
                 "line_ids": [
-                    Command.create({"meter_id": ref(f"prepaid_cloud_credit.{xmlid}").id, "price": price})
+                    Command.create({"meter_id": ref(f"prepaid_cloud_credit_usage.{xmlid}").id, "price": price})
                     for xmlid, price in (("meter_cpu", 0.0042), ("meter_ram", 0.0021), ("meter_disk", 0.00006),
                                          ("meter_addon_backup", 0.003), ("meter_traffic", 0.01))
                 ],
@@ -152,7 +152,7 @@ def setup_fleet(registry, servers, wallets):
             # predate the servers.
             (day - timedelta(days=7),),
         )
-        backup = ref("prepaid_cloud_credit.meter_addon_backup").id
+        backup = ref("prepaid_cloud_credit_usage.meter_addon_backup").id
         cr.execute("INSERT INTO prepaid_cloud_server_event_meter_rel SELECT id, %s FROM prepaid_cloud_server_event",
                    (backup,))
         cr.execute("INSERT INTO prepaid_cloud_server_meter_rel SELECT id, %s FROM prepaid_cloud_server", (backup,))
@@ -297,7 +297,7 @@ def main():
 
         (rate_child if args.rate_child else hourly_child)(args.db, odoo_bin_command()[1])
         return 0
-    command, odoo_dir = ensure_database(args.db, args.recreate)
+    command, odoo_dir = ensure_database(args.db, args.recreate, "prepaid_cloud_credit_usage")
     registry = odoo_registry(args.db, odoo_dir)
     started = time.perf_counter()
     day, wallets = setup_fleet(registry, args.servers, args.wallets)
@@ -329,7 +329,8 @@ def main():
                 day - timedelta(days=offset), as_json, args.workers)
             rate = total / elapsed
             print(f"ingestion {label:15s}: {rate:8.0f} records/s  ({total} records in batches of 1,000, "
-                  f"{args.clients} XML-RPC clients, Odoo --workers {args.workers}, {elapsed:.1f} s, {inserted} inserted); "
+                  f"{args.clients} XML-RPC clients, Odoo --workers {args.workers}, {elapsed:.1f} s, "
+                  f"{inserted} inserted); "
                   f"target >= 20,000/s: {'met' if rate >= 20000 else 'NOT met'}")
             print(f"  resubmission {'':12s}: {total / elapsed_again:8.0f} records/s  (same batches again, "
                   f"{again} inserted)", flush=True)

@@ -36,7 +36,7 @@ from run_tests import ADDON, addons_path, db_args, drop_database, odoo_available
 PASSWORD = "bench-integration"
 
 
-def ensure_database(db, recreate):
+def ensure_database(db, recreate, addon=ADDON):
     command, odoo_dir = odoo_bin_command()
     if recreate:
         drop_database(db)
@@ -46,10 +46,10 @@ def ensure_database(db, recreate):
         stdout=subprocess.PIPE, text=True,
     ).stdout.strip() == "1"
     # Create the database once; later runs update the addon to the code measured.
-    print(f"{'updating' if exists else 'creating'} {db} with {ADDON}...", flush=True)
+    print(f"{'updating' if exists else 'creating'} {db} with {addon}...", flush=True)
     subprocess.run(
         command + ["--addons-path", addons_path(odoo_dir), *db_args(), "-d", db,
-                   "-u" if exists else "-i", ADDON, "--without-demo", "all", "--stop-after-init",
+                   "-u" if exists else "-i", addon, "--without-demo", "all", "--stop-after-init",
                    "--log-level", "warn"],
         check=True,
     )

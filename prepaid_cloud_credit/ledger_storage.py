@@ -5,7 +5,7 @@ The business rules live in ``prepaid.wallet`` (``_ledger_apply`` and the
 ``_prepare_*_movement`` methods); this module only locks, reads and writes
 rows. A movement is two statements: :meth:`LedgerStorage.lock` locks the
 wallet row and reads what the rules need in the same round trip,
-:meth:`LedgerStorage.write` writes the lots, the transaction, its
+:meth:`LedgerStorage.write_movement` writes the lots, the transaction, its
 allocations and the wallet's balances in one statement. The ORM is then told
 what changed through its public API (``invalidate_*``, ``modified``).
 
@@ -232,7 +232,7 @@ class LedgerStorage:
         result.update(zip(extra, values[2:], strict=True))
         return result
 
-    def write(self, wallet, tx_values, allocations, lot_updates, balances):
+    def write_movement(self, wallet, tx_values, allocations, lot_updates, balances):
         """Write a movement in one statement: the lots it changes, the
         wallet's balances, the transaction and its allocations.
 

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run_tests import addons_path, repository_addons, db_args, odoo_available, odoo_bin_command  # noqa: E402
+from run_tests import addons_path, db_args, odoo_available, odoo_bin_command, repository_addons  # noqa: E402
 
 
 def database_exists(name):

@@ -1,5 +1,3 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+from . import ownership
 from . import portal
-from . import plans
-from . import domains
-from . import cloud_report

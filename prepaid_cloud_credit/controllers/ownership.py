@@ -23,7 +23,7 @@ def own_commercial_partner():
     return user.partner_id.commercial_partner_id
 
 
-def own_domain():
+def own_search_domain():
     """Domain of the records of the logged-in user's customer (``partner_id``)."""
     return [("partner_id", "child_of", own_commercial_partner().id or 0)]
 

@@ -61,10 +61,10 @@ class PrepaidPortal(PaymentPortal):
         }
         filters = {
             "all": {"label": _("All"), "domain": []},
-            "credit": {"label": _("Credits"), "domain": [("move_type", "in", ("credit", "refund"))]},
-            "debit": {"label": _("Debits"), "domain": [("move_type", "=", "debit")]},
-            "expiry": {"label": _("Expiries"), "domain": [("move_type", "=", "expiry")]},
-            "adjustment": {"label": _("Adjustments"), "domain": [("move_type", "=", "adjustment")]},
+            "credit": {"label": _("Credits"), "domain": [("movement_type", "in", ("credit", "refund"))]},
+            "debit": {"label": _("Debits"), "domain": [("movement_type", "=", "debit")]},
+            "expiry": {"label": _("Expiries"), "domain": [("movement_type", "=", "expiry")]},
+            "adjustment": {"label": _("Adjustments"), "domain": [("movement_type", "=", "adjustment")]},
         }
         return sortings, filters
 
@@ -90,7 +90,9 @@ class PrepaidPortal(PaymentPortal):
             url=url, total=count, page=page, step=TRANSACTIONS_PER_PAGE,
             url_args={"sortby": sortby, "filterby": filterby},
         )
-        transactions = Tx.search(domain, order=sortings[sortby]["order"], limit=TRANSACTIONS_PER_PAGE, offset=pager["offset"])
+        transactions = Tx.search(
+            domain, order=sortings[sortby]["order"], limit=TRANSACTIONS_PER_PAGE, offset=pager["offset"]
+        )
         values = {
             "page_name": "prepaid_wallet",
             "wallet": wallet_sudo,
@@ -126,23 +128,6 @@ class PrepaidPortal(PaymentPortal):
         wallet_sudo.write(vals)
         return request.redirect(f"/my/wallet/{wallet_id}?" + url_encode({"message": _("Alert settings saved.")}))
 
-    @http.route("/my/wallet/<int:wallet_id>/voucher", type="http", auth="user", methods=["POST"], website=True)
-    def portal_wallet_voucher(self, wallet_id, code="", **kw):
-        """Activate a voucher code in one of the customer's own wallets: a
-        voucher lot spent before paid credit."""
-        wallet_sudo = self._prepaid_wallet_or_redirect(wallet_id)
-        if wallet_sudo is None:
-            return request.redirect("/my")
-        try:
-            # The wallet is the customer's own; the service counts failures per user and IP.
-            tx = request.env["prepaid.voucher"].sudo()._redeem_code(
-                code, wallet_sudo, user=request.env.user, ip=request.httprequest.remote_addr
-            )
-        except (UserError, ValidationError) as error:
-            return self._prepaid_redirect_error(wallet_id, error.args[0])
-        message = _("Voucher activated: %(amount)s added.", amount=format_amount(request.env, tx.amount, wallet_sudo.currency_id))
-        return request.redirect(f"/my/wallet/{wallet_id}?" + url_encode({"message": message}))
-
     @http.route("/my/wallet/<int:wallet_id>/statement", type="http", auth="user", website=True)
     def portal_wallet_statement(self, wallet_id, date_from=None, date_to=None, access_token=None, **kw):
         wallet_sudo = self._prepaid_wallet_or_redirect(wallet_id, access_token)
@@ -172,8 +157,8 @@ class PrepaidPortal(PaymentPortal):
     # ------------------------------------------------------------------
 
     @http.route("/my/wallet/<int:wallet_id>/recharge", type="http", auth="user", methods=["GET", "POST"], website=True)
-    def portal_wallet_recharge(self, wallet_id, amount=None, payment_method="online", promo_code="",
-                               confirm=None, request_key=None, **kw):
+    def portal_wallet_recharge(self, wallet_id, amount=None, payment_method="online", confirm=None,
+                               request_key=None, **kw):
         """Amount form, then the summary before paying, then the recharge.
 
         GET shows the form; POST without ``confirm`` shows the summary (net,
@@ -190,27 +175,28 @@ class PrepaidPortal(PaymentPortal):
             "wallet": wallet_sudo,
             "amount": amount if isinstance(amount, str) and not has_forbidden_characters(amount) else "",
             "payment_method": payment_method if payment_method in ("online", "bank_transfer") else "online",
-            "promo_code": promo_code.strip() if isinstance(promo_code, str) else "",
             "limits": wallet_sudo._prepaid_recharge_limits(),
         }
+        options = self._prepaid_recharge_options(kw)
+        values.update(options)
         if request.httprequest.method != "POST":
             return request.render("prepaid_cloud_credit.portal_wallet_recharge", values)
         Recharge = request.env["prepaid.recharge"].sudo()  # the wallet is the customer's own
         amount = _normalise_amount(amount)
-        # Failed promo codes count against the user and the address, as voucher codes do.
+        # Failed attempts (a wrong code...) count against the user and the address.
         throttle = {"user": request.env.user, "ip": request.httprequest.remote_addr}
         try:
-            check_text(values["promo_code"], _("The promo code"))
+            self._prepaid_check_recharge_options(options)
             if confirm:
                 existing = Recharge._prepaid_find_portal_request(wallet_sudo, request_key)
                 if existing:
                     return request.redirect(existing.get_portal_url())
             preview = Recharge._prepaid_portal_preview(
-                wallet_sudo, amount, values["payment_method"], values["promo_code"], throttle=throttle
+                wallet_sudo, amount, values["payment_method"], throttle=throttle, **options
             )
             if confirm:
                 recharge = Recharge._prepaid_portal_create(
-                    wallet_sudo, amount, values["payment_method"], values["promo_code"], request_key=request_key
+                    wallet_sudo, amount, values["payment_method"], request_key=request_key, **options
                 )
                 if recharge is None:
                     # A parallel submission of the same form created it first.
@@ -218,11 +204,26 @@ class PrepaidPortal(PaymentPortal):
                 return request.redirect(recharge.get_portal_url())
         except (UserError, ValidationError) as error:
             values["error"] = error.args[0]
-            if has_forbidden_characters(values["promo_code"]):
-                values["promo_code"] = ""
+            for name, value in options.items():
+                if has_forbidden_characters(value):
+                    values[name] = ""
             return request.render("prepaid_cloud_credit.portal_wallet_recharge", values)
         values.update(preview=preview, request_key=Recharge._prepaid_new_portal_request_key())
         return request.render("prepaid_cloud_credit.portal_wallet_recharge_summary", values)
+
+    def _prepaid_recharge_options(self, kw):
+        """Hook: the options of the recharge form that extensions read (a
+        promo code...), taken from the posted form ``kw``.
+
+        :return: dict of option name to the text typed, passed to the
+            recharge's preview and creation and shown again in the form
+        """
+        return {}
+
+    def _prepaid_check_recharge_options(self, options):
+        """Hook: refuse options that are no acceptable text, with a translated error."""
+        for value in options.values():
+            check_text(value, _("The form"))
 
     @http.route(["/my/recharges", "/my/recharges/page/<int:page>"], type="http", auth="user", website=True)
     def portal_my_recharges(self, page=1, **kw):
@@ -251,7 +252,8 @@ class PrepaidPortal(PaymentPortal):
             "can_pay": own and not payment_started,
             "payment_started": payment_started,
         }
-        if values["can_pay"] and recharge_sudo.state in ("awaiting", "failed") and recharge_sudo.payment_method == "online":
+        awaiting = recharge_sudo.state in ("awaiting", "failed")
+        if values["can_pay"] and awaiting and recharge_sudo.payment_method == "online":
             values.update(self._prepaid_payment_form_values(recharge_sudo, access_token))
         return request.render("prepaid_cloud_credit.portal_recharge_page", values)
 

@@ -149,7 +149,7 @@ class AccountMove(models.Model):
         self.ensure_one()
         Tx = self.env["prepaid.wallet.transaction"]
         # sudo: the accountant issuing the credit note has no right on wallets.
-        credit = self.reversed_entry_id.sudo().prepaid_transaction_ids.filtered(lambda tx: tx.move_type == "credit")
+        credit = self.reversed_entry_id.sudo().prepaid_transaction_ids.filtered(lambda tx: tx.movement_type == "credit")
         if not credit:
             return Tx
         lot = credit.allocation_ids.filtered("is_creation").lot_id

@@ -30,6 +30,27 @@ class AccountPayment(models.Model):
         help="The credit the advance buys, or the refund withdraws: the amount less the VAT due at consumption.",
     )
 
+    # Extra payments of a recharge: flagged until the accountant refunds them.
+    prepaid_extra_payment = fields.Boolean(
+        "Extra recharge payment",
+        readonly=True,
+        copy=False,
+        help="This payment arrived for a recharge already paid or cancelled: it credited nothing.",
+    )
+    prepaid_refund_due = fields.Boolean(
+        "Refund due",
+        compute="_compute_prepaid_refund_due",
+        store=True,
+        help="An extra recharge payment not yet refunded (reconciled) nor cancelled.",
+    )
+
+    @api.depends("prepaid_extra_payment", "is_reconciled", "state")
+    def _compute_prepaid_refund_due(self):
+        for payment in self:
+            payment.prepaid_refund_due = (
+                payment.prepaid_extra_payment and not payment.is_reconciled and payment.state != "canceled"
+            )
+
     @api.depends("prepaid_wallet_id", "prepaid_refund_lot_id", "amount", "partner_id")
     def _compute_prepaid_net_amount(self):
         for payment in self:

@@ -26,22 +26,22 @@ class PrepaidWallet(models.Model):
         (eur | rub).sudo().active = True
         ref = self.env.ref
         histories = [
-            (ref("prepaid_cloud_credit.partner_demo_it"), eur, "all", [
+            (ref("prepaid_cloud_credit.partner_it_demo"), eur, "all", [
                 ("credit", 100.0, "paid", "Recharge (demo)"),
                 ("credit", 10.0, "bonus", "Promo +10 % (demo)"),
                 ("debit", 23.45, "usage", "Cloud usage 1-7 (demo)"),
                 ("debit", 12.0, "purchase", "Domain nuvola.it renewal (demo)"),
             ]),
-            (ref("prepaid_cloud_credit.partner_demo_fr"), eur, "cloud", [
+            (ref("prepaid_cloud_credit.partner_fr_demo"), eur, "cloud", [
                 ("credit", 50.0, "paid", "Recharge (demo)"),
                 ("credit", 20.0, "voucher", "Voucher WELCOME20 (demo)"),
                 ("debit", 31.2, "usage", "Cloud usage (demo)"),
             ]),
-            (ref("prepaid_cloud_credit.partner_demo_ru"), rub, "cloud", [
+            (ref("prepaid_cloud_credit.partner_ru_demo"), rub, "cloud", [
                 ("credit", 2000.0, "paid", "Recharge (demo)"),
                 ("debit", 2150.0, "usage", "Cloud usage (demo)"),
             ]),
-            (ref("prepaid_cloud_credit.partner_demo_pa"), eur, "all", [
+            (ref("prepaid_cloud_credit.partner_pa_demo"), eur, "all", [
                 ("credit", 500.0, "paid", "Recharge CIG Z1A2B3C4D5 (demo)"),
                 ("debit", 120.0, "purchase", "Managed backup, 1 year (demo)"),
             ]),
@@ -50,11 +50,11 @@ class PrepaidWallet(models.Model):
         for partner, currency, scope, movements in histories:
             wallet = self.sudo()._get_or_create(partner, currency, company)
             wallet.scope = scope
-            for index, (move_type, amount, kind, label) in enumerate(movements):
+            for index, (movement_type, amount, kind, label) in enumerate(movements):
                 key = f"demo:{partner.id}:{index}"
-                if move_type == "credit" and kind == "paid":
+                if movement_type == "credit" and kind == "paid":
                     wallet._prepaid_demo_paid_recharge(amount)
-                elif move_type == "credit":
+                elif movement_type == "credit":
                     wallet._ledger_apply("credit", amount, key, kind=kind, description=label)
                 else:
                     wallet._ledger_apply("debit", amount, key, purpose=kind, description=label)
@@ -83,43 +83,3 @@ class PrepaidWallet(models.Model):
             active_model="account.move", active_ids=invoice.ids
         ).create({})._create_payments()
         return invoice
-
-    @api.model
-    def _prepaid_load_cloud_demo(self):
-        """Cloud servers for the demo customers, with a few days of history,
-        rated and charged like every night."""
-        from datetime import timedelta
-
-        from odoo import fields
-
-        ref = self.env.ref
-        now = fields.Datetime.now().replace(minute=0, second=0, microsecond=0)
-        card = ref("prepaid_cloud_credit.demo_rate_card")
-        for currency in (ref("base.EUR"), ref("base.RUB")):
-            factor = 100 if currency.name == "RUB" else 1
-            card.copy({
-                "name": f"Cloud list prices ({currency.name})",
-                "currency_id": currency.id,
-                "line_ids": [(0, 0, {"meter_id": line.meter_id.id, "price": line.price * factor}) for line in card.line_ids],
-            })
-        Server = self.env["prepaid.cloud.server"]
-        company = self.env.company
-        servers = [
-            ("prepaid_cloud_credit.partner_demo_it", "EUR", "web-01.nuvola", "vm-1001", 2, 4, 80, ["meter_addon_control_panel"], 5),
-            ("prepaid_cloud_credit.partner_demo_it", "EUR", "db-01.nuvola", "vm-1002", 4, 16, 200, ["meter_addon_backup"], 4),
-            ("prepaid_cloud_credit.partner_demo_fr", "EUR", "app.serveursdulac", "vm-2001", 1, 2, 40, [], 3),
-            ("prepaid_cloud_credit.partner_demo_ru", "RUB", "oblako-01", "vm-3001", 2, 4, 60, ["meter_addon_managed"], 3),
-        ]
-        for partner_xmlid, currency_code, name, platform_ref, vcpu, ram, disk, addons, days in servers:
-            wallet = self.sudo()._get_or_create(ref(partner_xmlid), ref(f"base.{currency_code}"), company)
-            created = now - timedelta(days=days)
-            server = Server.with_context(prepaid_cloud_event_date=created).create({
-                "name": name, "ref": platform_ref, "wallet_id": wallet.id,
-                "vcpu": vcpu, "ram_gb": ram, "disk_gb": disk,
-                "addon_meter_ids": [(6, 0, [ref(f"prepaid_cloud_credit.{a}").id for a in addons])],
-            })
-            if name == "db-01.nuvola":
-                # Resized two days ago at 14:00: the history bills each hour at its size.
-                resized = (now - timedelta(days=2)).replace(hour=14)
-                server.with_context(prepaid_cloud_event_date=resized).write({"vcpu": 8, "ram_gb": 32})
-        self.env["prepaid.cloud.statement"]._cron_rate_usage()

@@ -8,8 +8,6 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import format_amount
 
-from ..parsing import shown
-
 # The shape of a portal request key (uuid4().hex); anything else is ignored.
 _REQUEST_KEY = re.compile(r"[0-9a-f]{32}")
 
@@ -105,9 +103,10 @@ class PrepaidRecharge(models.Model):
             recharge.lot_id = recharge.transaction_id.allocation_ids.filtered("is_creation").lot_id[:1]
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        result = super()._compute_access_url()
         for recharge in self:
             recharge.access_url = f"/my/recharges/{recharge.id}"
+        return result
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -123,7 +122,7 @@ class PrepaidRecharge(models.Model):
     @api.model
     def _prepare_recharge_vals(self, wallet, amount, payment_method="online", **kwargs):
         """Hook: the values of a new recharge; extensions take their own
-        keyword arguments (``promo_code``, ``tier``...)."""
+        keyword arguments (the portal form's options, a plan...)."""
         return {"wallet_id": wallet.id, "amount": amount, "payment_method": payment_method}
 
     def action_confirm(self):
@@ -170,7 +169,9 @@ class PrepaidRecharge(models.Model):
     def _create_invoice(self):
         self.ensure_one()
         if not self.company_id.prepaid_product_id:
-            raise UserError(_("Configure the prepaid credit product of %(company)s first.", company=self.company_id.name))
+            raise UserError(
+                _("Configure the prepaid credit product of %(company)s first.", company=self.company_id.name)
+            )
         invoice = self.env["account.move"].sudo().with_company(self.company_id).create(self._prepare_invoice_vals())
         invoice.prepaid_recharge_id = self
         invoice.action_post()
@@ -307,11 +308,13 @@ class PrepaidRecharge(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _prepaid_portal_preview(self, wallet, amount, payment_method="online", promo_code=None, throttle=None):
+    def _prepaid_portal_preview(self, wallet, amount, payment_method="online", throttle=None, **options):
         """Check a recharge the customer is about to confirm and price it.
 
-        :param throttle: dict with the ``user`` and ``ip`` whose failed promo
-            codes are counted and limited (the portal's)
+        :param throttle: dict with the ``user`` and ``ip`` whose failed
+            attempts extensions count and limit (the portal's)
+        :param options: the recharge form's options that extensions read
+            (see :meth:`_prepaid_preview_bonus`)
         :return: dict with ``amount`` (net), ``tax``, ``total``, ``bonus`` and
             ``currency``; raises a translated error on bad input
         """
@@ -334,15 +337,17 @@ class PrepaidRecharge(models.Model):
             "amount": value,
             "tax": currency.round(result["total_included"] - result["total_excluded"]),
             "total": currency.round(result["total_included"]),
-            "bonus": self._prepaid_promo_bonus(wallet, value, promo_code, throttle=throttle),
+            "bonus": self._prepaid_preview_bonus(wallet, value, throttle=throttle, **options),
             "currency": currency,
         }
 
     @api.model
-    def _prepaid_promo_bonus(self, wallet, amount, promo_code, throttle=None):
-        """Bonus credit a promo code gives (extended by the promo codes)."""
-        if promo_code:
-            raise ValidationError(_("Unknown promo code %(code)s.", code=shown(promo_code)))
+    def _prepaid_preview_bonus(self, wallet, amount, throttle=None, **options):
+        """Hook: the bonus credit the recharge's options give (none here).
+
+        :return: the bonus amount; raises a translated error when an option
+            does not apply
+        """
         return 0.0
 
     @api.model
@@ -358,7 +363,7 @@ class PrepaidRecharge(models.Model):
         return self.search([("wallet_id", "=", wallet.id), ("portal_request_key", "=", request_key)], limit=1)
 
     @api.model
-    def _prepaid_portal_create(self, wallet, amount, payment_method="online", promo_code=None, request_key=None):
+    def _prepaid_portal_create(self, wallet, amount, payment_method="online", request_key=None, **options):
         """Create and confirm the recharge the customer asked for.
 
         :param request_key: the key of the form (see
@@ -367,9 +372,9 @@ class PrepaidRecharge(models.Model):
         :return: the recharge, or None when a parallel submission of the
             same form created it first
         """
-        self._prepaid_portal_preview(wallet, amount, payment_method, promo_code)
+        self._prepaid_portal_preview(wallet, amount, payment_method, **options)
         value = wallet._prepaid_parse_amount(amount)
-        extra = {"promo_code": promo_code} if promo_code else {}
+        extra = {name: value for name, value in options.items() if value}
         vals = self._prepare_recharge_vals(wallet, value, payment_method, **extra)
         if _REQUEST_KEY.fullmatch(request_key or ""):
             vals["portal_request_key"] = request_key
@@ -408,5 +413,5 @@ class PrepaidRecharge(models.Model):
             recharge._on_paid()
 
     def _on_paid(self):
-        """Hook: the recharge has just become credit (tiers, promo bonuses...)."""
+        """Hook: the recharge has just become credit (extensions grant what it bought)."""
         self.ensure_one()

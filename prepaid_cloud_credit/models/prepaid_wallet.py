@@ -146,15 +146,16 @@ class PrepaidWallet(models.Model):
             ).sorted("expiry_date")
             wallet.next_expiry_date = lots[:1].expiry_date
             wallet.next_expiry_amount = sum(
-                lots.filtered(lambda lot: lot.expiry_date == lots[:1].expiry_date).mapped(
+                lots.filtered(lambda lot, first=lots[:1]: lot.expiry_date == first.expiry_date).mapped(
                     "remaining_amount"
                 )
             )
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        result = super()._compute_access_url()
         for wallet in self:
-            wallet.access_url = "/my/wallet/%s" % wallet.id
+            wallet.access_url = f"/my/wallet/{wallet.id}"
+        return result
 
     @api.constrains("partner_id")
     def _check_partner_is_commercial(self):
@@ -936,7 +937,7 @@ class PrepaidWallet(models.Model):
         """Give ``value`` of debit ``origin`` back: debt first, then the lots in
         the reverse order they were consumed; expired lots are replaced."""
         currency = self.currency_id
-        if not origin or origin.wallet_id != self or origin.move_type != "debit":
+        if not origin or origin.wallet_id != self or origin.movement_type != "debit":
             raise ValidationError(_("Only a debit of this wallet can be refunded."))
         refundable = currency.round(-origin.amount - origin.refunded_amount)
         if float_compare(value, refundable, precision_rounding=currency.rounding) > 0:
@@ -973,9 +974,14 @@ class PrepaidWallet(models.Model):
                 debt_change -= give
             elif alloc.lot_id.state == "expired" or (alloc.lot_id.expiry_date and alloc.lot_id.expiry_date <= today):
                 # The lot is gone: a new lot of the same kind takes the credit.
-                allocations.append({"lot_id": "new", "amount": give, "kind": alloc.kind, "origin_allocation_id": alloc.id, "replaces_lot_id": alloc.lot_id.id})
+                allocations.append({
+                    "lot_id": "new", "amount": give, "kind": alloc.kind, "origin_allocation_id": alloc.id,
+                    "replaces_lot_id": alloc.lot_id.id,
+                })
             else:
-                allocations.append({"lot_id": alloc.lot_id.id, "amount": give, "kind": alloc.kind, "origin_allocation_id": alloc.id})
+                allocations.append({
+                    "lot_id": alloc.lot_id.id, "amount": give, "kind": alloc.kind, "origin_allocation_id": alloc.id,
+                })
         return allocations, debt_change, new_lot_vals
 
     def _ledger_write(self, move_type, signed_amount, key, allocations, debt_change, new_lot_vals, **kw):
@@ -1044,7 +1050,7 @@ class PrepaidWallet(models.Model):
         balance = currency.round(sum(balances.values()) - debt)
         source = kw.get("source")
         tx = self._ledger_write_rows({
-            "move_type": move_type,
+            "movement_type": move_type,
             "amount": signed_amount,
             "idempotency_key": key,
             "purpose": kw.get("purpose") or None,
@@ -1130,7 +1136,7 @@ class PrepaidWallet(models.Model):
             "currency_id": self.currency_id.id, "date": fields.Datetime.now(), "user_id": self.env.uid,
             **vals,
         }
-        tx_id, _allocation_ids = self._ledger_storage().write(self, vals, allocations, lot_updates, wallet_vals)
+        tx_id, _allocation_ids = self._ledger_storage().write_movement(self, vals, allocations, lot_updates, wallet_vals)
         # Tell the ORM what changed. The lots and the wallet's balances are
         # reread when next used; the transactions and allocations (their
         # lists, sums and computed fields) and the one2many fields that list
@@ -1227,18 +1233,20 @@ class PrepaidWallet(models.Model):
         done = 0
         skipped = set()
         while True:
-            lots = Lot.search(domain + [("wallet_id", "not in", list(skipped))], limit=batch_size, order="wallet_id, id")
+            lots = Lot.search(
+                domain + [("wallet_id", "not in", list(skipped))], limit=batch_size, order="wallet_id, id"
+            )
             if not lots:
                 break
             wallets = lock_rows(lots.wallet_id, skip_locked=True)
             skipped.update((lots.wallet_id - wallets).ids)
-            for lot in lots.filtered(lambda lot: lot.wallet_id in wallets):
+            for lot in lots.filtered(lambda lot, locked=wallets: lot.wallet_id in locked):
                 lot.wallet_id._expire_lot(lot)
                 done += 1
             remaining = max(remaining - len(lots), 0)
             self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
             if self.env['prepaid.wallet']._prepaid_can_commit():
-                self.env.cr.commit()
+                self.env.cr.commit()  # pylint: disable=invalid-commit
         return done
 
     def _expire_lot(self, lot):
@@ -1259,5 +1267,6 @@ class PrepaidWallet(models.Model):
     @api.model
     def _get_expiring_soon_domain(self, days=30):
         limit = fields.Date.context_today(self) + timedelta(days=days)
-        return [("lot_ids", "any", [("state", "=", "open"), ("expiry_date", "!=", False), ("expiry_date", "<=", limit)])]
+        expiring = [("state", "=", "open"), ("expiry_date", "!=", False), ("expiry_date", "<=", limit)]
+        return [("lot_ids", "any", expiring)]
 

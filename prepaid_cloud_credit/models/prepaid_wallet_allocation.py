@@ -1,5 +1,5 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
 
@@ -45,8 +45,10 @@ class PrepaidWalletAllocation(models.Model):
         help="For refunds: the allocation of the debit given back.",
     )
 
-    def write(self, vals):
+    def write(self, vals):  # pylint: disable=method-required-super
+        # Append-only: an allocation is never changed, not even by the ledger.
         raise AccessError(_("Ledger allocations cannot be changed."))
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_ledger(self):
         raise AccessError(_("Ledger allocations cannot be deleted."))

@@ -24,7 +24,7 @@ class PrepaidWalletTransaction(models.Model):
     company_id = fields.Many2one(related="wallet_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="wallet_id.currency_id", store=True)
     date = fields.Datetime(default=fields.Datetime.now, required=True, readonly=True, index=True)
-    move_type = fields.Selection(
+    movement_type = fields.Selection(
         [
             ("credit", "Credit"),
             ("debit", "Debit"),
@@ -128,7 +128,8 @@ class PrepaidWalletTransaction(models.Model):
             raise AccessError(_("Wallet transactions cannot be changed."))
         return super().write(vals)
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_ledger(self):
         raise AccessError(_("Wallet transactions cannot be deleted."))
 
     @api.model
@@ -144,7 +145,7 @@ class PrepaidWalletTransaction(models.Model):
         self.ensure_one()
         if (
             self.wallet_id != wallet
-            or self.move_type != move_type
+            or self.movement_type != move_type
             or float_compare(
                 abs(self.amount), abs(signed_amount), precision_rounding=self.currency_id.rounding
             )
@@ -156,7 +157,7 @@ class PrepaidWalletTransaction(models.Model):
                     "(%(type)s of %(amount)s in %(wallet)s).",
                     # A caller knows its key without the namespace it is stored under.
                     key=self.idempotency_key.removeprefix(EXTERNAL_KEY_PREFIX),
-                    type=self.move_type,
+                    type=self.movement_type,
                     amount=abs(self.amount),
                     wallet=self.wallet_id.display_name,
                 )
@@ -170,7 +171,7 @@ class PrepaidWalletTransaction(models.Model):
         """The account that balances the wallet side of this movement."""
         self.ensure_one()
         company = self.company_id
-        if self.move_type in ("debit", "refund"):
+        if self.movement_type in ("debit", "refund"):
             origin = self.refund_of_id or self
             product = origin.product_id
             if product:
@@ -178,9 +179,9 @@ class PrepaidWalletTransaction(models.Model):
                 if account:
                     return account
             return company.prepaid_revenue_account_id
-        if self.move_type == "expiry":
+        if self.movement_type == "expiry":
             return company.prepaid_breakage_account_id
-        if self.move_type == "adjustment":
+        if self.movement_type == "adjustment":
             return company.prepaid_adjustment_account_id
         return self.env["account.account"]
 
@@ -200,12 +201,12 @@ class PrepaidWalletTransaction(models.Model):
         """Allocations that move money in the general ledger."""
         self.ensure_one()
         allocations = self.allocation_ids
-        if self.move_type == "credit":
+        if self.movement_type == "credit":
             # The recharge invoice or payment already booked the new lot.
             return allocations.filtered(lambda a: not a.is_creation)
-        if self.move_type in ("expiry", "adjustment"):
+        if self.movement_type in ("expiry", "adjustment"):
             return allocations.filtered(lambda a: a.kind in ("paid", "debt"))
-        if self.move_type == "withdrawal":
+        if self.movement_type == "withdrawal":
             return self.env["prepaid.wallet.allocation"]
         return allocations
 
@@ -264,7 +265,7 @@ class PrepaidWalletTransaction(models.Model):
                 tx_lines.append(tx._booking_line(tx._booking_side_account(alloc.kind), -amount, -balance, partner))
                 if counterpart:
                     tx_lines.append(tx._booking_line(counterpart, amount, balance))
-            if tx.move_type == "withdrawal" and tx.move_id:
+            if tx.movement_type == "withdrawal" and tx.move_id:
                 tx_lines.extend(tx._prepare_withdrawal_difference_lines())
             residual = company.currency_id.round(sum(line["balance"] for line in tx_lines))
             residual_currency = currency.round(sum(line["amount_currency"] for line in tx_lines))
@@ -390,7 +391,7 @@ class PrepaidWalletTransaction(models.Model):
                 done += len(txs)
                 self.env["ir.cron"]._notify_progress(done=done, remaining=len(todo) - done)
                 if commit:
-                    self.env.cr.commit()
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
         return done
 
     def _book_movements(self, day):
@@ -416,7 +417,7 @@ class PrepaidWalletTransaction(models.Model):
         moves = self.env["account.move"]
         to_entry = txs
         if company.prepaid_vat_policy == "consumption":
-            usage = txs.filtered(lambda tx: tx.move_type in ("debit", "refund"))
+            usage = txs.filtered(lambda tx: tx.movement_type in ("debit", "refund"))
             for wallet_txs in usage.grouped("wallet_id").values():
                 invoice = wallet_txs._create_consumption_invoice(day)
                 if invoice:

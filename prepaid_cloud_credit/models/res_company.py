@@ -145,7 +145,7 @@ class ResCompany(models.Model):
                 product_company = product.sudo().with_company(company)
                 if not product_company.property_account_income_id:
                     product_company.property_account_income_id = liability
-                if not product_company.taxes_id.filtered(lambda t: t.company_id == company):
+                if not product_company.taxes_id.filtered(lambda t, c=company: t.company_id == c):
                     tax = company.account_sale_tax_id
                     if tax:
                         product_company.taxes_id = [(4, tax.id)]

@@ -24,7 +24,9 @@ class ReportWalletStatement(models.AbstractModel):
         Tx = self.env["prepaid.wallet.transaction"]
         statements = []
         for wallet in wallets:
-            before = Tx.search([("wallet_id", "=", wallet.id), ("date", "<", start)], order="date desc, id desc", limit=1)
+            before = Tx.search(
+                [("wallet_id", "=", wallet.id), ("date", "<", start)], order="date desc, id desc", limit=1
+            )
             lines = Tx.search(
                 [("wallet_id", "=", wallet.id), ("date", ">=", start), ("date", "<", end)], order="date asc, id asc"
             )

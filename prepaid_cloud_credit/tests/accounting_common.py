@@ -1,6 +1,8 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
 from contextlib import contextmanager
 
+from freezegun import freeze_time
+
 from odoo import Command, fields
 from odoo.tools import float_round
 
@@ -131,6 +133,19 @@ class PrepaidItalianAccountingCommon(PrepaidCommon):
         for row in check["currencies"].values():
             self.assertEqual(row["difference"], 0, check)
         return check
+
+    def assertUsageOfNovember30(self, tx):
+        """The usage debit ``tx`` of 12.50, made after midnight, is booked on 30 November:
+        prepayments to revenue, with the customer."""
+        self.assertEqual(tx.accounting_date, self.day("2026-11-30"))
+        with freeze_time("2026-12-01 00:30:00"):
+            self.book()
+        entry = self.tx_of(tx)
+        self.assertEqual(entry.date, self.day("2026-11-30"))
+        self.assertEntries(entry, [
+            self.item("253000", debit=12.5, partner=self.customer),
+            self.item("310200", credit=12.5),
+        ])
 
     @contextmanager
     def assertRefused(self, exception, pattern):

@@ -24,9 +24,10 @@ class PrepaidCommon(AccountTestInvoicingCommon):
         cls.env.user.groups_id += cls.env.ref("prepaid_cloud_credit.group_prepaid_manager")
         cls.currency = cls.company.currency_id
         cls.customer = cls.env["res.partner"].create({"name": "Acme Cloud", "is_company": True})
-        cls.wallet = cls.env["prepaid.wallet"].sudo().create(
-            {"partner_id": cls.customer.id, "company_id": cls.company.id, "currency_id": cls.currency.id, "scope": "all"}
-        )
+        cls.wallet = cls.env["prepaid.wallet"].sudo().create({
+            "partner_id": cls.customer.id, "company_id": cls.company.id, "currency_id": cls.currency.id,
+            "scope": "all",
+        })
         cls.Tx = cls.env["prepaid.wallet.transaction"].sudo()
 
     @classmethod
@@ -195,6 +196,33 @@ class PrepaidPortalCommon(PrepaidCommon):
         })
         tx._post_process()
         return tx
+
+
+class ExpiryPerSourceCommon(PrepaidCommon):
+    """A company whose paid credit expires after six months by default, and
+    recharges paid by bank transfer: each source of credit sets the expiry of
+    the lots it opens."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # The company default for paid credit: six months.
+        cls.company.write({"prepaid_paid_expiry": "months", "prepaid_paid_expiry_months": 6})
+        cls.product = cls.company.prepaid_product_id.product_tmpl_id
+        cls.Recharge = cls.env["prepaid.recharge"]
+
+    def pay(self, recharge):
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=recharge.invoice_id.ids
+        ).create({})._create_payments()
+        self.assertEqual(recharge.state, "paid")
+        return recharge.lot_id
+
+    def recharge(self, amount=100, wallet=None):
+        vals = self.Recharge._prepare_recharge_vals(wallet or self.wallet, amount, "bank_transfer")
+        recharge = self.Recharge.create(vals)
+        recharge.action_confirm()
+        return recharge
 
 
 def wait_for_lock_waiters(registry, count, query_fragment, timeout=60):

@@ -148,7 +148,7 @@ class TestAccounting(PrepaidCommon):
         with freeze_time("2027-01-01"):
             self.env["prepaid.wallet"]._cron_expire_lots()
             self.env["prepaid.wallet.transaction"]._cron_book_movements()
-        expiries = self.Tx.search([("wallet_id", "=", self.wallet.id), ("move_type", "=", "expiry")])
+        expiries = self.Tx.search([("wallet_id", "=", self.wallet.id), ("movement_type", "=", "expiry")])
         self.assertEqual(expiries.mapped("amount"), [-45])
         paid_expiry = expiries.filtered(lambda tx: tx.allocation_ids.kind == "paid")
         breakage_lines = paid_expiry.booking_move_id.line_ids.filtered(lambda line: line.account_id == self.breakage)
@@ -236,7 +236,8 @@ class TestAccounting(PrepaidCommon):
         self.assertIn(invoice.payment_state, ("paid", "in_payment"))
         self.assertEqual(self.balance_of(self.liability), -36.6)
         # Posting the payment again does not credit twice.
-        self.assertEqual(payment._prepaid_credit_advance(), self.Tx.search([("idempotency_key", "=", f"recharge:payment:{payment.id}")]))
+        first = self.Tx.search([("idempotency_key", "=", f"recharge:payment:{payment.id}")])
+        self.assertEqual(payment._prepaid_credit_advance(), first)
         self.assertEqual(self.wallet.paid_amount, 30)
 
     def _recharge(self, amount, method="bank_transfer"):

@@ -245,7 +245,7 @@ class TestItalianConsumptionBalance(PrepaidItalianAccountingCommon):
         with freeze_time("2027-01-01 02:00:00"):
             self.env["prepaid.wallet"]._cron_expire_lots()
             self.book()
-        expiry = self.Tx.search([("wallet_id", "=", self.wallet.id), ("move_type", "=", "expiry")])
+        expiry = self.Tx.search([("wallet_id", "=", self.wallet.id), ("movement_type", "=", "expiry")])
         entry = self.tx_of(expiry)
         self.assertEqual(entry.date, self.day("2026-12-31"), "the credit expired in 2026")
         self.assertEntries(entry, [
@@ -299,6 +299,6 @@ class TestItalianConsumptionBalance(PrepaidItalianAccountingCommon):
         self.assertLiabilityExact()
         self.book()
         self.assertAccountTotals({"253000": 0})
-        invoices = self.Tx.search([("wallet_id", "=", self.wallet.id), ("move_type", "=", "debit")]).booking_move_id
+        invoices = self.Tx.search([("wallet_id", "=", self.wallet.id), ("movement_type", "=", "debit")]).booking_move_id
         self.assertEqual(set(invoices.mapped("payment_state")), {"paid"})
         self.assertLiabilityExact()

@@ -34,7 +34,7 @@ class TestItalianCreditNotes(PrepaidItalianAccountingCommon):
             self.item("150100", credit=85.4, partner=self.customer),
         ])
         withdrawal = credit_note.prepaid_transaction_ids
-        self.assertEqual(withdrawal.move_type, "withdrawal")
+        self.assertEqual(withdrawal.movement_type, "withdrawal")
         self.assertEqual(withdrawal.amount, -70)
         self.assertEqual(self.wallet.paid_amount, 0)
         self.assertEqual(self.wallet.balance, 0)
@@ -160,7 +160,7 @@ class TestItalianRefundsAndCancellation(PrepaidItalianAccountingCommon):
             self.item("150100", credit=85.4, partner=self.customer),
         ])
         self.assertEqual(self.wallet.paid_amount, 0)
-        register = self.env["account.payment.register"].with_context(action["context"]).create({})
+        register = self.env["account.payment.register"].with_context(**action["context"]).create({})
         payment = register._create_payments()
         self.assertEqual((payment.payment_type, payment.amount), ("outbound", 85.4))
         self.assertEqual(credit_note.payment_state, "paid")

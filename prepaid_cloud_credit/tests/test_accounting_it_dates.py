@@ -12,23 +12,13 @@ class TestItalianCutOff(PrepaidItalianAccountingCommon):
     """A movement is booked on its economic date; a locked period moves it as Odoo does."""
 
     def test_usage_charged_after_midnight_is_booked_on_its_day(self):
-        """Test that the usage of 30 November, charged at 00:30 on 1 December, belongs to November."""
+        """Test that usage of 30 November, debited at 00:30 on 1 December with its economic date,
+        belongs to November."""
         self.set_policy("recharge")
         self.recharge(100)
         with freeze_time("2026-12-01 00:30:00"):
-            statement = self.env["prepaid.cloud.statement"].sudo().create({
-                "wallet_id": self.wallet.id, "date": "2026-11-30", "amount_total": 12.5,
-            })
-            statement._charge()
-            tx = statement.transaction_id
-            self.assertEqual(tx.accounting_date, self.day("2026-11-30"))
-            self.book()
-        entry = self.tx_of(tx)
-        self.assertEqual(entry.date, self.day("2026-11-30"))
-        self.assertEntries(entry, [
-            self.item("253000", debit=12.5, partner=self.customer),
-            self.item("310200", credit=12.5),
-        ])
+            tx = self.debit(12.5, accounting_date=self.day("2026-11-30"))
+        self.assertUsageOfNovember30(tx)
 
     def test_entry_of_a_locked_period_goes_to_the_first_open_date(self):
         """Test that usage of a period closed meanwhile is booked after the lock date, as Odoo dates it."""

@@ -110,22 +110,3 @@ class TestDoublePayment(PrepaidPortalCommon, HttpCase):
         lines.reconcile()
         self.assertFalse(extra.prepaid_refund_due)
         self.assertFalse(recharge.refund_due)
-
-    def test_payment_of_a_cancelled_recharge_is_flagged_and_grants_no_bonus(self):
-        """Test that a payment started before the recharge was cancelled, and completed after,
-        credits neither the recharge nor its promo bonus, and is flagged for refund."""
-        promo = self.env["prepaid.promo.code"].create({
-            "code": "ONCE10", "company_id": self.company.id, "bonus_type": "percent", "bonus_percent": 10,
-            "max_uses": 1,
-        })
-        recharge = self.confirm_recharge("50", promo_code="ONCE10")
-        self.assertEqual(recharge.promo_state, "reserved")
-        tx = self.start_payment(recharge)
-        recharge.action_cancel()
-        self.assertEqual((recharge.state, recharge.promo_state, promo.reserved_count), ("cancelled", "released", 0))
-        self.notify(tx)
-        self.assertEqual(recharge.state, "cancelled")
-        self.assertFalse(self.wallet.transaction_ids, "neither credit nor bonus")
-        self.assertEqual(promo.use_count, 0)
-        self.assertTrue(tx.payment_id.prepaid_refund_due)
-        self.assertTrue(recharge.refund_due)

@@ -225,7 +225,7 @@ class TestLedger(PrepaidCommon):
             snapshot = self.ledger_snapshot()
             self.assertEqual(self.env["prepaid.wallet"]._cron_expire_lots(), 0)
             self.assertEqual(self.ledger_snapshot(), snapshot)
-        expiry = self.Tx.search([("wallet_id", "=", self.wallet.id), ("move_type", "=", "expiry")])
+        expiry = self.Tx.search([("wallet_id", "=", self.wallet.id), ("movement_type", "=", "expiry")])
         self.assertEqual(len(expiry), 1)
         self.assertEqual(expiry.amount, -15)
         self.assertEqual(due.state, "expired")
@@ -283,7 +283,7 @@ class TestLedger(PrepaidCommon):
         self.credit(100)
         snapshot = self.ledger_snapshot()
         other = "USD" if self.currency.name != "USD" else "EUR"
-        with self.assertRaisesRegex(ValidationError, "not %s" % other):
+        with self.assertRaisesRegex(ValidationError, f"not {other}"):
             self.wallet._ledger_apply("debit", 10, self.key(), currency_code=other)
         with self.assertRaisesRegex(UserError, "Unknown currency"):
             self.wallet._ledger_apply("debit", 10, self.key(), currency_code="XXQ")
@@ -333,7 +333,9 @@ class TestLedger(PrepaidCommon):
         form.amount = 20
         form.reason = "Recharge credited twice by mistake"
         form.save().action_apply()
-        adjustments = self.Tx.search([("wallet_id", "=", self.wallet.id), ("move_type", "=", "adjustment")], order="id")
+        adjustments = self.Tx.search(
+            [("wallet_id", "=", self.wallet.id), ("movement_type", "=", "adjustment")], order="id"
+        )
         self.assertEqual(adjustments.mapped("amount"), [15, -20])
         self.assertEqual(adjustments[0].reason, "Goodwill after the outage of 2026-11-02")
         # Decrease takes the bonus first (default order), then paid.
@@ -369,11 +371,14 @@ class TestLedger(PrepaidCommon):
         """Test the search filters of the wallet list: negative balance and expiring soon."""
         Wallet = self.env["prepaid.wallet"]
         self.debit(5)
-        other = Wallet.sudo().create({"partner_id": self.partner_a.id, "company_id": self.company.id, "currency_id": self.currency.id})
+        other = Wallet.sudo().create(
+            {"partner_id": self.partner_a.id, "company_id": self.company.id, "currency_id": self.currency.id}
+        )
         self.credit(10, "bonus", wallet=other, expiry_date=date.today() + timedelta(days=10))
         self.assertIn(self.wallet, Wallet.search([("balance", "<", 0)]))
         self.assertNotIn(other, Wallet.search([("balance", "<", 0)]))
-        self.assertEqual(Wallet.search(Wallet._get_expiring_soon_domain(30) + [("id", "in", (self.wallet | other).ids)]), other)
+        expiring = Wallet._get_expiring_soon_domain(30) + [("id", "in", (self.wallet | other).ids)]
+        self.assertEqual(Wallet.search(expiring), other)
 
     def test_amounts_are_plain_decimal_numbers_only(self):
         """Test that digit group separators, other scripts' digits, exponents and the like are refused."""

@@ -20,7 +20,9 @@ class TestSecurity(PrepaidCommon, HttpCase):
             {"partner_id": cls.other_customer.id, "company_id": cls.company.id, "currency_id": cls.currency.id}
         )
         cls.other_wallet._ledger_apply("credit", 70, "sec:credit:other", kind="paid")
-        contact = cls.env["res.partner"].create({"name": "Portal Pat", "parent_id": cls.customer.id, "email": "pat@example.com"})
+        contact = cls.env["res.partner"].create(
+            {"name": "Portal Pat", "parent_id": cls.customer.id, "email": "pat@example.com"}
+        )
         company_ids = [(6, 0, cls.company.ids)]
         cls.portal = new_test_user(cls.env, "pat", groups="base.group_portal", partner_id=contact.id,
                                    company_id=cls.company.id, company_ids=company_ids, password="pat-pass-123")
@@ -35,7 +37,9 @@ class TestSecurity(PrepaidCommon, HttpCase):
     def rpc(self, login, model, method, *args, **kwargs):
         uid = self.xmlrpc_common.authenticate(self.env.cr.dbname, login, f"{login}-pass-123", {})
         self.assertTrue(uid, f"{login} could not log in")
-        return self.xmlrpc_object.execute_kw(self.env.cr.dbname, uid, f"{login}-pass-123", model, method, list(args), kwargs)
+        return self.xmlrpc_object.execute_kw(
+            self.env.cr.dbname, uid, f"{login}-pass-123", model, method, list(args), kwargs
+        )
 
     def assertRpcRefused(self, login, model, method, *args, **kwargs):
         with self.assertRaises(Fault) as caught:
@@ -58,15 +62,22 @@ class TestSecurity(PrepaidCommon, HttpCase):
         for login in ("pat", "ivan", "rita"):
             with self.subTest(login=login):
                 self.assertRpcRefused(login, "prepaid.wallet", "ledger_debit", [self.wallet.id], 10, f"{login}:1")
-                self.assertRpcRefused(login, "prepaid.wallet", "ledger_refund", [self.wallet.id], self.credit_tx.id, 1, f"{login}:2")
+                self.assertRpcRefused(
+                    login, "prepaid.wallet", "ledger_refund", [self.wallet.id], self.credit_tx.id, 1, f"{login}:2"
+                )
                 self.assertRpcRefused(login, "prepaid.wallet", "get_or_create_wallet", self.customer.id)
-                self.assertRpcRefused(login, "prepaid.wallet", "_ledger_apply", [self.wallet.id], "credit", 10, f"{login}:3")
+                self.assertRpcRefused(
+                    login, "prepaid.wallet", "_ledger_apply", [self.wallet.id], "credit", 10, f"{login}:3"
+                )
                 self.assertRpcRefused(login, "prepaid.wallet", "write", [self.wallet.id], {"balance": 1e6})
                 self.assertRpcRefused(login, "prepaid.wallet.transaction", "create", {
-                    "wallet_id": self.wallet.id, "move_type": "credit", "amount": 1e6, "idempotency_key": f"{login}:4"})
+                    "wallet_id": self.wallet.id, "movement_type": "credit", "amount": 1e6,
+                    "idempotency_key": f"{login}:4"})
                 self.assertRpcRefused(login, "prepaid.credit.lot", "create", {
                     "wallet_id": self.wallet.id, "kind": "paid", "original_amount": 1e6, "remaining_amount": 1e6})
-                self.assertRpcRefused(login, "prepaid.credit.lot", "write", self.wallet.lot_ids.ids, {"remaining_amount": 1e6})
+                self.assertRpcRefused(
+                    login, "prepaid.credit.lot", "write", self.wallet.lot_ids.ids, {"remaining_amount": 1e6}
+                )
                 self.assertRpcRefused(login, "prepaid.wallet.adjust", "create", {
                     "wallet_id": self.wallet.id, "amount": 1e6, "reason": "free money"})
                 self.assertRpcRefused(login, "account.move", "_prepaid_credit_recharge", [1])
@@ -77,22 +88,28 @@ class TestSecurity(PrepaidCommon, HttpCase):
     def test_context_flags_do_not_open_the_ledger(self):
         """Test that a portal user cannot create a transaction by passing a context."""
         self.assertRpcRefused("pat", "prepaid.wallet.transaction", "create", {
-            "wallet_id": self.wallet.id, "move_type": "credit", "amount": 5, "idempotency_key": "ctx:1"},
+            "wallet_id": self.wallet.id, "movement_type": "credit", "amount": 5, "idempotency_key": "ctx:1"},
             context={"prepaid_ledger_write": True})
         self.assertEqual(len(self.wallet.transaction_ids), 1)
 
     def test_integration_user_debits_over_xmlrpc(self):
         """Test that the integration group debits through the public method, idempotently."""
-        result = self.rpc("bot", "prepaid.wallet", "ledger_debit", [self.wallet.id], "12.34", "platform:usage:1", purpose="usage")
+        result = self.rpc(
+            "bot", "prepaid.wallet", "ledger_debit", [self.wallet.id], "12.34", "platform:usage:1", purpose="usage"
+        )
         self.assertEqual(result["balance"], 87.66)
         again = self.rpc("bot", "prepaid.wallet", "ledger_debit", [self.wallet.id], "12.34", "platform:usage:1")
         self.assertEqual(again["transaction_id"], result["transaction_id"])
-        fault = self.assertRpcRefused("bot", "prepaid.wallet", "ledger_debit", [self.wallet.id], "-5", "platform:usage:2")
+        fault = self.assertRpcRefused(
+            "bot", "prepaid.wallet", "ledger_debit", [self.wallet.id], "-5", "platform:usage:2"
+        )
         self.assertIn("greater than zero", fault.faultString)
         fault = self.assertRpcRefused("bot", "prepaid.wallet", "ledger_debit", [424242], "5", "platform:usage:3")
         self.assertIn("Unknown wallet", fault.faultString)
         # The integration user still cannot adjust balances.
-        self.assertRpcRefused("bot", "prepaid.wallet.adjust", "create", {"wallet_id": self.wallet.id, "amount": 5, "reason": "x"})
+        self.assertRpcRefused(
+            "bot", "prepaid.wallet.adjust", "create", {"wallet_id": self.wallet.id, "amount": 5, "reason": "x"}
+        )
         self.wallet.invalidate_recordset()
         self.assertEqual(self.wallet.balance, 87.66)
 
@@ -154,7 +171,7 @@ class TestSecurity(PrepaidCommon, HttpCase):
             "wallet_id": self.wallet.id, "amount": 5, "reason": "test", "idempotency_key": "recharge:invoice:1",
         })
         wizard.action_apply()
-        tx = self.wallet.transaction_ids.filtered(lambda t: t.move_type == "adjustment")
+        tx = self.wallet.transaction_ids.filtered(lambda t: t.movement_type == "adjustment")
         self.assertEqual(tx.idempotency_key, "adjust:recharge:invoice:1")
 
     def jsonrpc_call(self, login, model, method, *args, **kwargs):

@@ -1,0 +1,4 @@
+# Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+from . import test_plan_expiry
+from . import test_plan
+from . import test_plan_portal

@@ -1,0 +1,3 @@
+# Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+from . import controllers
+from . import models
