@@ -2,14 +2,10 @@
 import threading
 from unittest.mock import patch
 
-from odoo import api, modules, sql_db
-from odoo.api import Transaction
+from odoo import modules, sql_db
 from odoo.exceptions import UserError
-from odoo.modules.registry import Registry
-from odoo.tests import BaseCase, tagged
-from odoo.tests.common import get_db_name
+from odoo.tests import tagged
 
-from odoo.addons.prepaid_cloud_credit.tests.common import wait_for_lock_waiters
 from odoo.addons.prepaid_cloud_credit.tests.concurrency import ConcurrencyCase
 
 
@@ -80,7 +76,7 @@ class TestVoucherLock(ConcurrencyCase):
 
 
 @tagged("post_install", "-at_install")
-class TestCodeThrottleRace(BaseCase):
+class TestCodeThrottleRace(ConcurrencyCase):
     """Thirty wrong codes sent at once by one user from one address, each in
     a transaction of its own, against a limit of five failures.
 
@@ -94,36 +90,24 @@ class TestCodeThrottleRace(BaseCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.registry = Registry(get_db_name())
-        with cls.registry.cursor() as cr:
-            env = cls._env_for(cr)
+        with cls.committed_env() as env:
             company = env.ref("base.main_company")
-            partner = env["res.partner"].create({"name": "Throttle race", "is_company": True})
-            wallet = env["prepaid.wallet"].create(
+            partner = cls.track(env["res.partner"].create({"name": "Throttle race", "is_company": True}))
+            wallet = cls.track(env["prepaid.wallet"].create(
                 {"partner_id": partner.id, "company_id": company.id, "currency_id": company.currency_id.id}
-            )
-            cls.partner_id, cls.wallet_id = partner.id, wallet.id
+            ))
+            cls.wallet_id = wallet.id
             cls.user_id = env.ref("base.user_admin").id
-        cls.addClassCleanup(cls._remove_data)
+        cls.addClassCleanup(cls._remove_attempts)
 
     @classmethod
-    def _env_for(cls, cr):
-        # Environment() would look the registry up under the registry lock,
-        # which the test runner holds while post-install tests run.
-        cr.transaction = Transaction(cls.registry)
-        return api.Environment(cr, api.SUPERUSER_ID, {})
-
-    @classmethod
-    def _remove_data(cls):
+    def _remove_attempts(cls):
         with cls.registry.cursor() as cr:
             cr.execute("DELETE FROM prepaid_voucher_attempt WHERE ip_address = %s", [cls.IP])
-            cr.execute("DELETE FROM prepaid_wallet WHERE id = %s", [cls.wallet_id])
-            cr.execute("DELETE FROM res_partner WHERE id = %s", [cls.partner_id])
 
     def _guess(self, index, results):
         try:
-            with self.registry.cursor() as cr:
-                env = self._env_for(cr)
+            with self.committed_env() as env:
                 env["prepaid.voucher"]._redeem_code(
                     f"PCC-ZZZZ-ZZZZ-{index:04d}", env["prepaid.wallet"].browse(self.wallet_id),
                     user=env["res.users"].browse(self.user_id), ip=self.IP,
@@ -142,17 +126,16 @@ class TestCodeThrottleRace(BaseCase):
         # Each guess holds two connections (its request and its throttle): room for all of them.
         with patch.object(modules.module, "current_test", False), \
                 patch.object(sql_db._Pool, "_maxconn", max(sql_db._Pool._maxconn, 2 * self.GUESSES + 16)):
-            with self.registry.cursor() as holder:
+            with self.committed_env() as env:
                 # The throttle's locks of this user and address are taken first, so that
                 # every guess is under way, waiting, before the first is checked.
-                env = self._env_for(holder)
                 Attempt = env["prepaid.voucher.attempt"]
                 Attempt._throttle_lock("voucher", Attempt._throttle_dimensions(
                     env["res.users"].browse(self.user_id), self.IP))
                 for thread in threads:
                     thread.start()
                 self.assertTrue(
-                    wait_for_lock_waiters(self.registry, self.GUESSES, "pg_advisory_xact_lock"),
+                    self.wait_for_waiters(self.GUESSES, "pg_advisory_xact_lock"),
                     "every guess waits for the throttle",
                 )
             for thread in threads:
