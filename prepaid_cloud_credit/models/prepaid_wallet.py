@@ -325,8 +325,10 @@ class PrepaidWallet(models.Model):
 
     @api.model
     def ledger_batch(self, movements):
-        """Apply many movements in one call, as integrations do (see
-        ``hosting_bridge/CONTRACT.md``).
+        """Apply many debits in one call, as integrations do (see
+        ``hosting_bridge/CONTRACT.md``). A batch never credits: paid credit
+        enters with what pays for it (a recharge, a platform's paid invoice
+        through ``platform_credit_invoices``).
 
         The whole batch is checked first: a malformed one raises
         :class:`~odoo.exceptions.ValidationError` listing every problem with
@@ -337,8 +339,8 @@ class PrepaidWallet(models.Model):
         unknown wallet) is answered ``refused`` while the others are done.
 
         :param movements: list of at most :data:`LEDGER_BATCH_MAX` dicts
-            ``{"key": "pos:2026-11-21:17", "wallet_id": 12, "type": "debit" |
-            "credit", "amount": "4.20", "purpose": "usage" | "purchase",
+            ``{"key": "pos:2026-11-21:17", "wallet_id": 12, "type": "debit",
+            "amount": "4.20", "purpose": "usage" | "purchase",
             "description": "...", "currency": "EUR"}``; ``purpose`` (default
             ``usage``), ``description`` and ``currency`` may be left out.
             Keys live in the callers' namespace (:meth:`_prepaid_caller_key`)
@@ -428,8 +430,15 @@ class PrepaidWallet(models.Model):
                 except (UserError, ValidationError) as error:
                     problems.append(error.args[0])
             values["type"] = movement.get("type")
-            if values["type"] not in ("debit", "credit"):
-                problems.append(_("the type must be debit or credit"))
+            if values["type"] == "credit":
+                # Credit enters with what pays for it (a recharge, a platform's
+                # paid invoice), never as a bare movement of an integration.
+                problems.append(_(
+                    "a batch only debits: paid credit enters with its payment (a recharge, or "
+                    "platform_credit_invoices for a platform's add-funds invoices)"
+                ))
+            elif values["type"] != "debit":
+                problems.append(_("the type must be debit"))
             if values["purpose"] not in ("usage", "purchase"):
                 problems.append(_("the purpose must be usage or purchase"))
             if "ledger_key" in values:
@@ -1136,7 +1145,9 @@ class PrepaidWallet(models.Model):
             "currency_id": self.currency_id.id, "date": fields.Datetime.now(), "user_id": self.env.uid,
             **vals,
         }
-        tx_id, _allocation_ids = self._ledger_storage().write_movement(self, vals, allocations, lot_updates, wallet_vals)
+        tx_id, _allocation_ids = self._ledger_storage().write_movement(
+            self, vals, allocations, lot_updates, wallet_vals
+        )
         # Tell the ORM what changed. The lots and the wallet's balances are
         # reread when next used; the transactions and allocations (their
         # lists, sums and computed fields) and the one2many fields that list

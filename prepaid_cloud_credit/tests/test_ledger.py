@@ -519,11 +519,12 @@ class TestLedgerBatch(PrepaidCommon):
         return self.env["prepaid.wallet"].with_user(user or self.integration).ledger_batch(movements)
 
     def test_batch_moves_each_movement_with_its_own_result(self):
-        """Test that a batch debits and credits several wallets and answers each movement."""
+        """Test that a batch debits several wallets and answers each movement."""
         self.credit(50)
+        self.credit(12.5, wallet=self.second)
         results = self.batch([
             {"key": "b:1", "wallet_id": self.wallet.id, "type": "debit", "amount": "4.20", "description": "CPU"},
-            {"key": "b:2", "wallet_id": self.second.id, "type": "credit", "amount": "10"},
+            {"key": "b:2", "wallet_id": self.second.id, "type": "debit", "amount": "2.5"},
             {"key": "b:3", "wallet_id": self.second.id, "type": "debit", "amount": "2.5", "purpose": "purchase",
              "currency": self.currency.name},
         ])
@@ -555,13 +556,13 @@ class TestLedgerBatch(PrepaidCommon):
             {"key": "short", "wallet_id": self.wallet.id, "type": "debit", "amount": "50", "purpose": "purchase"},
             {"key": "k", "wallet_id": self.wallet.id, "type": "debit", "amount": "2"},
             {"key": "ghost", "wallet_id": 999999999, "type": "debit", "amount": "1"},
-            {"key": "ok2", "wallet_id": self.second.id, "type": "credit", "amount": "3"},
+            {"key": "ok2", "wallet_id": self.second.id, "type": "debit", "amount": "3"},
         ])
         self.assertEqual([r["status"] for r in results], ["done", "refused", "refused", "refused", "done"])
         self.assertIn("Insufficient credit", results[1]["error"])
         self.assertTrue(results[2]["error"])
         self.assertIn("Unknown wallet", results[3]["error"])
-        self.assertEqual((self.wallet.balance, self.second.balance), (3, 3))
+        self.assertEqual((self.wallet.balance, self.second.balance), (3, -3))
         self.assertFalse(self.Tx.search([("idempotency_key", "=", "api:short")]))
         self.assertLedgerConsistent()
 
@@ -592,11 +593,30 @@ class TestLedgerBatch(PrepaidCommon):
         with self.assertRaises(ValidationError):
             self.batch("not a list")
 
+    def test_batch_never_credits_even_for_a_manager(self):
+        """Test that a credit in a batch refuses the whole batch, for an integration user and a
+        manager alike: paid credit with no payment behind it is never written."""
+        manager = new_test_user(
+            self.env, "batch_manager", groups="base.group_user,prepaid_cloud_credit.group_prepaid_manager",
+            company_id=self.company.id, company_ids=[(6, 0, self.company.ids)],
+        )
+        snapshot = self.ledger_snapshot()
+        for user in (self.integration, manager):
+            with self.assertRaises(ValidationError) as caught:
+                self.batch([
+                    {"key": f"free:{user.id}", "wallet_id": self.wallet.id, "type": "credit", "amount": "1000"},
+                    {"key": f"fine:{user.id}", "wallet_id": self.wallet.id, "type": "debit", "amount": "1"},
+                ], user=user)
+            self.assertIn("Movement 0:", str(caught.exception))
+            self.assertIn("platform_credit_invoices", str(caught.exception))
+        self.assertEqual(self.ledger_snapshot(), snapshot)
+        self.assertEqual(self.wallet.balance, 0)
+
     def test_batch_needs_the_integration_or_manager_group(self):
         """Test that an internal user without the groups, and a portal user, cannot move money in batch."""
         staff = new_test_user(self.env, "batch_staff", groups="base.group_user")
         with self.assertRaises(AccessError):
-            self.batch([{"key": "x", "wallet_id": self.wallet.id, "type": "credit", "amount": "100"}], user=staff)
+            self.batch([{"key": "x", "wallet_id": self.wallet.id, "type": "debit", "amount": "100"}], user=staff)
         self.assertEqual(self.wallet.balance, 0)
 
     def test_wallet_of_another_company_is_unknown(self):
@@ -606,6 +626,6 @@ class TestLedgerBatch(PrepaidCommon):
             "partner_id": self.customer.id, "company_id": other_company.id,
             "currency_id": other_company.currency_id.id,
         })
-        results = self.batch([{"key": "f", "wallet_id": foreign.id, "type": "credit", "amount": "5"}])
+        results = self.batch([{"key": "f", "wallet_id": foreign.id, "type": "debit", "amount": "5"}])
         self.assertEqual(results[0]["status"], "refused")
         self.assertEqual(foreign.balance, 0)
