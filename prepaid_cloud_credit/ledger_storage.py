@@ -261,7 +261,7 @@ class LedgerStorage:
             "origin_allocation_id": ("int4[]", [a.get("origin_allocation_id") or None for a in allocations]),
         }
         alloc_constants = self.insert_columns(Allocation, {
-            "wallet_id": wallet.id, "company_id": wallet.company_id.id, "currency_id": wallet.currency_id.id,
+            "wallet_id": wallet.id, "company_id": tx_values["company_id"], "currency_id": tx_values["currency_id"],
         })
         for name in alloc_arrays:
             alloc_constants.pop(name, None)

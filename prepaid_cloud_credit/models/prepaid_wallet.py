@@ -1,14 +1,16 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
-from dataclasses import dataclass
+import math
+from copy import deepcopy
+from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models, modules, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import float_compare, float_is_zero, format_amount
+from odoo.tools import SQL, float_compare, float_is_zero, float_round, format_amount
 
 from ..const import (
     CALLER_KEY_MAX_LENGTH,
@@ -26,7 +28,7 @@ MOVEMENT_TYPES = ("credit", "debit", "refund", "expiry", "adjustment", "withdraw
 # service alone (see _ledger_write_rows).
 LEDGER_FIELDS = frozenset({"balance", "paid_amount", "bonus_amount", "voucher_amount", "debt_amount"})
 # The wallet columns the rules of a movement read, as the lock reads them.
-LEDGER_LOCK_COLUMNS = ("active", "scope", "debt_amount")
+LEDGER_LOCK_COLUMNS = ("active", "scope", "balance", "debt_amount", "partner_id", "company_id", "currency_id")
 #: Most movements one call of ledger_batch takes.
 LEDGER_BATCH_MAX = 1000
 
@@ -45,6 +47,91 @@ class Movement:
     allocations: list = dataclass_field(default_factory=list)
     debt_change: float = 0.0
     new_lot_vals: dict | None = None
+
+
+@dataclass(frozen=True)
+class PlainCurrency:
+    """A currency as the lock of a movement read it: enough to round and
+    compare amounts without reading ``res.currency`` again.
+    """
+
+    id: int
+    name: str
+    rounding: float
+    decimal_places: int
+
+    def round(self, amount):
+        """``amount`` rounded to the currency."""
+        return float_round(amount, precision_rounding=self.rounding)
+
+    def is_zero(self, amount):
+        """Whether ``amount`` is zero in the currency."""
+        return float_is_zero(amount, precision_rounding=self.rounding)
+
+    def compare_amounts(self, amount1, amount2):
+        """-1, 0 or 1 as ``amount1`` is below, equal to or above ``amount2``."""
+        return float_compare(amount1, amount2, precision_rounding=self.rounding)
+
+
+@dataclass
+class LockedWallet:
+    """What the lock of a movement read, as plain values. The rules of a
+    movement work on these alone, so that a debit in a fresh transaction
+    sends the lock and the write, and nothing else.
+
+    :param lots: {lot id: (kind, remaining amount, expiry date)} of the open
+        lots, in consumption order
+    :param lot_values: {lot id: (original amount, booked amount, booked
+        balance)} of the open lots
+    :param existing: id of the transaction already holding the key, or None
+    :param extra: the values features read along (:meth:`PrepaidWallet._ledger_lock_reads`)
+    """
+
+    active: bool
+    scope: str
+    debt_amount: float
+    partner_id: int
+    company_id: int
+    currency: PlainCurrency
+    company_currency: PlainCurrency
+    consumption_order: str
+    balance: float = 0.0
+    existing: int | None = None
+    lots: dict = dataclass_field(default_factory=dict)
+    lot_values: dict = dataclass_field(default_factory=dict)
+    extra: dict = dataclass_field(default_factory=dict)
+
+    def carried(self):
+        """A copy whose lots and extras can change without changing these."""
+        return replace(self, lots=dict(self.lots), lot_values=dict(self.lot_values), extra=deepcopy(self.extra))
+
+    def moved(self, open_lots, new_lots, debt, balance):
+        """Carry the wallet's values past a movement just written, as the
+        lock would read them now (the wallet stays locked): a batch applies
+        the next movement of the wallet on them without reading it again.
+
+        :param open_lots: {lot id: (kind, remaining amount)} of the lots open after it
+        :param new_lots: the ``prepaid.credit.lot`` records it created or
+            opened again (a refund to a used-up lot)
+        :param debt: the debt after it
+        :param balance: the balance after it
+        """
+        expiries = {lot_id: expiry for lot_id, (_kind, _remaining, expiry) in self.lots.items()}
+        for lot in new_lots:
+            expiries[lot.id] = lot.expiry_date or None
+            self.lot_values[lot.id] = (lot.original_amount, lot.booked_amount, lot.booked_balance)
+        rank = {kind: index for index, kind in enumerate(CONSUMPTION_ORDERS[self.consumption_order])}
+        ordered = sorted(
+            open_lots,
+            key=lambda lot_id: (
+                rank[open_lots[lot_id][0]], expiries.get(lot_id) is None, expiries.get(lot_id) or date.min, lot_id,
+            ),
+        )
+        self.lots = {lot_id: (*open_lots[lot_id], expiries.get(lot_id)) for lot_id in ordered}
+        self.lot_values = {lot_id: value for lot_id, value in self.lot_values.items() if lot_id in self.lots}
+        self.debt_amount = debt
+        self.balance = balance
+        self.existing = None
 
 
 class PrepaidWallet(models.Model):
@@ -358,7 +445,10 @@ class PrepaidWallet(models.Model):
         # The ledger runs in sudo: the caller's group was checked above.
         wallets = lock_rows(wallets.sudo())
         replays = self._ledger_batch_existing_keys([movement["ledger_key"] for movement in parsed])
-        results, transactions = [], {}
+        # Each wallet is read once, by the lock of its first movement; its
+        # values are then carried in memory from one movement to the next.
+        locks = {}
+        results, replayed = [], {}
         for index, movement in enumerate(parsed):
             result = {"key": movement["key"], "status": "refused", "transaction_id": False,
                       "balance": False, "error": False}
@@ -367,24 +457,32 @@ class PrepaidWallet(models.Model):
             if wallet not in wallets:
                 result["error"] = _("Unknown wallet %(id)s.", id=movement["wallet_id"])
                 continue
+            key = movement["ledger_key"]
             try:
                 with self.env.cr.savepoint():
+                    # A refused movement leaves the carried values as they were.
+                    lock = locks[wallet.id].carried() if wallet.id in locks else wallet._ledger_lock(key)
+                    lock.existing = replays.get(key)
                     tx = wallet._ledger_apply(
-                        movement["type"], movement["amount"], movement["ledger_key"],
+                        movement["type"], movement["amount"], key,
                         purpose=movement["purpose"], description=movement["description"],
-                        currency_code=movement["currency"],
+                        currency_code=movement["currency"], lock=lock,
                     )
             except (UserError, ValidationError) as error:
                 result["error"] = error.args[0]
                 continue
-            result["status"] = "replayed" if movement["ledger_key"] in replays else "done"
             result["transaction_id"] = tx.id
-            transactions[index] = tx
-        # The balances after each movement, read at once.
-        done = self.env["prepaid.wallet.transaction"].sudo().browse([tx.id for tx in transactions.values()])
+            if key in replays:
+                result["status"] = "replayed"
+                replayed[index] = tx
+            else:
+                result["status"] = "done"
+                result["balance"] = f"{lock.balance:.{lock.currency.decimal_places}f}"
+            locks[wallet.id] = lock
+        # The balances after the replayed movements, read at once.
+        done = self.env["prepaid.wallet.transaction"].sudo().browse([tx.id for tx in replayed.values()])
         done.fetch(["balance_after", "currency_id"])
-        for index, tx in transactions.items():
-            tx = done.browse(tx.id)
+        for index, tx in replayed.items():
             results[index]["balance"] = f"{tx.balance_after:.{tx.currency_id.decimal_places}f}"
         return results
 
@@ -482,11 +580,14 @@ class PrepaidWallet(models.Model):
 
     @api.model
     def _ledger_batch_existing_keys(self, keys):
-        """The keys among ``keys`` that a transaction already holds."""
+        """The keys among ``keys`` that a transaction already holds.
+
+        :return: {key: transaction id}
+        """
         transactions = self.env["prepaid.wallet.transaction"].sudo().search_fetch(
             [("idempotency_key", "in", keys)], ["idempotency_key"]
         )
-        return set(transactions.mapped("idempotency_key"))
+        return {tx.idempotency_key: tx.id for tx in transactions}
 
     @api.model
     def _prepaid_caller_key(self, key):
@@ -574,16 +675,19 @@ class PrepaidWallet(models.Model):
             raise UserError(_("Unknown currency %(code)s.", code=shown(code)))
         return currency
 
-    def _prepaid_parse_amount(self, amount):
+    def _prepaid_parse_amount(self, amount, currency=None):
         """Turn a caller's amount into a positive float rounded to the currency.
 
         Rejects booleans, text that is not a plain decimal number (see
         :func:`~odoo.addons.prepaid_cloud_credit.parsing.parse_decimal`), NaN
         and infinities, zero, negative numbers, more decimals than the currency has and amounts above
         :data:`MAX_MOVEMENT_AMOUNT`.
+
+        :param currency: the wallet's currency as a movement's lock read it
+            (:class:`PlainCurrency`); the wallet's ``currency_id`` by default
         """
         self.ensure_one()
-        currency = self.currency_id
+        currency = currency or self.currency_id
         value = parse_decimal(amount)
         if value <= 0:
             raise ValidationError(_("The amount must be greater than zero."))
@@ -635,53 +739,85 @@ class PrepaidWallet(models.Model):
 
     def _ledger_lock(self, key):
         """Lock the wallet row and read, in the same round trip, what a
-        movement needs: the wallet's state, the transaction already holding
-        ``key`` and the open lots.
+        movement needs: the wallet's state, its currency and company
+        policy, the transaction already holding ``key`` and the open lots.
 
         Every movement also rewrites the wallet row, so a transaction that
         was waiting on this lock gets a serialization failure once the
         holder commits, and Odoo replays it: it then reads the holder's result.
 
         :param key: the idempotency key of the movement
-        :return: dict with the wallet columns of :data:`LEDGER_LOCK_COLUMNS`,
-            ``existing`` (id of the transaction holding ``key`` or None),
-            ``lots`` ({lot id: (kind, remaining amount, expiry date)} of the
-            open lots, in consumption order), ``lot_values`` ({lot id:
-            (original amount, booked amount, booked balance)}) and the values
-            of :meth:`_ledger_lock_reads`
+        :return: :class:`LockedWallet`
         """
         self.ensure_one()
         # What the lock reads must include this transaction's pending writes.
         self.flush_recordset()
         self.env["prepaid.credit.lot"].flush_model()
         self.env["prepaid.wallet.transaction"].flush_model(["idempotency_key"])
+        self.env["res.currency"].flush_model(["rounding", "name"])
+        self.env["res.company"].flush_model(["currency_id", "prepaid_consumption_order"])
         result = self._ledger_storage().lock(self, key, LEDGER_LOCK_COLUMNS, self._ledger_lock_reads)
         if result is None:
             raise UserError(_("Unknown wallet %(ids)s.", ids=self.id))
-        order = self.company_id.prepaid_consumption_order or DEFAULT_CONSUMPTION_ORDER
+        order = result.pop("consumption_order") or DEFAULT_CONSUMPTION_ORDER
         rank = {kind: index for index, kind in enumerate(CONSUMPTION_ORDERS[order])}
-        lots = sorted(result["lots"], key=lambda lot: rank[lot[1]])
-        result["lots"] = {
-            lot_id: (kind, float(remaining), fields.Date.to_date(expiry))
-            for lot_id, kind, remaining, expiry, *_values in lots
-        }
-        # What the allocations of a movement are worth on the prepayments
-        # account: (original amount, booked amount, booked balance) per lot.
-        result["lot_values"] = {
-            lot_id: (float(original), float(booked_amount or 0.0), float(booked_balance or 0.0))
-            for lot_id, _kind, _remaining, _expiry, original, booked_amount, booked_balance in lots
-        }
-        return result
+        lots = sorted(result.pop("lots"), key=lambda lot: rank[lot[1]])
+        currency, company_currency = result.pop("currency"), result.pop("company_currency")
+        return LockedWallet(
+            active=result.pop("active"),
+            scope=result.pop("scope"),
+            balance=float(result.pop("balance") or 0.0),
+            debt_amount=float(result.pop("debt_amount") or 0.0),
+            partner_id=result.pop("partner_id"),
+            company_id=result.pop("company_id"),
+            currency=self._ledger_plain_currency(result.pop("currency_id"), *currency),
+            company_currency=self._ledger_plain_currency(*company_currency),
+            consumption_order=order,
+            existing=result.pop("existing"),
+            lots={
+                lot_id: (kind, float(remaining), fields.Date.to_date(expiry))
+                for lot_id, kind, remaining, expiry, *_values in lots
+            },
+            # What the allocations of a movement are worth on the prepayments
+            # account: (original amount, booked amount, booked balance) per lot.
+            lot_values={
+                lot_id: (float(original), float(booked_amount or 0.0), float(booked_balance or 0.0))
+                for lot_id, _kind, _remaining, _expiry, original, booked_amount, booked_balance in lots
+            },
+            extra=result,
+        )
+
+    @api.model
+    def _ledger_plain_currency(self, currency_id, name, rounding):
+        rounding = float(rounding)
+        decimal_places = int(math.ceil(math.log10(1 / rounding))) if 0 < rounding < 1 else 0
+        return PlainCurrency(currency_id, name, rounding, decimal_places)
 
     def _ledger_lock_reads(self, param):
         """Hook: more values the lock of a movement reads; their values reach
-        :meth:`_ledger_write` as the ``lock`` keyword.
+        the rules and :meth:`_ledger_write` in :attr:`LockedWallet.extra`.
+
+        The core reads the wallet's currency, the company's currency and
+        consumption order (popped from the result into :class:`LockedWallet`).
 
         :param param: placeholder factory of the statement: ``param(value)``
             is the SQL of one parameter (see :mod:`..ledger_storage`)
         :return: {name: SQL expression on the wallet row ``w``}
         """
-        return {}
+        return {
+            "currency": SQL(
+                "(SELECT json_build_array(c.name, c.rounding) FROM res_currency c WHERE c.id = w.currency_id)"
+            ),
+            "company_currency": SQL(
+                """
+                (SELECT json_build_array(c.id, c.name, c.rounding)
+                   FROM res_company co JOIN res_currency c ON c.id = co.currency_id WHERE co.id = w.company_id)
+                """
+            ),
+            "consumption_order": SQL(
+                "(SELECT co.prepaid_consumption_order FROM res_company co WHERE co.id = w.company_id)"
+            ),
+        }
 
     @api.model
     def _prepaid_today(self):
@@ -704,7 +840,7 @@ class PrepaidWallet(models.Model):
     def _ledger_apply(self, move_type, amount, idempotency_key, *, kind="paid", purpose="usage",
                       description=None, currency_code=None, product=None, refund_of=None,
                       expiry_date=None, reason=None, decrease=False, lot=None, source=None,
-                      move=None, booked_value=None, accounting_date=None):
+                      move=None, booked_value=None, accounting_date=None, lock=None):
         """Apply one money movement to the wallet. The only way money moves.
 
         :param move_type: ``credit`` (a new lot of ``kind``), ``debit`` (consume
@@ -728,6 +864,10 @@ class PrepaidWallet(models.Model):
             amount, the VAT policy and today's rate when omitted
         :param accounting_date: the economic date of the movement (the usage
             day, the expiry day), when it is not the day of the movement
+        :param lock: the wallet as this transaction already locked and read
+            it (:class:`LockedWallet`, with ``existing`` for this key), carried
+            from movement to movement by a batch; the wallet is locked and
+            read when omitted
         :return: the ``prepaid.wallet.transaction``
         """
         self.ensure_one()
@@ -746,8 +886,9 @@ class PrepaidWallet(models.Model):
             raise ValidationError(_("Unknown credit kind %(kind)s.", kind=kind))
 
         # The checks that need the wallet run on what the lock has just read.
-        lock = self._ledger_lock(key)
-        if currency_code is not None and self._prepaid_currency_from_code(currency_code) != self.currency_id:
+        if lock is None:
+            lock = self._ledger_lock(key)
+        if currency_code is not None and self._prepaid_currency_from_code(currency_code).id != lock.currency.id:
             raise ValidationError(
                 _(
                     "The wallet %(wallet)s is in %(currency)s, not %(code)s.",
@@ -758,13 +899,13 @@ class PrepaidWallet(models.Model):
             )
         if move_type == "expiry":
             # What is left of the lot as the lock read it.
-            value = lock["lots"][lot.id][1] if lot and lot.id in lock["lots"] else lot.remaining_amount
+            value = lock.lots[lot.id][1] if lot and lot.id in lock.lots else lot.remaining_amount
         else:
-            value = self._prepaid_parse_amount(amount)
-        if not lock["active"]:
+            value = self._prepaid_parse_amount(amount, currency=lock.currency)
+        if not lock.active:
             raise UserError(_("The wallet %(wallet)s is archived.", wallet=self.display_name))
-        if lock["existing"]:
-            existing = self.env["prepaid.wallet.transaction"].browse(lock["existing"])
+        if lock.existing:
+            existing = self.env["prepaid.wallet.transaction"].browse(lock.existing)
             existing._check_same_movement(self, move_type, sign * value)
             return existing
 
@@ -804,11 +945,11 @@ class PrepaidWallet(models.Model):
             "booked_balance": booked_balance,
         }
         allocations = [{"lot_id": "new", "amount": value, "kind": kind, "is_creation": True}]
-        debt = lock["debt_amount"] or 0.0
+        debt = lock.debt_amount
         repay = min(value, debt) if debt > 0 else 0.0
         if not repay:
             return Movement(allocations, 0.0, new_lot_vals)
-        new_lot_vals["remaining_amount"] = self.currency_id.round(value - repay)
+        new_lot_vals["remaining_amount"] = lock.currency.round(value - repay)
         allocations.append({"lot_id": "new", "amount": -repay, "kind": kind, "is_debt_repayment": True})
         allocations.append({"lot_id": False, "amount": repay, "kind": "debt", "is_debt_repayment": True})
         return Movement(allocations, -repay, new_lot_vals)
@@ -819,7 +960,7 @@ class PrepaidWallet(models.Model):
 
         :return: :class:`Movement`
         """
-        if lock["scope"] == "cloud" and purpose == "purchase":
+        if lock.scope == "cloud" and purpose == "purchase":
             raise UserError(
                 _(
                     "The wallet %(wallet)s pays cloud usage only; it cannot pay purchases.",
@@ -843,7 +984,7 @@ class PrepaidWallet(models.Model):
 
         :return: :class:`Movement`
         """
-        if not lot or lot.wallet_id != self or lot.id not in lock["lots"]:
+        if not lot or lot.wallet_id != self or lot.id not in lock.lots:
             raise ValidationError(_("Only an open lot of this wallet can expire."))
         return Movement([{"lot_id": lot.id, "amount": -value, "kind": lot.kind}])
 
@@ -868,11 +1009,11 @@ class PrepaidWallet(models.Model):
         :raise UserError: the credit is short and debt is not allowed
         :return: :class:`Movement`
         """
-        currency = self.currency_id
+        currency = lock.currency
         allocations = []
         to_take = value
         today = self._prepaid_today()
-        for lot_id, (lot_kind, remaining, expiry) in lock["lots"].items():
+        for lot_id, (lot_kind, remaining, expiry) in lock.lots.items():
             if float_is_zero(to_take, precision_rounding=currency.rounding):
                 break
             if remaining <= 0 or (expiry and expiry <= today):
@@ -900,7 +1041,7 @@ class PrepaidWallet(models.Model):
         currency = self.currency_id
         if not lot or lot.wallet_id != self or lot.kind != "paid":
             raise ValidationError(_("Credit can only be withdrawn from a paid lot of this wallet."))
-        unused = lock["lots"][lot.id][1] if lot.id in lock["lots"] else 0.0
+        unused = lock.lots[lot.id][1] if lot.id in lock.lots else 0.0
         if float_compare(value, unused, precision_rounding=currency.rounding) > 0:
             if float_is_zero(unused, precision_rounding=currency.rounding):
                 raise UserError(_(
@@ -997,12 +1138,13 @@ class PrepaidWallet(models.Model):
         """Write a prepared movement: lots, transaction, allocations, balances.
 
         :param kw: the references of the transaction, and ``lock``, what
-            :meth:`_ledger_lock` read
+            :meth:`_ledger_lock` read (:class:`LockedWallet`)
         """
         Lot = self.env["prepaid.credit.lot"]
-        currency = self.currency_id
+        lock = kw["lock"]
+        currency = lock.currency
         # The open lots as the lock read them: their sum per kind is the balance.
-        open_lots = {lot_id: (kind, remaining) for lot_id, (kind, remaining, _expiry) in kw["lock"]["lots"].items()}
+        open_lots = {lot_id: (kind, remaining) for lot_id, (kind, remaining, _expiry) in lock.lots.items()}
         lot_amounts = {}
         new_lots = {}
         if new_lot_vals:
@@ -1028,10 +1170,10 @@ class PrepaidWallet(models.Model):
                 alloc["lot_id"] = new_lots["new"].id
             elif alloc["lot_id"]:
                 lot_amounts[alloc["lot_id"]] = lot_amounts.get(alloc["lot_id"], 0.0) + alloc["amount"]
-        self._ledger_value_allocations(allocations, kw["lock"], new_lots)
+        self._ledger_value_allocations(allocations, lock, new_lots)
         for lot in new_lots.values():
             open_lots[lot.id] = (lot.kind, lot.remaining_amount)
-        lot_updates = []
+        lot_updates, reopened = [], []
         for lot_id, change in lot_amounts.items():
             if lot_id in open_lots:
                 kind, remaining, state = *open_lots[lot_id], "open"
@@ -1039,6 +1181,7 @@ class PrepaidWallet(models.Model):
                 # A used-up lot a refund gives credit back to.
                 lot = Lot.browse(lot_id)
                 kind, remaining, state = lot.kind, lot.remaining_amount, lot.state
+                reopened.append(lot)
             remaining = currency.round(remaining + change)
             if move_type == "expiry":
                 state = "expired"
@@ -1055,10 +1198,10 @@ class PrepaidWallet(models.Model):
         for kind, remaining in open_lots.values():
             balances[kind] += remaining
         balances = {kind: currency.round(total) for kind, total in balances.items()}
-        debt = currency.round((kw["lock"]["debt_amount"] or 0.0) + debt_change)
+        debt = currency.round(lock.debt_amount + debt_change)
         balance = currency.round(sum(balances.values()) - debt)
         source = kw.get("source")
-        tx = self._ledger_write_rows({
+        tx = self._ledger_write_rows(lock, {
             "movement_type": move_type,
             "amount": signed_amount,
             "idempotency_key": key,
@@ -1082,6 +1225,7 @@ class PrepaidWallet(models.Model):
         })
         for lot in new_lots.values():
             lot.source_transaction_id = tx
+        lock.moved(open_lots, [*new_lots.values(), *reopened], debt, balance)
         return tx
 
     def _ledger_value_allocations(self, allocations, lock, new_lots):
@@ -1092,9 +1236,9 @@ class PrepaidWallet(models.Model):
         allocations add up to its whole booked value when it is used up.
         """
         Lot = self.env["prepaid.credit.lot"]
-        currency, company_currency = self.currency_id, self.company_id.currency_id
-        values = dict(lock["lot_values"])
-        positions = {lot_id: remaining for lot_id, (_kind, remaining, _expiry) in lock["lots"].items()}
+        currency, company_currency = lock.currency, lock.company_currency
+        values = dict(lock.lot_values)
+        positions = {lot_id: remaining for lot_id, (_kind, remaining, _expiry) in lock.lots.items()}
         for lot in new_lots.values():
             values[lot.id] = (lot.original_amount, lot.booked_amount, lot.booked_balance)
             positions[lot.id] = 0.0
@@ -1114,7 +1258,7 @@ class PrepaidWallet(models.Model):
             alloc["booked_amount"] = currency.round(new_amount - old_amount)
             alloc["booked_balance"] = company_currency.round(new_balance - old_balance)
 
-    def _ledger_write_rows(self, vals, allocations, lot_updates, wallet_vals):
+    def _ledger_write_rows(self, lock, vals, allocations, lot_updates, wallet_vals):
         """Write a movement in one statement: the lots it changes, the
         transaction, its allocations and the wallet's balances.
 
@@ -1123,6 +1267,7 @@ class PrepaidWallet(models.Model):
         (related fields, checks, one statement each) would only cost time:
         they were most of a debit's. The ORM is then told what changed.
 
+        :param lock: :class:`LockedWallet`, what the lock of the movement read
         :param vals: field values of the transaction
         :param allocations: dicts with ``lot_id``, ``kind``, ``amount`` and
             the flags of each allocation
@@ -1141,8 +1286,8 @@ class PrepaidWallet(models.Model):
         lots = Lot.browse([lot[0] for lot in lot_updates])
         lots.flush_recordset()
         vals = {
-            "wallet_id": self.id, "partner_id": self.partner_id.id, "company_id": self.company_id.id,
-            "currency_id": self.currency_id.id, "date": fields.Datetime.now(), "user_id": self.env.uid,
+            "wallet_id": self.id, "partner_id": lock.partner_id, "company_id": lock.company_id,
+            "currency_id": lock.currency.id, "date": fields.Datetime.now(), "user_id": self.env.uid,
             **vals,
         }
         tx_id, _allocation_ids = self._ledger_storage().write_movement(

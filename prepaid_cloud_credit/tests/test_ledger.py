@@ -45,9 +45,8 @@ class TestLedger(PrepaidCommon):
             statements.append(build)
             return storage_execute(storage, build)
 
-        # The ledger's two statements; the features reacting to the new
-        # balance (the cloud balance policy) reread the wallet once.
-        with patch.object(LedgerStorage, "execute", execute), self.assertQueryCount(3):
+        # The ledger's two statements, and nothing else.
+        with patch.object(LedgerStorage, "execute", execute), self.assertQueryCount(2):
             tx = self.debit(2.5)
         self.assertEqual(len(statements), 2)
         self.assertEqual(len(known[0]), 2)
@@ -57,6 +56,24 @@ class TestLedger(PrepaidCommon):
         self.assertEqual((self.wallet.balance, lot.remaining_amount), (96.5, 96.5))
         self.assertEqual((known[2], known[3]), (99.0, 99.0))
         self.assertEqual(tx.allocation_ids.amount, -2.5)
+        self.assertLedgerConsistent()
+
+    def test_debit_in_a_fresh_transaction_reads_nothing_after_the_lock(self):
+        """Test that a debit with nothing of the wallet, its currency or its
+        company in memory (a new XML-RPC call) is the lock and the write, and
+        nothing else: the rules, and the features reacting to the new balance
+        (the cloud balance policy, installed or not), work on what the lock read."""
+        self.credit(100, "paid")
+        self.debit(1)  # the first movement of a cursor also prepares the statements
+        wallet_id = self.wallet.id
+        self.env.flush_all()
+        self.env.invalidate_all()
+        # The ledger runs in sudo, after its callers' checks.
+        wallet = self.env["prepaid.wallet"].sudo().browse(wallet_id)
+        with self.assertQueryCount(2):
+            tx = wallet._ledger_apply("debit", "2.5", self.key("fresh"), purpose="usage")
+        self.assertEqual((tx.amount, tx.balance_after), (-2.5, 96.5))
+        self.assertEqual(wallet.balance, 96.5)
         self.assertLedgerConsistent()
 
     def test_consumption_order_follows_company_setting(self):
@@ -533,6 +550,43 @@ class TestLedgerBatch(PrepaidCommon):
         tx = self.Tx.browse(results[0]["transaction_id"])
         self.assertEqual((tx.idempotency_key, tx.amount, tx.name), ("api:b:1", -4.2, "CPU"))
         self.assertEqual((self.wallet.balance, self.second.balance), (45.8, 7.5))
+        self.assertLedgerConsistent()
+        self.assertLedgerConsistent(self.second)
+
+    def test_batch_reads_each_wallet_once_and_carries_it_between_movements(self):
+        """Test that the movements of one wallet in a batch are applied on the
+        values its first lock read, carried in memory: one lock statement per
+        wallet, and each movement (a refused one in between) sees the ones before it."""
+        self.credit(10)
+        self.credit(5, "bonus")
+        self.credit(3, wallet=self.second)
+        storage_lock = LedgerStorage.lock
+        locked = []
+
+        def lock(storage, wallet, *args, **kwargs):
+            locked.append(wallet.id)
+            return storage_lock(storage, wallet, *args, **kwargs)
+
+        with patch.object(LedgerStorage, "lock", lock):
+            results = self.batch([
+                {"key": "c:1", "wallet_id": self.wallet.id, "type": "debit", "amount": "4"},
+                {"key": "c:2", "wallet_id": self.second.id, "type": "debit", "amount": "1"},
+                {"key": "c:3", "wallet_id": self.wallet.id, "type": "debit", "amount": "20", "purpose": "purchase"},
+                {"key": "c:4", "wallet_id": self.wallet.id, "type": "debit", "amount": "6"},
+                {"key": "c:5", "wallet_id": self.second.id, "type": "debit", "amount": "5"},
+                {"key": "c:6", "wallet_id": self.wallet.id, "type": "debit", "amount": "7"},
+            ])
+        self.assertEqual(sorted(locked), sorted([self.wallet.id, self.second.id]))
+        self.assertEqual(
+            [r["status"] for r in results], ["done", "done", "refused", "done", "done", "done"]
+        )
+        self.assertEqual([r["balance"] for r in results], ["11.00", "2.00", False, "5.00", "-3.00", "-2.00"])
+        self.wallet.invalidate_recordset()
+        self.assertEqual((self.wallet.balance, self.wallet.debt_amount), (-2, 2))
+        self.assertEqual((self.second.balance, self.second.debt_amount), (-3, 3))
+        # Bonus first (5), then paid: 4 = 4 bonus; 6 = 1 bonus + 5 paid; 7 = 5 paid + 2 debt.
+        last = self.Tx.browse(results[5]["transaction_id"])
+        self.assertEqual(sorted(last.allocation_ids.mapped("amount")), [-5.0, -2.0])
         self.assertLedgerConsistent()
         self.assertLedgerConsistent(self.second)
 
