@@ -1,6 +1,8 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
 from odoo import Command, fields, models
 
+from ..ledger_storage import lock_rows
+
 
 class PaymentTransaction(models.Model):
     _inherit = "payment.transaction"
@@ -25,7 +27,7 @@ class PaymentTransaction(models.Model):
         # The payer has no rights on recharges; two payments of one recharge
         # are settled one after the other, the second seeing the first.
         recharge = recharge.sudo()
-        recharge._lock_for_update()
+        lock_rows(recharge)
         # The invoice is the recharge's to settle, never the standard reconciliation's.
         self.invoice_ids = [Command.clear()]
         extra_create_values = {"prepaid_recharge_id": recharge.id, **extra_create_values}

@@ -6,8 +6,10 @@ from psycopg2.errors import UniqueViolation
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, format_amount
+from odoo.tools import format_amount
 from odoo.tools.misc import clean_context
+
+from ..ledger_storage import lock_rows
 
 # The shape of a portal request key (uuid4().hex); anything else is ignored.
 _REQUEST_KEY = re.compile(r"[0-9a-f]{32}")
@@ -212,7 +214,7 @@ class PrepaidRecharge(models.Model):
         # right on recharges or invoices; two payments are settled in turn. The
         # defaults of the payment form (journal, date...) are not the invoice's.
         recharge = self.sudo().with_context(clean_context(self.env.context))  # pylint: disable=context-overridden
-        recharge._lock_for_update()
+        lock_rows(recharge)
         if recharge._prepaid_is_settled():
             recharge._prepaid_flag_extra_payment(payment)
             return self.env["account.move"]
@@ -357,16 +359,6 @@ class PrepaidRecharge(models.Model):
             raise ValidationError(
                 _("A payment of this recharge is already being processed: wait for its confirmation.")
             )
-
-    def _lock_for_update(self):
-        """Lock the recharge rows: two payments of one recharge are settled one after the other."""
-        self.flush_recordset()
-        self.env.cr.execute(
-            SQL("SELECT id FROM prepaid_recharge WHERE id IN %s ORDER BY id FOR NO KEY UPDATE", tuple(self.ids)),
-            # A serialization failure here is expected under parallel payments (Odoo replays them).
-            log_exceptions=False,
-        )
-        self.invalidate_recordset(["state"])
 
     def _prepaid_is_settled(self):
         """Whether a payment arriving now must not pay this recharge: it is

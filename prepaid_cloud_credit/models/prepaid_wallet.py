@@ -1,14 +1,17 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
-import hashlib
+import math
 import threading
-from datetime import timedelta
+from copy import deepcopy
+from dataclasses import dataclass, replace
+from dataclasses import field as dataclass_field
+from datetime import date, timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models, modules, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, float_compare, float_is_zero, format_amount
+from odoo.tools import SQL, float_compare, float_is_zero, float_round, format_amount
 
 from ..const import (
     CALLER_KEY_MAX_LENGTH,
@@ -18,12 +21,118 @@ from ..const import (
     KEY_MAX_LENGTH,
     MAX_MOVEMENT_AMOUNT,
 )
+from ..ledger_storage import LedgerStorage, lock_rows
 from ..parsing import check_text, parse_decimal, parse_whole, shown
 
 MOVEMENT_TYPES = ("credit", "debit", "refund", "expiry", "adjustment", "withdrawal")
 # The wallet's money fields: derived from its lots and written by the ledger
 # service alone (see _ledger_write_rows).
 LEDGER_FIELDS = frozenset({"balance", "paid_amount", "bonus_amount", "voucher_amount", "debt_amount"})
+# The wallet columns the rules of a movement read, as the lock reads them.
+LEDGER_LOCK_COLUMNS = ("active", "scope", "balance", "debt_amount", "partner_id", "company_id", "currency_id")
+#: Most movements one call of ledger_batch takes.
+LEDGER_BATCH_MAX = 1000
+
+
+@dataclass
+class Movement:
+    """A movement prepared by the rules of its type, ready to be written.
+
+    :param allocations: dicts with ``lot_id`` (an id, ``"new"`` for the lot
+        the movement creates, False for debt), ``kind``, ``amount`` (signed
+        change of the lot) and flags
+    :param debt_change: change of the wallet's debt
+    :param new_lot_vals: values of the lot the movement creates, if any
+    """
+
+    allocations: list = dataclass_field(default_factory=list)
+    debt_change: float = 0.0
+    new_lot_vals: dict | None = None
+
+
+@dataclass(frozen=True)
+class PlainCurrency:
+    """A currency as the lock of a movement read it: enough to round and
+    compare amounts without reading ``res.currency`` again.
+    """
+
+    id: int
+    name: str
+    rounding: float
+    decimal_places: int
+
+    def round(self, amount):
+        """``amount`` rounded to the currency."""
+        return float_round(amount, precision_rounding=self.rounding)
+
+    def is_zero(self, amount):
+        """Whether ``amount`` is zero in the currency."""
+        return float_is_zero(amount, precision_rounding=self.rounding)
+
+    def compare_amounts(self, amount1, amount2):
+        """-1, 0 or 1 as ``amount1`` is below, equal to or above ``amount2``."""
+        return float_compare(amount1, amount2, precision_rounding=self.rounding)
+
+
+@dataclass
+class LockedWallet:
+    """What the lock of a movement read, as plain values. The rules of a
+    movement work on these alone, so that a debit in a fresh transaction
+    sends the lock and the write, and nothing else.
+
+    :param lots: {lot id: (kind, remaining amount, expiry date)} of the open
+        lots, in consumption order
+    :param lot_values: {lot id: (original amount, booked amount, booked
+        balance)} of the open lots
+    :param existing: id of the transaction already holding the key, or None
+    :param extra: the values features read along (:meth:`PrepaidWallet._ledger_lock_reads`)
+    """
+
+    active: bool
+    scope: str
+    debt_amount: float
+    partner_id: int
+    company_id: int
+    currency: PlainCurrency
+    company_currency: PlainCurrency
+    consumption_order: str
+    balance: float = 0.0
+    existing: int | None = None
+    lots: dict = dataclass_field(default_factory=dict)
+    lot_values: dict = dataclass_field(default_factory=dict)
+    extra: dict = dataclass_field(default_factory=dict)
+
+    def carried(self):
+        """A copy whose lots and extras can change without changing these."""
+        return replace(self, lots=dict(self.lots), lot_values=dict(self.lot_values), extra=deepcopy(self.extra))
+
+    def moved(self, open_lots, new_lots, debt, balance):
+        """Carry the wallet's values past a movement just written, as the
+        lock would read them now (the wallet stays locked): a batch applies
+        the next movement of the wallet on them without reading it again.
+
+        :param open_lots: {lot id: (kind, remaining amount)} of the lots open after it
+        :param new_lots: the ``prepaid.credit.lot`` records it created or
+            opened again (a refund to a used-up lot)
+        :param debt: the debt after it
+        :param balance: the balance after it
+        """
+        expiries = {lot_id: expiry for lot_id, (_kind, _remaining, expiry) in self.lots.items()}
+        for lot in new_lots:
+            expiries[lot.id] = lot.expiry_date or None
+            self.lot_values[lot.id] = (lot.original_amount, lot.booked_amount, lot.booked_balance)
+        rank = {kind: index for index, kind in enumerate(CONSUMPTION_ORDERS[self.consumption_order])}
+        ordered = sorted(
+            open_lots,
+            key=lambda lot_id: (
+                rank[open_lots[lot_id][0]], expiries.get(lot_id) is None, expiries.get(lot_id) or date.min, lot_id,
+            ),
+        )
+        self.lots = {lot_id: (*open_lots[lot_id], expiries.get(lot_id)) for lot_id in ordered}
+        self.lot_values = {lot_id: value for lot_id, value in self.lot_values.items() if lot_id in self.lots}
+        self.debt_amount = debt
+        self.balance = balance
+        self.existing = None
 
 
 class PrepaidWallet(models.Model):
@@ -303,6 +412,185 @@ class PrepaidWallet(models.Model):
         return wallet._ledger_result(tx)
 
     @api.model
+    def ledger_batch(self, movements):
+        """Apply many debits in one call, as integrations do (see
+        ``hosting_bridge/CONTRACT.md``). A batch never credits: paid credit
+        enters with what pays for it (a recharge, a platform's paid invoice
+        through ``platform_credit_invoices``).
+
+        The whole batch is checked first: a malformed one raises
+        :class:`~odoo.exceptions.ValidationError` listing every problem with
+        its index, and writes nothing. The wallets are then locked in id
+        order (two batches never deadlock) and each movement is applied in
+        a savepoint of its own: one the business refuses (credit short for
+        a purchase, another amount under the same key, an archived or
+        unknown wallet) is answered ``refused`` while the others are done.
+
+        :param movements: list of at most :data:`LEDGER_BATCH_MAX` dicts
+            ``{"key": "pos:2026-11-21:17", "wallet_id": 12, "type": "debit",
+            "amount": "4.20", "purpose": "usage" | "purchase",
+            "description": "...", "currency": "EUR"}``; ``purpose`` (default
+            ``usage``), ``description`` and ``currency`` may be left out.
+            Keys live in the callers' namespace (:meth:`_prepaid_caller_key`)
+        :return: one dict per movement, in the order sent: ``{"key": ...,
+            "status": "done" | "replayed" | "refused", "transaction_id": ...,
+            "balance": "<remaining credit after the movement>", "error": ...}``
+        """
+        self._check_prepaid_group("group_prepaid_integration", "group_prepaid_manager")
+        parsed = self._ledger_batch_parse(movements)
+        if not parsed:
+            return []
+        wallets = self.browse(sorted({movement["wallet_id"] for movement in parsed})).exists()
+        # Multi-company rules apply to the caller: a wallet it cannot read is unknown to it.
+        wallets = wallets._filtered_access("read")
+        # The ledger runs in sudo: the caller's group was checked above.
+        wallets = lock_rows(wallets.sudo())
+        replays = self._ledger_batch_existing_keys([movement["ledger_key"] for movement in parsed])
+        # Each wallet is read once, by the lock of its first movement; its
+        # values are then carried in memory from one movement to the next.
+        locks = {}
+        results, replayed = [], {}
+        for index, movement in enumerate(parsed):
+            result = {"key": movement["key"], "status": "refused", "transaction_id": False,
+                      "balance": False, "error": False}
+            results.append(result)
+            wallet = wallets.browse(movement["wallet_id"])
+            if wallet not in wallets:
+                result["error"] = _("Unknown wallet %(id)s.", id=movement["wallet_id"])
+                continue
+            key = movement["ledger_key"]
+            try:
+                with self.env.cr.savepoint():
+                    # A refused movement leaves the carried values as they were.
+                    lock = locks[wallet.id].carried() if wallet.id in locks else wallet._ledger_lock(key)
+                    lock.existing = replays.get(key)
+                    tx = wallet._ledger_apply(
+                        movement["type"], movement["amount"], key,
+                        purpose=movement["purpose"], description=movement["description"],
+                        currency_code=movement["currency"], lock=lock,
+                    )
+            except (UserError, ValidationError) as error:
+                result["error"] = error.args[0]
+                continue
+            result["transaction_id"] = tx.id
+            if key in replays:
+                result["status"] = "replayed"
+                replayed[index] = tx
+            else:
+                result["status"] = "done"
+                result["balance"] = f"{lock.balance:.{lock.currency.decimal_places}f}"
+            locks[wallet.id] = lock
+        # The balances after the replayed movements, read at once.
+        done = self.env["prepaid.wallet.transaction"].sudo().browse([tx.id for tx in replayed.values()])
+        done.fetch(["balance_after", "currency_id"])
+        for index, tx in replayed.items():
+            results[index]["balance"] = f"{tx.balance_after:.{tx.currency_id.decimal_places}f}"
+        return results
+
+    @api.model
+    def _ledger_batch_parse(self, movements):
+        """Check the shape of a batch of :meth:`ledger_batch` whole.
+
+        :return: the movements with their values parsed and ``ledger_key``
+        :raise ValidationError: every problem of the batch, with its index
+        """
+        if not isinstance(movements, (list, tuple)):
+            raise ValidationError(_("The movements must be a list."))
+        if len(movements) > LEDGER_BATCH_MAX:
+            raise ValidationError(
+                _("A batch has at most %(max)s movements, not %(count)s.", max=LEDGER_BATCH_MAX, count=len(movements))
+            )
+        allowed = {"key", "wallet_id", "type", "amount", "purpose", "description", "currency"}
+        errors, parsed, seen = [], [], {}
+        for index, movement in enumerate(movements):
+            problems = []
+            if not isinstance(movement, dict):
+                errors.append(_("Movement %(index)s: not a dict.", index=index))
+                continue
+            unknown = sorted(str(name) for name in set(movement) - allowed)
+            if unknown:
+                problems.append(_("unknown keys %(keys)s", keys=shown(", ".join(unknown))))
+            values = {
+                "key": movement.get("key"),
+                "purpose": movement.get("purpose") or "usage",
+                "description": movement.get("description") or None,
+                "currency": movement.get("currency") or None,
+            }
+            for name, check, value in (
+                ("ledger_key", self._prepaid_caller_key, movement.get("key")),
+                ("wallet_id", self._ledger_batch_wallet_id, movement.get("wallet_id")),
+                ("amount", self._ledger_batch_amount, movement.get("amount")),
+                ("description", lambda text: self._ledger_batch_text(text, _("The description")),
+                 values["description"]),
+                ("currency", lambda text: self._ledger_batch_text(text, _("The currency code")), values["currency"]),
+            ):
+                try:
+                    values[name] = check(value)
+                except (UserError, ValidationError) as error:
+                    problems.append(error.args[0])
+            values["type"] = movement.get("type")
+            if values["type"] == "credit":
+                # Credit enters with what pays for it (a recharge, a platform's
+                # paid invoice), never as a bare movement of an integration.
+                problems.append(_(
+                    "a batch only debits: paid credit enters with its payment (a recharge, or "
+                    "platform_credit_invoices for a platform's add-funds invoices)"
+                ))
+            elif values["type"] != "debit":
+                problems.append(_("the type must be debit"))
+            if values["purpose"] not in ("usage", "purchase"):
+                problems.append(_("the purpose must be usage or purchase"))
+            if "ledger_key" in values:
+                if values["ledger_key"] in seen:
+                    problems.append(_("the key is also used by movement %(other)s", other=seen[values["ledger_key"]]))
+                seen.setdefault(values["ledger_key"], index)
+            for problem in problems:
+                errors.append(_("Movement %(index)s: %(problem)s", index=index, problem=problem))
+            parsed.append(values)
+        if errors:
+            raise ValidationError("\n".join(errors))
+        return parsed
+
+    @api.model
+    def _ledger_batch_wallet_id(self, value):
+        return parse_whole(value, _("The wallet id"))
+
+    @api.model
+    def _ledger_batch_text(self, value, label):
+        """A caller's text as sent, once it is checked to be storable text."""
+        if value is not None and not isinstance(value, str):
+            raise ValidationError(_("%(field)s must be text.", field=label))
+        return check_text(value, label)
+
+    @api.model
+    def _ledger_batch_amount(self, amount):
+        """A positive amount no larger than one movement may be, kept as
+        sent (the wallet's currency checks its decimals)."""
+        value = parse_decimal(amount)
+        if value <= 0:
+            raise ValidationError(_("The amount must be greater than zero."))
+        if value > MAX_MOVEMENT_AMOUNT:
+            raise ValidationError(
+                _(
+                    "The amount %(amount)s is larger than the maximum of one movement (%(max)s).",
+                    amount=shown(amount),
+                    max=MAX_MOVEMENT_AMOUNT,
+                )
+            )
+        return amount
+
+    @api.model
+    def _ledger_batch_existing_keys(self, keys):
+        """The keys among ``keys`` that a transaction already holds.
+
+        :return: {key: transaction id}
+        """
+        transactions = self.env["prepaid.wallet.transaction"].sudo().search_fetch(
+            [("idempotency_key", "in", keys)], ["idempotency_key"]
+        )
+        return {tx.idempotency_key: tx.id for tx in transactions}
+
+    @api.model
     def _prepaid_caller_key(self, key):
         """The ledger key of a key sent by an external caller.
 
@@ -388,16 +676,19 @@ class PrepaidWallet(models.Model):
             raise UserError(_("Unknown currency %(code)s.", code=shown(code)))
         return currency
 
-    def _prepaid_parse_amount(self, amount):
+    def _prepaid_parse_amount(self, amount, currency=None):
         """Turn a caller's amount into a positive float rounded to the currency.
 
         Rejects booleans, text that is not a plain decimal number (see
         :func:`~odoo.addons.prepaid_cloud_credit.parsing.parse_decimal`), NaN
         and infinities, zero, negative numbers, more decimals than the currency has and amounts above
         :data:`MAX_MOVEMENT_AMOUNT`.
+
+        :param currency: the wallet's currency as a movement's lock read it
+            (:class:`PlainCurrency`); the wallet's ``currency_id`` by default
         """
         self.ensure_one()
-        currency = self.currency_id
+        currency = currency or self.currency_id
         value = parse_decimal(amount)
         if value <= 0:
             raise ValidationError(_("The amount must be greater than zero."))
@@ -443,221 +734,91 @@ class PrepaidWallet(models.Model):
             raise ValidationError(_("An idempotency key has at most %(max)s characters.", max=KEY_MAX_LENGTH))
         return key.strip()
 
-    def _lock_for_update(self):
-        """Lock the wallet rows until the end of the transaction.
-
-        Every movement also rewrites the wallet row, so a transaction that was
-        waiting on this lock gets a serialization failure once the holder
-        commits, and Odoo replays it: it then reads the holder's result.
-        """
-        self.flush_recordset()
-        self.env.cr.execute(
-            SQL(
-                "SELECT id FROM prepaid_wallet WHERE id IN %s ORDER BY id FOR UPDATE",
-                tuple(self.ids),
-            ),
-            # An expected serialization failure (replayed by Odoo) is no
-            # "bad query" for the error log.
-            log_exceptions=False,
-        )
-        self.env["prepaid.credit.lot"].invalidate_model()
-        self.invalidate_recordset()
-
-    def _lock_for_update_skip_locked(self):
-        """Lock the wallets that are free now and return them (for crons)."""
-        self.flush_recordset()
-        self.env.cr.execute(
-            SQL(
-                "SELECT id FROM prepaid_wallet WHERE id IN %s ORDER BY id FOR UPDATE SKIP LOCKED",
-                tuple(self.ids),
-            )
-        )
-        locked = self.browse([row[0] for row in self.env.cr.fetchall()])
-        self.env["prepaid.credit.lot"].invalidate_model()
-        locked.invalidate_recordset()
-        return locked
+    def _ledger_storage(self):
+        """The ledger's SQL for this environment (see :mod:`..ledger_storage`)."""
+        return LedgerStorage(self.env)
 
     def _ledger_lock(self, key):
         """Lock the wallet row and read, in the same round trip, what a
-        movement needs: the wallet itself, its currency, the company settings,
-        the transaction already holding ``key`` and the open lots.
+        movement needs: the wallet's state, its currency and company
+        policy, the transaction already holding ``key`` and the open lots.
 
-        A debit is a handful of statements, so each round trip to the
-        database is a large part of its cost: the reads are done by the
-        locking statement itself and their values go to the ORM cache, as a
-        fetch would put them. Every movement also rewrites the wallet row, so
-        a transaction that was waiting on this lock gets a serialization
-        failure once the holder commits, and Odoo replays it: it then reads
-        the holder's result.
+        Every movement also rewrites the wallet row, so a transaction that
+        was waiting on this lock gets a serialization failure once the
+        holder commits, and Odoo replays it: it then reads the holder's result.
 
         :param key: the idempotency key of the movement
-        :return: dict with ``existing`` (id of the transaction holding
-            ``key`` or None), ``lots`` ({lot id: (kind, remaining amount,
-            expiry date)} of the open lots, in consumption order) and the
-            values of the expressions of :meth:`_ledger_lock_reads`
+        :return: :class:`LockedWallet`
         """
         self.ensure_one()
-        Lot = self.env["prepaid.credit.lot"]
+        # What the lock reads must include this transaction's pending writes.
         self.flush_recordset()
-        Lot.flush_model()
-        wallet_fields = [self._fields[name] for name in self._ledger_lock_fields()]
-        prefetch = self._ledger_lock_prefetch()
-        reads = {
-            "existing": SQL(
-                "(SELECT t.id FROM prepaid_wallet_transaction t WHERE t.idempotency_key = %s)", key
-            ),
-            # Soonest-expiring, then oldest first; the kinds are ordered below.
-            "lots": SQL(
-                """
-                (SELECT json_agg(json_build_array(l.id, l.kind, l.remaining_amount, l.expiry_date,
-                                                  l.original_amount, l.booked_amount, l.booked_balance)
-                                 ORDER BY l.expiry_date ASC NULLS LAST, l.create_date ASC, l.id ASC)
-                   FROM prepaid_credit_lot l WHERE l.wallet_id = w.id AND l.state = 'open')
-                """
-            ),
-            **self._ledger_lock_reads(),
-        }
-        terms = [SQL(", ".join(f'"w"."{field.name}"' for field in wallet_fields))]
-        for model_name, id_expression, field_names in prefetch:
-            model = self.env[model_name]
-            model.flush_model([name for name in field_names if name != "id"])
-            terms.append(SQL(
-                "(SELECT json_build_array(%s) FROM %s t WHERE t.id = %s)",
-                SQL(", ").join(SQL.identifier("t", name) for name in field_names),
-                SQL.identifier(model._table),
-                id_expression,
-            ))
-        terms.extend(reads.values())
-        query = SQL("SELECT %s FROM prepaid_wallet w WHERE w.id = %s FOR UPDATE", SQL(", ").join(terms), self.id)
-        self.env.flush_query(query)
-        rows = self._ledger_execute(query)
-        # The wallet as the lock read it replaces what the cache held (all
-        # was flushed above); so do the open lots, below.
-        cache = self.env.cache
-        cache.invalidate([(field, self._ids) for field in self._fields.values()])
-        if not rows:
+        self.env["prepaid.credit.lot"].flush_model()
+        self.env["prepaid.wallet.transaction"].flush_model(["idempotency_key"])
+        self.env["res.currency"].flush_model(["rounding", "name"])
+        self.env["res.company"].flush_model(["currency_id", "prepaid_consumption_order"])
+        result = self._ledger_storage().lock(self, key, LEDGER_LOCK_COLUMNS, self._ledger_lock_reads)
+        if result is None:
             raise UserError(_("Unknown wallet %(ids)s.", ids=self.id))
-        values = iter(rows[0])
-        for field in wallet_fields:
-            cache.update(self, field, [next(values)])
-        for model_name, _id_expression, field_names in prefetch:
-            self._ledger_cache_json(model_name, field_names, next(values))
-        result = dict(zip(reads, values, strict=True))
-
-        order = self.company_id.prepaid_consumption_order or DEFAULT_CONSUMPTION_ORDER
+        order = result.pop("consumption_order") or DEFAULT_CONSUMPTION_ORDER
         rank = {kind: index for index, kind in enumerate(CONSUMPTION_ORDERS[order])}
-        lots = sorted(result["lots"] or [], key=lambda lot: rank[lot[1]])
-        for lot_id, kind, remaining, expiry, original, booked_amount, booked_balance in lots:
-            lot = Lot.browse(lot_id)
-            cache.update(lot, Lot._fields["wallet_id"], [self.id])
-            cache.update(lot, Lot._fields["kind"], [kind])
-            cache.update(lot, Lot._fields["remaining_amount"], [float(remaining)])
-            cache.update(lot, Lot._fields["state"], ["open"])
-            cache.update(lot, Lot._fields["expiry_date"], [fields.Date.to_date(expiry)])
-            cache.update(lot, Lot._fields["original_amount"], [float(original)])
-            cache.update(lot, Lot._fields["booked_amount"], [float(booked_amount or 0.0)])
-            cache.update(lot, Lot._fields["booked_balance"], [float(booked_balance or 0.0)])
-        result["lots"] = {
-            lot_id: (kind, float(remaining), fields.Date.to_date(expiry))
-            for lot_id, kind, remaining, expiry, *_values in lots
-        }
-        # What the allocations of a movement are worth on the prepayments
-        # account: (original amount, booked amount, booked balance) per lot.
-        result["lot_values"] = {
-            lot_id: (float(original), float(booked_amount or 0.0), float(booked_balance or 0.0))
-            for lot_id, _kind, _remaining, _expiry, original, booked_amount, booked_balance in lots
-        }
-        return result
-
-    @tools.ormcache()
-    def _ledger_lock_fields(self):
-        """The wallet columns the lock reads: those a fetch would read."""
-        return tuple(
-            field.name for field in self._fields.values()
-            if field.store and field.column_type and field.name != "id"
-            and not field.translate and not field.groups and field.type != "binary"
+        lots = sorted(result.pop("lots"), key=lambda lot: rank[lot[1]])
+        currency, company_currency = result.pop("currency"), result.pop("company_currency")
+        return LockedWallet(
+            active=result.pop("active"),
+            scope=result.pop("scope"),
+            balance=float(result.pop("balance") or 0.0),
+            debt_amount=float(result.pop("debt_amount") or 0.0),
+            partner_id=result.pop("partner_id"),
+            company_id=result.pop("company_id"),
+            currency=self._ledger_plain_currency(result.pop("currency_id"), *currency),
+            company_currency=self._ledger_plain_currency(*company_currency),
+            consumption_order=order,
+            existing=result.pop("existing"),
+            lots={
+                lot_id: (kind, float(remaining), fields.Date.to_date(expiry))
+                for lot_id, kind, remaining, expiry, *_values in lots
+            },
+            # What the allocations of a movement are worth on the prepayments
+            # account: (original amount, booked amount, booked balance) per lot.
+            lot_values={
+                lot_id: (float(original), float(booked_amount or 0.0), float(booked_balance or 0.0))
+                for lot_id, _kind, _remaining, _expiry, original, booked_amount, booked_balance in lots
+            },
+            extra=result,
         )
 
-    def _ledger_execute(self, query):
-        """Execute one of the ledger's statements and return its rows.
+    @api.model
+    def _ledger_plain_currency(self, currency_id, name, rounding):
+        rounding = float(rounding)
+        decimal_places = int(math.ceil(math.log10(1 / rounding))) if 0 < rounding < 1 else 0
+        return PlainCurrency(currency_id, name, rounding, decimal_places)
 
-        Every movement runs the same two statements, and planning them took
-        a good part of their time: each is prepared once per cursor
-        (``PREPARE``, sent with its first execution in the same round trip)
-        and then only executed. A cursor starts on a reset session (Odoo's
-        pool discards the statements of the previous borrower), so what was
-        prepared is remembered on the cursor. This needs a server session
-        that stays the same for the cursor's life (no pooler in transaction
-        mode between Odoo and PostgreSQL).
+    def _ledger_lock_reads(self, param):
+        """Hook: more values the lock of a movement reads; their values reach
+        the rules and :meth:`_ledger_write` in :attr:`LockedWallet.extra`.
 
-        An expected serialization failure (replayed by Odoo) is no "bad
-        query" for the error log.
+        The core reads the wallet's currency, the company's currency and
+        consumption order (popped from the result into :class:`LockedWallet`).
+
+        :param param: placeholder factory of the statement: ``param(value)``
+            is the SQL of one parameter (see :mod:`..ledger_storage`)
+        :return: {name: SQL expression on the wallet row ``w``}
         """
-        cr = self.env.cr
-        # name -> True once prepared, False when the round trip that sent the
-        # PREPARE failed: the server may hold the statement or not (an error
-        # of the EXECUTE does not take back the PREPARE before it).
-        prepared = cr.cache.setdefault("prepaid_ledger_statements", {})
-        code = query.code
-        name = "prepaid_ledger_" + hashlib.sha1(code.encode()).hexdigest()[:16]
-        params = list(query.params)
-        execute = f'EXECUTE "{name}"' + (f"({', '.join(['%s'] * len(params))})" if params else "")
-        if prepared.get(name) is False:
-            cr.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [name])
-            prepared[name] = bool(cr.fetchone())
-        send_prepare = not prepared.get(name)
-        if send_prepare:
-            parts = code.split("%s")
-            body = "".join(
-                part + (f"${index}" if index < len(parts) else "") for index, part in enumerate(parts, 1)
-            )
-            execute = f'PREPARE "{name}" AS {body};\n{execute}'
-        try:
-            cr.execute(execute, params, log_exceptions=False)
-        except Exception:
-            if send_prepare:
-                prepared[name] = False
-            raise
-        prepared[name] = True
-        return cr.fetchall()
-
-    def _ledger_lock_prefetch(self):
-        """Hook: records the lock of a movement reads along with the wallet.
-
-        :return: list of (model name, SQL expression of the record id on the
-            wallet row ``w``, column names)
-        """
-        return [
-            ("res.currency", SQL("w.currency_id"), ["id", "name", "rounding", "decimal_places", "active"]),
-            ("res.company", SQL("w.company_id"), ["id", "currency_id", "partner_id", "prepaid_consumption_order"]),
-            # The company currency rounds the booked value of each allocation.
-            ("res.currency", SQL("(SELECT c.currency_id FROM res_company c WHERE c.id = w.company_id)"),
-             ["id", "name", "rounding", "decimal_places", "active"]),
-        ]
-
-    def _ledger_lock_reads(self):
-        """Hook: more values the lock of a movement reads (SQL expressions on
-        the wallet row ``w``); their values reach :meth:`_ledger_write` as
-        the ``lock`` keyword."""
-        return {}
-
-    def _ledger_cache_json(self, model_name, field_names, values):
-        """Put a JSON row read by :meth:`_ledger_lock` in the ORM cache, as a
-        fetch would: nothing that the cache already holds is overwritten."""
-        if not values:
-            return
-        model = self.env[model_name]
-        record = model.browse(values[0])
-        for name, value in zip(field_names[1:], values[1:], strict=True):
-            field = model._fields[name]
-            if value is not None:
-                if field.type == "date":
-                    value = fields.Date.to_date(value)
-                elif field.type == "datetime":
-                    value = fields.Datetime.to_datetime(value.replace("T", " ")[:19])
-                elif field.type in ("float", "monetary"):
-                    value = float(value)
-            self.env.cache.insert_missing(record, field, [value])
+        return {
+            "currency": SQL(
+                "(SELECT json_build_array(c.name, c.rounding) FROM res_currency c WHERE c.id = w.currency_id)"
+            ),
+            "company_currency": SQL(
+                """
+                (SELECT json_build_array(c.id, c.name, c.rounding)
+                   FROM res_company co JOIN res_currency c ON c.id = co.currency_id WHERE co.id = w.company_id)
+                """
+            ),
+            "consumption_order": SQL(
+                "(SELECT co.prepaid_consumption_order FROM res_company co WHERE co.id = w.company_id)"
+            ),
+        }
 
     @api.model
     def _prepaid_today(self):
@@ -680,7 +841,7 @@ class PrepaidWallet(models.Model):
     def _ledger_apply(self, move_type, amount, idempotency_key, *, kind="paid", purpose="usage",
                       description=None, currency_code=None, product=None, refund_of=None,
                       expiry_date=None, reason=None, decrease=False, lot=None, source=None,
-                      move=None, booked_value=None, accounting_date=None):
+                      move=None, booked_value=None, accounting_date=None, lock=None):
         """Apply one money movement to the wallet. The only way money moves.
 
         :param move_type: ``credit`` (a new lot of ``kind``), ``debit`` (consume
@@ -704,6 +865,10 @@ class PrepaidWallet(models.Model):
             amount, the VAT policy and today's rate when omitted
         :param accounting_date: the economic date of the movement (the usage
             day, the expiry day), when it is not the day of the movement
+        :param lock: the wallet as this transaction already locked and read
+            it (:class:`LockedWallet`, with ``existing`` for this key), carried
+            from movement to movement by a batch; the wallet is locked and
+            read when omitted
         :return: the ``prepaid.wallet.transaction``
         """
         self.ensure_one()
@@ -722,8 +887,9 @@ class PrepaidWallet(models.Model):
             raise ValidationError(_("Unknown credit kind %(kind)s.", kind=kind))
 
         # The checks that need the wallet run on what the lock has just read.
-        lock = self._ledger_lock(key)
-        if currency_code is not None and self._prepaid_currency_from_code(currency_code) != self.currency_id:
+        if lock is None:
+            lock = self._ledger_lock(key)
+        if currency_code is not None and self._prepaid_currency_from_code(currency_code).id != lock.currency.id:
             raise ValidationError(
                 _(
                     "The wallet %(wallet)s is in %(currency)s, not %(code)s.",
@@ -733,86 +899,142 @@ class PrepaidWallet(models.Model):
                 )
             )
         if move_type == "expiry":
-            value = lot.remaining_amount
+            # What is left of the lot as the lock read it.
+            value = lock.lots[lot.id][1] if lot and lot.id in lock.lots else lot.remaining_amount
         else:
-            value = self._prepaid_parse_amount(amount)
-        if not self.active:
+            value = self._prepaid_parse_amount(amount, currency=lock.currency)
+        if not lock.active:
             raise UserError(_("The wallet %(wallet)s is archived.", wallet=self.display_name))
-        if lock["existing"]:
-            existing = self.env["prepaid.wallet.transaction"].browse(lock["existing"])
+        if lock.existing:
+            existing = self.env["prepaid.wallet.transaction"].browse(lock.existing)
             existing._check_same_movement(self, move_type, sign * value)
             return existing
 
-        if move_type == "debit" and self.scope == "cloud" and purpose == "purchase":
+        if move_type == "credit":
+            movement = self._prepare_credit_movement(value, lock, kind, expiry_date, booked_value)
+        elif move_type == "debit":
+            movement = self._prepare_debit_movement(value, lock, purpose)
+        elif move_type == "adjustment":
+            movement = self._prepare_adjustment_movement(value, lock, kind, decrease)
+        elif move_type == "refund":
+            movement = self._prepare_refund_movement(value, lock, refund_of)
+        elif move_type == "expiry":
+            movement = self._prepare_expiry_movement(value, lock, lot)
+        else:
+            movement = self._prepare_withdrawal_movement(value, lock, lot)
+        return self._ledger_write(
+            move_type, sign * value, key, movement.allocations, movement.debt_change, movement.new_lot_vals,
+            purpose=purpose if move_type == "debit" else False,
+            description=description, product=product, refund_of=refund_of,
+            reason=reason, source=source, move=move, lock=lock, accounting_date=accounting_date,
+        )
+
+    def _prepare_credit_movement(self, value, lock, kind, expiry_date=None, booked_value=None):
+        """A new lot of ``kind`` worth ``value``; debt is repaid from it first.
+
+        :param booked_value: see :meth:`_ledger_apply`
+        :return: :class:`Movement`
+        """
+        booked_amount, booked_balance = booked_value or self._prepaid_lot_value(kind, value)
+        new_lot_vals = {
+            "wallet_id": self.id,
+            "kind": kind,
+            "original_amount": value,
+            "remaining_amount": value,
+            "expiry_date": expiry_date if expiry_date is not None else self._default_expiry_date(kind),
+            "booked_amount": booked_amount,
+            "booked_balance": booked_balance,
+        }
+        allocations = [{"lot_id": "new", "amount": value, "kind": kind, "is_creation": True}]
+        debt = lock.debt_amount
+        repay = min(value, debt) if debt > 0 else 0.0
+        if not repay:
+            return Movement(allocations, 0.0, new_lot_vals)
+        new_lot_vals["remaining_amount"] = lock.currency.round(value - repay)
+        allocations.append({"lot_id": "new", "amount": -repay, "kind": kind, "is_debt_repayment": True})
+        allocations.append({"lot_id": False, "amount": repay, "kind": "debt", "is_debt_repayment": True})
+        return Movement(allocations, -repay, new_lot_vals)
+
+    def _prepare_debit_movement(self, value, lock, purpose):
+        """Consume ``value`` from the open lots in order; metered ``usage``
+        goes into debt for what the lots lack, a ``purchase`` is refused.
+
+        :return: :class:`Movement`
+        """
+        if lock.scope == "cloud" and purpose == "purchase":
             raise UserError(
                 _(
                     "The wallet %(wallet)s pays cloud usage only; it cannot pay purchases.",
                     wallet=self.display_name,
                 )
             )
-        allocations = []
-        debt_change = 0.0
-        new_lot_vals = None
-        currency = self.currency_id
-        if move_type == "credit" or (move_type == "adjustment" and sign > 0):
-            booked_amount, booked_balance = booked_value or self._prepaid_lot_value(kind, value)
-            new_lot_vals = {
-                "wallet_id": self.id,
-                "kind": kind,
-                "original_amount": value,
-                "remaining_amount": value,
-                "expiry_date": expiry_date if expiry_date is not None else self._default_expiry_date(kind),
-                "booked_amount": booked_amount,
-                "booked_balance": booked_balance,
-            }
-            allocations.append({"lot_id": "new", "amount": value, "kind": kind, "is_creation": True})
-            repay = min(value, self.debt_amount) if self.debt_amount > 0 else 0.0
-            if repay:
-                # The debt is repaid first, from the new lot itself.
-                new_lot_vals["remaining_amount"] = currency.round(value - repay)
-                allocations.append({"lot_id": "new", "amount": -repay, "kind": kind, "is_debt_repayment": True})
-                allocations.append({"lot_id": False, "amount": repay, "kind": "debt", "is_debt_repayment": True})
-                debt_change = -repay
-        elif move_type in ("debit", "adjustment"):
-            to_take = value
-            today = self._prepaid_today()
-            for lot_id, (lot_kind, remaining, expiry) in lock["lots"].items():
-                if float_is_zero(to_take, precision_rounding=currency.rounding):
-                    break
-                if remaining <= 0 or (expiry and expiry <= today):
-                    continue
-                take = min(to_take, remaining)
-                allocations.append({"lot_id": lot_id, "amount": -take, "kind": lot_kind})
-                to_take = currency.round(to_take - take)
-            if not float_is_zero(to_take, precision_rounding=currency.rounding):
-                if move_type == "debit" and purpose == "usage":
-                    allocations.append({"lot_id": False, "amount": -to_take, "kind": "debt"})
-                    debt_change = to_take
-                else:
-                    raise UserError(
-                        _(
-                            "Insufficient credit in %(wallet)s: %(needed)s needed, %(available)s available.",
-                            wallet=self.display_name,
-                            needed=value,
-                            available=currency.round(value - to_take),
-                        )
-                    )
-        elif move_type == "refund":
-            allocations, debt_change, new_lot_vals = self._prepare_refund_allocations(refund_of, value)
-        elif move_type == "expiry":
-            if lot.wallet_id != self or lot.state != "open":
-                raise ValidationError(_("Only an open lot of this wallet can expire."))
-            allocations.append({"lot_id": lot.id, "amount": -value, "kind": lot.kind})
-        elif move_type == "withdrawal":
-            allocations.append(self._prepare_withdrawal_allocation(lot, value, lock))
+        return self._prepare_consumption(value, lock, allow_debt=purpose == "usage")
 
-        tx = self._ledger_write(
-            move_type, sign * value, key, allocations, debt_change, new_lot_vals,
-            purpose=purpose if move_type == "debit" else False,
-            description=description, product=product, refund_of=refund_of,
-            reason=reason, source=source, move=move, lock=lock, accounting_date=accounting_date,
-        )
-        return tx
+    def _prepare_adjustment_movement(self, value, lock, kind, decrease):
+        """A manager's correction: a new lot of ``kind``, or with ``decrease``
+        lots consumed like a purchase (never into debt).
+
+        :return: :class:`Movement`
+        """
+        if decrease:
+            return self._prepare_consumption(value, lock, allow_debt=False)
+        return self._prepare_credit_movement(value, lock, kind)
+
+    def _prepare_expiry_movement(self, value, lock, lot):
+        """Close the open ``lot`` of this wallet: its remaining credit is lost.
+
+        :return: :class:`Movement`
+        """
+        if not lot or lot.wallet_id != self or lot.id not in lock.lots:
+            raise ValidationError(_("Only an open lot of this wallet can expire."))
+        return Movement([{"lot_id": lot.id, "amount": -value, "kind": lot.kind}])
+
+    def _prepare_refund_movement(self, value, lock, refund_of):
+        """Give ``value`` of the debit ``refund_of`` back (see :meth:`_prepare_refund_allocations`).
+
+        :return: :class:`Movement`
+        """
+        return Movement(*self._prepare_refund_allocations(refund_of, value))
+
+    def _prepare_withdrawal_movement(self, value, lock, lot):
+        """Take ``value`` of unused paid credit back out of ``lot``.
+
+        :return: :class:`Movement`
+        """
+        return Movement([self._prepare_withdrawal_allocation(lot, value, lock)])
+
+    def _prepare_consumption(self, value, lock, allow_debt):
+        """Take ``value`` from the open lots in consumption order, skipping
+        the ones expired today; the rest becomes debt when ``allow_debt``.
+
+        :raise UserError: the credit is short and debt is not allowed
+        :return: :class:`Movement`
+        """
+        currency = lock.currency
+        allocations = []
+        to_take = value
+        today = self._prepaid_today()
+        for lot_id, (lot_kind, remaining, expiry) in lock.lots.items():
+            if float_is_zero(to_take, precision_rounding=currency.rounding):
+                break
+            if remaining <= 0 or (expiry and expiry <= today):
+                continue
+            take = min(to_take, remaining)
+            allocations.append({"lot_id": lot_id, "amount": -take, "kind": lot_kind})
+            to_take = currency.round(to_take - take)
+        if float_is_zero(to_take, precision_rounding=currency.rounding):
+            return Movement(allocations)
+        if not allow_debt:
+            raise UserError(
+                _(
+                    "Insufficient credit in %(wallet)s: %(needed)s needed, %(available)s available.",
+                    wallet=self.display_name,
+                    needed=value,
+                    available=currency.round(value - to_take),
+                )
+            )
+        allocations.append({"lot_id": False, "amount": -to_take, "kind": "debt"})
+        return Movement(allocations, to_take)
 
     def _prepare_withdrawal_allocation(self, lot, value, lock):
         """Take ``value`` of unused paid credit out of ``lot``, or refuse
@@ -820,7 +1042,7 @@ class PrepaidWallet(models.Model):
         currency = self.currency_id
         if not lot or lot.wallet_id != self or lot.kind != "paid":
             raise ValidationError(_("Credit can only be withdrawn from a paid lot of this wallet."))
-        unused = lock["lots"][lot.id][1] if lot.id in lock["lots"] else 0.0
+        unused = lock.lots[lot.id][1] if lot.id in lock.lots else 0.0
         if float_compare(value, unused, precision_rounding=currency.rounding) > 0:
             if float_is_zero(unused, precision_rounding=currency.rounding):
                 raise UserError(_(
@@ -917,12 +1139,13 @@ class PrepaidWallet(models.Model):
         """Write a prepared movement: lots, transaction, allocations, balances.
 
         :param kw: the references of the transaction, and ``lock``, what
-            :meth:`_ledger_lock` read
+            :meth:`_ledger_lock` read (:class:`LockedWallet`)
         """
         Lot = self.env["prepaid.credit.lot"]
-        currency = self.currency_id
+        lock = kw["lock"]
+        currency = lock.currency
         # The open lots as the lock read them: their sum per kind is the balance.
-        open_lots = {lot_id: (kind, remaining) for lot_id, (kind, remaining, _expiry) in kw["lock"]["lots"].items()}
+        open_lots = {lot_id: (kind, remaining) for lot_id, (kind, remaining, _expiry) in lock.lots.items()}
         lot_amounts = {}
         new_lots = {}
         if new_lot_vals:
@@ -948,10 +1171,10 @@ class PrepaidWallet(models.Model):
                 alloc["lot_id"] = new_lots["new"].id
             elif alloc["lot_id"]:
                 lot_amounts[alloc["lot_id"]] = lot_amounts.get(alloc["lot_id"], 0.0) + alloc["amount"]
-        self._ledger_value_allocations(allocations, kw["lock"], new_lots)
+        self._ledger_value_allocations(allocations, lock, new_lots)
         for lot in new_lots.values():
             open_lots[lot.id] = (lot.kind, lot.remaining_amount)
-        lot_updates = []
+        lot_updates, reopened = [], []
         for lot_id, change in lot_amounts.items():
             if lot_id in open_lots:
                 kind, remaining, state = *open_lots[lot_id], "open"
@@ -959,6 +1182,7 @@ class PrepaidWallet(models.Model):
                 # A used-up lot a refund gives credit back to.
                 lot = Lot.browse(lot_id)
                 kind, remaining, state = lot.kind, lot.remaining_amount, lot.state
+                reopened.append(lot)
             remaining = currency.round(remaining + change)
             if move_type == "expiry":
                 state = "expired"
@@ -975,10 +1199,10 @@ class PrepaidWallet(models.Model):
         for kind, remaining in open_lots.values():
             balances[kind] += remaining
         balances = {kind: currency.round(total) for kind, total in balances.items()}
-        debt = currency.round(self.debt_amount + debt_change)
+        debt = currency.round(lock.debt_amount + debt_change)
         balance = currency.round(sum(balances.values()) - debt)
         source = kw.get("source")
-        tx = self._ledger_write_rows({
+        tx = self._ledger_write_rows(lock, {
             "movement_type": move_type,
             "amount": signed_amount,
             "idempotency_key": key,
@@ -1002,6 +1226,7 @@ class PrepaidWallet(models.Model):
         })
         for lot in new_lots.values():
             lot.source_transaction_id = tx
+        lock.moved(open_lots, [*new_lots.values(), *reopened], debt, balance)
         return tx
 
     def _ledger_value_allocations(self, allocations, lock, new_lots):
@@ -1012,9 +1237,9 @@ class PrepaidWallet(models.Model):
         allocations add up to its whole booked value when it is used up.
         """
         Lot = self.env["prepaid.credit.lot"]
-        currency, company_currency = self.currency_id, self.company_id.currency_id
-        values = dict(lock["lot_values"])
-        positions = {lot_id: remaining for lot_id, (_kind, remaining, _expiry) in lock["lots"].items()}
+        currency, company_currency = lock.currency, lock.company_currency
+        values = dict(lock.lot_values)
+        positions = {lot_id: remaining for lot_id, (_kind, remaining, _expiry) in lock.lots.items()}
         for lot in new_lots.values():
             values[lot.id] = (lot.original_amount, lot.booked_amount, lot.booked_balance)
             positions[lot.id] = 0.0
@@ -1034,17 +1259,17 @@ class PrepaidWallet(models.Model):
             alloc["booked_amount"] = currency.round(new_amount - old_amount)
             alloc["booked_balance"] = company_currency.round(new_balance - old_balance)
 
-    def _ledger_write_rows(self, vals, allocations, lot_updates, wallet_vals):
+    def _ledger_write_rows(self, lock, vals, allocations, lot_updates, wallet_vals):
         """Write a movement in one statement: the lots it changes, the
         transaction, its allocations and the wallet's balances.
 
         The transaction and its allocations are append-only and every value
         is computed here under the wallet lock, so the ORM's create and write
-        (defaults, related fields, checks, one statement each) would only
-        cost time: they were most of a debit's. The ORM cache is then told
-        what changed.
+        (related fields, checks, one statement each) would only cost time:
+        they were most of a debit's. The ORM is then told what changed.
 
-        :param vals: column values of the transaction
+        :param lock: :class:`LockedWallet`, what the lock of the movement read
+        :param vals: field values of the transaction
         :param allocations: dicts with ``lot_id``, ``kind``, ``amount`` and
             the flags of each allocation
         :param lot_updates: (lot id, remaining amount, state) of the lots changed
@@ -1056,100 +1281,51 @@ class PrepaidWallet(models.Model):
             raise AccessError(_("Transactions are written by wallet movements only."))
         Tx = self.env["prepaid.wallet.transaction"]
         Lot = self.env["prepaid.credit.lot"]
-        # Pending writes to these rows go first: their cache is dropped below.
+        # Pending writes to these rows go first: the rows change below.
         Tx.flush_model()
         self.env["prepaid.wallet.allocation"].flush_model()
-        Lot.browse([lot[0] for lot in lot_updates]).flush_recordset()
-        uid = self.env.uid
-        now = SQL("(now() AT TIME ZONE 'UTC')")
-        wallet, company, currency = self.id, self.company_id.id, self.currency_id.id
-        query = SQL(
-            """
-            WITH lots AS (
-                UPDATE prepaid_credit_lot l
-                   SET remaining_amount = u.remaining_amount, state = u.state, write_uid = %(uid)s,
-                       write_date = %(now)s
-                  FROM unnest(%(lot_ids)s::int4[], %(lot_remaining)s::numeric[], %(lot_states)s::varchar[])
-                       AS u(id, remaining_amount, state)
-                 WHERE l.id = u.id
-            ), wallet AS (
-                UPDATE prepaid_wallet
-                   SET paid_amount = %(paid_amount)s, bonus_amount = %(bonus_amount)s,
-                       voucher_amount = %(voucher_amount)s, debt_amount = %(debt_amount)s, balance = %(balance)s,
-                       write_uid = %(uid)s, write_date = %(now)s
-                 WHERE id = %(wallet)s
-            ), tx AS (
-                INSERT INTO prepaid_wallet_transaction
-                       (wallet_id, partner_id, company_id, currency_id, date, movement_type, purpose, name, reason,
-                        amount, balance_after, debt_after, idempotency_key, product_id, refund_of_id,
-                        source_ref, move_id, needs_booking, accounting_date, user_id,
-                        create_uid, create_date, write_uid, write_date)
-                VALUES (%(wallet)s, %(partner)s, %(company)s, %(currency)s, %(date)s, %(movement_type)s, %(purpose)s,
-                        %(name)s, %(reason)s, %(amount)s, %(balance_after)s, %(debt_after)s, %(idempotency_key)s,
-                        %(product_id)s, %(refund_of_id)s, %(source_ref)s, %(move_id)s, %(needs_booking)s,
-                        %(accounting_date)s::date, %(uid)s, %(uid)s, %(now)s, %(uid)s, %(now)s)
-                RETURNING id
-            ), allocations AS (
-                INSERT INTO prepaid_wallet_allocation
-                       (transaction_id, wallet_id, company_id, currency_id, lot_id, kind, amount,
-                        booked_amount, booked_balance, is_debt_repayment, is_creation, origin_allocation_id,
-                        create_uid, create_date, write_uid, write_date)
-                SELECT tx.id, %(wallet)s, %(company)s, %(currency)s, a.lot_id, a.kind, a.amount,
-                       a.booked_amount, a.booked_balance, a.is_debt_repayment, a.is_creation, a.origin_allocation_id,
-                       %(uid)s, %(now)s, %(uid)s, %(now)s
-                  FROM tx, unnest(%(alloc_lots)s::int4[], %(alloc_kinds)s::varchar[], %(alloc_amounts)s::numeric[],
-                                  %(alloc_booked_amounts)s::numeric[], %(alloc_booked_balances)s::numeric[],
-                                  %(alloc_repayments)s::bool[], %(alloc_creations)s::bool[],
-                                  %(alloc_origins)s::int4[])
-                       WITH ORDINALITY AS a(lot_id, kind, amount, booked_amount, booked_balance,
-                                            is_debt_repayment, is_creation, origin_allocation_id, position)
-              ORDER BY a.position
-            )
-            SELECT id FROM tx
-            """,
-            wallet=wallet, partner=self.partner_id.id, company=company, currency=currency,
-            date=fields.Datetime.now(), uid=uid, now=now,
-            lot_ids=[lot[0] for lot in lot_updates],
-            lot_remaining=[lot[1] for lot in lot_updates],
-            lot_states=[lot[2] for lot in lot_updates],
-            alloc_lots=[alloc["lot_id"] or None for alloc in allocations],
-            alloc_kinds=[alloc["kind"] for alloc in allocations],
-            alloc_amounts=[alloc["amount"] for alloc in allocations],
-            alloc_booked_amounts=[alloc.get("booked_amount") for alloc in allocations],
-            alloc_booked_balances=[alloc.get("booked_balance") for alloc in allocations],
-            alloc_repayments=[bool(alloc.get("is_debt_repayment")) for alloc in allocations],
-            alloc_creations=[bool(alloc.get("is_creation")) for alloc in allocations],
-            alloc_origins=[alloc.get("origin_allocation_id") or None for alloc in allocations],
-            **wallet_vals, **vals,
+        lots = Lot.browse([lot[0] for lot in lot_updates])
+        lots.flush_recordset()
+        vals = {
+            "wallet_id": self.id, "partner_id": lock.partner_id, "company_id": lock.company_id,
+            "currency_id": lock.currency.id, "date": fields.Datetime.now(), "user_id": self.env.uid,
+            **vals,
+        }
+        tx_id, _allocation_ids = self._ledger_storage().write_movement(
+            self, vals, allocations, lot_updates, wallet_vals
         )
-        tx_id = self._ledger_execute(query)[0][0]
-        # What the ORM holds about these rows is now stale: the lots, the
-        # wallet's write date, and every field that lists or sums
-        # transactions and allocations. Nothing there is a pending write
-        # (flushed above; one2many values never are).
-        lot_ids = [lot[0] for lot in lot_updates]
-        self.env.cache.invalidate(
-            [(field, None) for field in self._ledger_stale_fields()]
-            + [(field, lot_ids) for field in Lot._fields.values()]
-            + [(self._fields["write_uid"], self._ids), (self._fields["write_date"], self._ids)]
-        )
-        for name, value in wallet_vals.items():
-            self.env.cache.update(self, self._fields[name], [value])
-        return Tx.browse(tx_id)
+        # Tell the ORM what changed. The lots and the wallet's balances are
+        # reread when next used; the transactions and allocations (their
+        # lists, sums and computed fields) and the one2many fields that list
+        # them are dropped from memory: records that callers hold show the
+        # movement when next read. Nothing of them is a pending write (all
+        # was flushed above), hence no flush.
+        tx = Tx.browse(tx_id)
+        lots.invalidate_recordset(flush=False)
+        self.invalidate_recordset([*wallet_vals, "write_uid", "write_date"], flush=False)
+        Tx.invalidate_model(flush=False)
+        self.env["prepaid.wallet.allocation"].invalidate_model(flush=False)
+        for model_name, field_name in self._ledger_listing_fields():
+            self.env[model_name].invalidate_model([field_name], flush=False)
+        # Stored fields computed from the balances or the lots are recomputed.
+        self.modified(list(wallet_vals))
+        lots.modified(["remaining_amount", "state"])
+        return tx
 
     @tools.ormcache()
-    def _ledger_stale_fields(self):
-        """Fields a movement makes stale: those of the transactions and
-        allocations, and the one2many fields, on any model, that list them."""
-        stale = []
-        for model in self.env.registry.values():
-            for field in model._fields.values():
-                if model._name in ("prepaid.wallet.transaction", "prepaid.wallet.allocation") or (
-                    field.type == "one2many"
-                    and field.comodel_name in ("prepaid.wallet.transaction", "prepaid.wallet.allocation")
-                ):
-                    stale.append(field)
-        return tuple(stale)
+    def _ledger_listing_fields(self):
+        """The one2many fields, on any model, that list transactions or
+        allocations: a movement adds to them.
+
+        :return: tuple of (model name, field name)
+        """
+        return tuple(
+            (model._name, field.name)
+            for model in self.env.registry.values()
+            for field in model._fields.values()
+            if field.type == "one2many"
+            and field.comodel_name in ("prepaid.wallet.transaction", "prepaid.wallet.allocation")
+        )
 
     def _movement_needs_booking(self, move_type, allocations, move):
         """Whether the movement still has to be booked in the general ledger."""
@@ -1232,7 +1408,7 @@ class PrepaidWallet(models.Model):
             )
             if not lots:
                 break
-            wallets = lots.wallet_id._lock_for_update_skip_locked()
+            wallets = lock_rows(lots.wallet_id, skip_locked=True)
             skipped.update((lots.wallet_id - wallets).ids)
             for lot in lots.filtered(lambda lot, locked=wallets: lot.wallet_id in locked):
                 lot.wallet_id._expire_lot(lot)

@@ -2,7 +2,6 @@
 import itertools
 import json
 import re
-import time
 from urllib.parse import urlparse
 
 from odoo import Command, http
@@ -230,26 +229,3 @@ class ExpiryPerSourceCommon(PrepaidCommon):
         recharge.action_confirm()
         return recharge
 
-
-def wait_for_lock_waiters(registry, count, query_fragment, timeout=60):
-    """Wait until ``count`` transactions of this database wait for a lock in a
-    statement containing ``query_fragment``: what orders the cursors of a
-    concurrency test (the holder commits once the others are queued), instead
-    of sleeping and hoping.
-
-    :return: True once they wait, False after ``timeout`` seconds
-    """
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with registry.cursor() as cr:
-            cr.execute(
-                """
-                SELECT count(*) FROM pg_stat_activity
-                 WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE %s
-                """,
-                [f"%{query_fragment}%"],
-            )
-            if cr.fetchone()[0] >= count:
-                return True
-        time.sleep(0.02)
-    return False

@@ -1,11 +1,13 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
 from datetime import date, timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
-from odoo.exceptions import UserError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import Form, new_test_user, tagged
 
+from ..ledger_storage import PREPARE_PARAM, LedgerStorage
 from .common import PrepaidCommon
 
 
@@ -36,8 +38,17 @@ class TestLedger(PrepaidCommon):
         self.debit(1)  # the first movement of a cursor also prepares the statements
         # In memory before the debit: the lists the new rows belong to.
         known = (self.wallet.transaction_ids, lot.allocation_ids, self.wallet.balance, lot.remaining_amount)
-        with self.assertQueryCount(2):
+        storage_execute = LedgerStorage.execute
+        statements = []
+
+        def execute(storage, build):
+            statements.append(build)
+            return storage_execute(storage, build)
+
+        # The ledger's two statements, and nothing else.
+        with patch.object(LedgerStorage, "execute", execute), self.assertQueryCount(2):
             tx = self.debit(2.5)
+        self.assertEqual(len(statements), 2)
         self.assertEqual(len(known[0]), 2)
         self.assertIn(tx, self.wallet.transaction_ids)
         self.assertEqual(self.wallet.transaction_ids - known[0], tx)
@@ -45,6 +56,24 @@ class TestLedger(PrepaidCommon):
         self.assertEqual((self.wallet.balance, lot.remaining_amount), (96.5, 96.5))
         self.assertEqual((known[2], known[3]), (99.0, 99.0))
         self.assertEqual(tx.allocation_ids.amount, -2.5)
+        self.assertLedgerConsistent()
+
+    def test_debit_in_a_fresh_transaction_reads_nothing_after_the_lock(self):
+        """Test that a debit with nothing of the wallet, its currency or its
+        company in memory (a new XML-RPC call) is the lock and the write, and
+        nothing else: the rules, and the features reacting to the new balance
+        (the cloud balance policy, installed or not), work on what the lock read."""
+        self.credit(100, "paid")
+        self.debit(1)  # the first movement of a cursor also prepares the statements
+        wallet_id = self.wallet.id
+        self.env.flush_all()
+        self.env.invalidate_all()
+        # The ledger runs in sudo, after its callers' checks.
+        wallet = self.env["prepaid.wallet"].sudo().browse(wallet_id)
+        with self.assertQueryCount(2):
+            tx = wallet._ledger_apply("debit", "2.5", self.key("fresh"), purpose="usage")
+        self.assertEqual((tx.amount, tx.balance_after), (-2.5, 96.5))
+        self.assertEqual(wallet.balance, 96.5)
         self.assertLedgerConsistent()
 
     def test_consumption_order_follows_company_setting(self):
@@ -425,3 +454,232 @@ class TestLedger(PrepaidCommon):
         form.save().action_apply()
         self.assertEqual((self.wallet.debt_amount, self.wallet.balance), (0, 0))
         self.assertLedgerConsistent()
+
+
+@tagged("post_install", "-at_install")
+class TestLedgerStorage(PrepaidCommon):
+    """What the ledger's storage writes, and how it tells the ORM."""
+
+    def test_field_added_with_a_default_is_written_by_the_ledger(self):
+        """Test that a field another module adds to transactions and
+        allocations, with a default, gets its default on every movement."""
+        self.addCleanup(self.registry.reset_changes)
+        for model_name in ("prepaid.wallet.transaction", "prepaid.wallet.allocation"):
+            # What a module (or Studio) adds: a stored field and its default.
+            self.env["ir.model.fields"].create({
+                "model_id": self.env["ir.model"]._get_id(model_name),
+                "name": "x_channel", "field_description": "Channel", "ttype": "char",
+            })
+            self.env["ir.default"].set(model_name, "x_channel", "platform")
+        self.credit(50)
+        tx = self.debit(20)
+        self.assertEqual(tx.x_channel, "platform")
+        self.assertEqual(tx.allocation_ids.mapped("x_channel"), ["platform"])
+
+    def test_every_stored_default_of_a_transaction_is_written(self):
+        """Test that the transaction row holds, for every stored field with a
+        default that the ledger does not compute, that default."""
+        Tx = self.env["prepaid.wallet.transaction"]
+        storage = self.wallet._ledger_storage()
+        columns = storage.insert_columns(Tx, {"amount": 1.0})
+        expected = {
+            name for name, field in Tx._fields.items()
+            if field.store and field.column_type and field.default is not None
+            and name not in ("id", "create_uid", "create_date", "write_uid", "write_date")
+        }
+        self.assertLessEqual(expected, set(columns))
+        self.assertIs(columns["needs_booking"], False)
+
+    def test_records_held_by_a_caller_show_the_movement(self):
+        """Test that the wallet, lot and lists a caller read before a debit
+        show the debit afterwards."""
+        lot = self.credit(40).allocation_ids.lot_id
+        debit = self.debit(15)
+        before = (self.wallet.balance, lot.remaining_amount, self.wallet.transaction_ids, debit.refunded_amount)
+        refund = self.wallet._ledger_apply("refund", 5, self.key(), refund_of=debit)
+        self.assertEqual(before[:2], (25, 25))
+        self.assertEqual((self.wallet.balance, lot.remaining_amount), (30, 30))
+        self.assertEqual(self.wallet.transaction_ids - before[2], refund)
+        self.assertEqual((before[3], debit.refunded_amount, debit.refund_ids), (0, 5, refund))
+
+    def test_prepared_statements_give_the_same_ledger(self):
+        """Test that with the PREPARE setting the movements are prepared
+        statements of the session and write what the plain ones write."""
+        self.env["ir.config_parameter"].sudo().set_param(PREPARE_PARAM, "1")
+        self.credit(30)
+        first = self.debit(10)
+        second = self.debit(25)
+        self.assertEqual((first.balance_after, second.balance_after, second.debt_after), (20, -5, 5))
+        self.env.cr.execute("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE %s", ["prepaid_ledger_%"])
+        self.assertGreaterEqual(self.env.cr.fetchone()[0], 2)
+        self.assertLedgerConsistent()
+
+
+@tagged("post_install", "-at_install")
+class TestLedgerBatch(PrepaidCommon):
+    """``ledger_batch``: many movements of an integration in one call."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.integration = new_test_user(
+            cls.env, "batch_bot", groups="base.group_user,prepaid_cloud_credit.group_prepaid_integration",
+            company_id=cls.company.id, company_ids=[(6, 0, cls.company.ids)],
+        )
+        cls.second = cls.env["prepaid.wallet"].sudo().create({
+            "partner_id": cls.env["res.partner"].create({"name": "Beta Hosting", "is_company": True}).id,
+            "company_id": cls.company.id, "currency_id": cls.currency.id, "scope": "all",
+        })
+        cls.wallet.scope = "all"
+
+    def batch(self, movements, user=None):
+        return self.env["prepaid.wallet"].with_user(user or self.integration).ledger_batch(movements)
+
+    def test_batch_moves_each_movement_with_its_own_result(self):
+        """Test that a batch debits several wallets and answers each movement."""
+        self.credit(50)
+        self.credit(12.5, wallet=self.second)
+        results = self.batch([
+            {"key": "b:1", "wallet_id": self.wallet.id, "type": "debit", "amount": "4.20", "description": "CPU"},
+            {"key": "b:2", "wallet_id": self.second.id, "type": "debit", "amount": "2.5"},
+            {"key": "b:3", "wallet_id": self.second.id, "type": "debit", "amount": "2.5", "purpose": "purchase",
+             "currency": self.currency.name},
+        ])
+        self.assertEqual([r["status"] for r in results], ["done"] * 3)
+        self.assertEqual([r["balance"] for r in results], ["45.80", "10.00", "7.50"])
+        tx = self.Tx.browse(results[0]["transaction_id"])
+        self.assertEqual((tx.idempotency_key, tx.amount, tx.name), ("api:b:1", -4.2, "CPU"))
+        self.assertEqual((self.wallet.balance, self.second.balance), (45.8, 7.5))
+        self.assertLedgerConsistent()
+        self.assertLedgerConsistent(self.second)
+
+    def test_batch_reads_each_wallet_once_and_carries_it_between_movements(self):
+        """Test that the movements of one wallet in a batch are applied on the
+        values its first lock read, carried in memory: one lock statement per
+        wallet, and each movement (a refused one in between) sees the ones before it."""
+        self.credit(10)
+        self.credit(5, "bonus")
+        self.credit(3, wallet=self.second)
+        storage_lock = LedgerStorage.lock
+        locked = []
+
+        def lock(storage, wallet, *args, **kwargs):
+            locked.append(wallet.id)
+            return storage_lock(storage, wallet, *args, **kwargs)
+
+        with patch.object(LedgerStorage, "lock", lock):
+            results = self.batch([
+                {"key": "c:1", "wallet_id": self.wallet.id, "type": "debit", "amount": "4"},
+                {"key": "c:2", "wallet_id": self.second.id, "type": "debit", "amount": "1"},
+                {"key": "c:3", "wallet_id": self.wallet.id, "type": "debit", "amount": "20", "purpose": "purchase"},
+                {"key": "c:4", "wallet_id": self.wallet.id, "type": "debit", "amount": "6"},
+                {"key": "c:5", "wallet_id": self.second.id, "type": "debit", "amount": "5"},
+                {"key": "c:6", "wallet_id": self.wallet.id, "type": "debit", "amount": "7"},
+            ])
+        self.assertEqual(sorted(locked), sorted([self.wallet.id, self.second.id]))
+        self.assertEqual(
+            [r["status"] for r in results], ["done", "done", "refused", "done", "done", "done"]
+        )
+        self.assertEqual([r["balance"] for r in results], ["11.00", "2.00", False, "5.00", "-3.00", "-2.00"])
+        self.wallet.invalidate_recordset()
+        self.assertEqual((self.wallet.balance, self.wallet.debt_amount), (-2, 2))
+        self.assertEqual((self.second.balance, self.second.debt_amount), (-3, 3))
+        # Bonus first (5), then paid: 4 = 4 bonus; 6 = 1 bonus + 5 paid; 7 = 5 paid + 2 debt.
+        last = self.Tx.browse(results[5]["transaction_id"])
+        self.assertEqual(sorted(last.allocation_ids.mapped("amount")), [-5.0, -2.0])
+        self.assertLedgerConsistent()
+        self.assertLedgerConsistent(self.second)
+
+    def test_same_batch_again_is_replayed_and_moves_nothing(self):
+        """Test that sending a batch again answers replayed with the first transactions."""
+        movements = [{"key": f"r:{i}", "wallet_id": self.wallet.id, "type": "debit", "amount": "1"} for i in range(3)]
+        first = self.batch(movements)
+        again = self.batch(movements)
+        self.assertEqual([r["status"] for r in again], ["replayed"] * 3)
+        self.assertEqual([r["transaction_id"] for r in again], [r["transaction_id"] for r in first])
+        self.assertEqual(self.wallet.balance, -3)
+        self.assertEqual(len(self.wallet.transaction_ids), 3)
+
+    def test_refused_movement_leaves_the_others_done(self):
+        """Test that a purchase short of credit, a key reused with another
+        amount and an unknown wallet are refused while the rest is written."""
+        self.credit(5)
+        self.batch([{"key": "k", "wallet_id": self.wallet.id, "type": "debit", "amount": "1"}])
+        results = self.batch([
+            {"key": "ok", "wallet_id": self.wallet.id, "type": "debit", "amount": "1"},
+            {"key": "short", "wallet_id": self.wallet.id, "type": "debit", "amount": "50", "purpose": "purchase"},
+            {"key": "k", "wallet_id": self.wallet.id, "type": "debit", "amount": "2"},
+            {"key": "ghost", "wallet_id": 999999999, "type": "debit", "amount": "1"},
+            {"key": "ok2", "wallet_id": self.second.id, "type": "debit", "amount": "3"},
+        ])
+        self.assertEqual([r["status"] for r in results], ["done", "refused", "refused", "refused", "done"])
+        self.assertIn("Insufficient credit", results[1]["error"])
+        self.assertTrue(results[2]["error"])
+        self.assertIn("Unknown wallet", results[3]["error"])
+        self.assertEqual((self.wallet.balance, self.second.balance), (3, -3))
+        self.assertFalse(self.Tx.search([("idempotency_key", "=", "api:short")]))
+        self.assertLedgerConsistent()
+
+    def test_malformed_batch_lists_every_problem_and_writes_nothing(self):
+        """Test that absurd values and missing keys refuse the whole batch, naming each movement."""
+        count = self.Tx.search_count([])
+        bad = [
+            {"key": "fine", "wallet_id": self.wallet.id, "type": "debit", "amount": "1"},
+            {"wallet_id": self.wallet.id, "type": "debit", "amount": "1"},
+            {"key": "neg", "wallet_id": self.wallet.id, "type": "debit", "amount": "-5"},
+            {"key": "huge", "wallet_id": self.wallet.id, "type": "debit", "amount": "1e400"},
+            {"key": "nan", "wallet_id": self.wallet.id, "type": "debit", "amount": float("nan")},
+            {"key": "type", "wallet_id": self.wallet.id, "type": "steal", "amount": "1"},
+            {"key": "fine", "wallet_id": self.wallet.id, "type": "debit", "amount": "1"},
+            {"key": "wallet", "wallet_id": "12; DROP", "type": "debit", "amount": "1"},
+            "not a movement",
+        ]
+        with self.assertRaises(ValidationError) as caught:
+            self.batch(bad)
+        message = str(caught.exception)
+        for index in range(1, 9):
+            self.assertIn(f"Movement {index}:", message)
+        self.assertNotIn("Movement 0:", message)
+        self.assertEqual(self.Tx.search_count([]), count)
+        with self.assertRaises(ValidationError):
+            self.batch([{"key": f"x{i}", "wallet_id": self.wallet.id, "type": "debit", "amount": "1"}
+                        for i in range(1001)])
+        with self.assertRaises(ValidationError):
+            self.batch("not a list")
+
+    def test_batch_never_credits_even_for_a_manager(self):
+        """Test that a credit in a batch refuses the whole batch, for an integration user and a
+        manager alike: paid credit with no payment behind it is never written."""
+        manager = new_test_user(
+            self.env, "batch_manager", groups="base.group_user,prepaid_cloud_credit.group_prepaid_manager",
+            company_id=self.company.id, company_ids=[(6, 0, self.company.ids)],
+        )
+        snapshot = self.ledger_snapshot()
+        for user in (self.integration, manager):
+            with self.assertRaises(ValidationError) as caught:
+                self.batch([
+                    {"key": f"free:{user.id}", "wallet_id": self.wallet.id, "type": "credit", "amount": "1000"},
+                    {"key": f"fine:{user.id}", "wallet_id": self.wallet.id, "type": "debit", "amount": "1"},
+                ], user=user)
+            self.assertIn("Movement 0:", str(caught.exception))
+            self.assertIn("platform_credit_invoices", str(caught.exception))
+        self.assertEqual(self.ledger_snapshot(), snapshot)
+        self.assertEqual(self.wallet.balance, 0)
+
+    def test_batch_needs_the_integration_or_manager_group(self):
+        """Test that an internal user without the groups, and a portal user, cannot move money in batch."""
+        staff = new_test_user(self.env, "batch_staff", groups="base.group_user")
+        with self.assertRaises(AccessError):
+            self.batch([{"key": "x", "wallet_id": self.wallet.id, "type": "debit", "amount": "100"}], user=staff)
+        self.assertEqual(self.wallet.balance, 0)
+
+    def test_wallet_of_another_company_is_unknown(self):
+        """Test that a wallet of a company the caller does not work in is refused as unknown."""
+        other_company = self.env["res.company"].create({"name": "Other Batch Company"})
+        foreign = self.env["prepaid.wallet"].sudo().create({
+            "partner_id": self.customer.id, "company_id": other_company.id,
+            "currency_id": other_company.currency_id.id,
+        })
+        results = self.batch([{"key": "f", "wallet_id": foreign.id, "type": "debit", "amount": "5"}])
+        self.assertEqual(results[0]["status"], "refused")
+        self.assertEqual(foreign.balance, 0)

@@ -5,8 +5,8 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
 
+from odoo.addons.prepaid_cloud_credit.ledger_storage import lock_rows
 from odoo.addons.prepaid_cloud_credit.parsing import check_text
 
 from .prepaid_domain_price import DOMAIN_OPERATIONS
@@ -237,7 +237,7 @@ class PrepaidDomain(models.Model):
         :return: the ``prepaid.domain.operation``
         """
         self.ensure_one()
-        self._lock_for_update()
+        lock_rows(self)
         key = (idempotency_key or "").strip() or self._get_operation_key(operation)
         Operation = self.env["prepaid.domain.operation"]
         existing = Operation.search([("idempotency_key", "=", key)], limit=1)
@@ -293,9 +293,3 @@ class PrepaidDomain(models.Model):
             elif service.expiry_date != domain.expiry_date:
                 service.expiry_date = domain.expiry_date
                 service._refresh_state()
-
-    def _lock_for_update(self):
-        """Lock the domain row: two operations never start from the same expiry date."""
-        self.flush_recordset()
-        self.env.cr.execute(SQL("SELECT id FROM prepaid_domain WHERE id IN %s FOR UPDATE", tuple(self.ids)))
-        self.invalidate_recordset(["expiry_date", "state"])

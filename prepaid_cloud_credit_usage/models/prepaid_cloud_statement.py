@@ -8,6 +8,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from odoo.addons.prepaid_cloud_credit.ledger_storage import lock_rows
+
 _logger = logging.getLogger(__name__)
 
 # Wallets rated per batch; each batch is one database transaction.
@@ -259,7 +261,7 @@ class PrepaidCloudStatement(models.Model):
         :return: the statements written
         """
         Statement = self.env["prepaid.cloud.statement"]
-        wallets = wallets._lock_for_update_skip_locked()
+        wallets = lock_rows(wallets, skip_locked=True)
         if not wallets:
             return Statement
         company = wallets.company_id

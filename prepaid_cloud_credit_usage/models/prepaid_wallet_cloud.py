@@ -6,6 +6,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from odoo.addons.prepaid_cloud_credit.ledger_storage import lock_rows
+
 _logger = logging.getLogger(__name__)
 
 # Runway alert levels, in days of average burn left, from the first sent.
@@ -224,33 +226,45 @@ class PrepaidWallet(models.Model):
     # Every movement re-evaluates the policy and the alerts
     # ------------------------------------------------------------------
 
-    def _ledger_lock_prefetch(self):
-        """Override of the ledger: the policy and the alerts read the
-        company's floor, grace and time zone on every movement."""
-        return super()._ledger_lock_prefetch() + [
-            ("res.company", SQL("w.company_id"), ["id", "prepaid_suspension_floor", "prepaid_suspension_grace_hours"]),
-            ("res.partner", SQL("(SELECT c.partner_id FROM res_company c WHERE c.id = w.company_id)"), ["id", "tz"]),
-        ]
-
-    def _ledger_lock_reads(self):
+    def _ledger_lock_reads(self, param):
         """Override of the ledger: the usage of the last days and the day
         usage began, for the runway."""
         self.env["prepaid.cloud.statement"].flush_model(["amount_total", "wallet_id", "date"])
+        self.env["res.company"].flush_model(["prepaid_suspension_floor", "partner_id"])
+        self.env["res.partner"].flush_model(["tz"])
         # A few days more than the burn window on each side: the window is
         # cut in the company's time zone once the lock has read it.
         today = fields.Date.today()
         return {
-            **super()._ledger_lock_reads(),
+            **super()._ledger_lock_reads(param),
             "recent_usage": SQL(
                 """
                 (SELECT json_agg(json_build_array(s.date, s.amount_total))
                    FROM prepaid_cloud_statement s
                   WHERE s.wallet_id = w.id AND s.date >= %s AND s.date < %s)
                 """,
-                today - timedelta(days=BURN_DAYS + 2), today + timedelta(days=2),
+                param(today - timedelta(days=BURN_DAYS + 2), "date"), param(today + timedelta(days=2), "date"),
             ),
             # The first entry of the (wallet, date, sequence) unique index.
             "first_usage_day": SQL("(SELECT MIN(s.date) FROM prepaid_cloud_statement s WHERE s.wallet_id = w.id)"),
+            # What the balance policy and the alerts decide on (see _cloud_policy_unchanged).
+            "cloud_state": SQL(
+                """
+                (SELECT json_build_object(
+                            'unbilled', w.cloud_unbilled_amount,
+                            'floor', CASE WHEN w.cloud_policy_custom THEN w.cloud_suspension_floor
+                                          ELSE co.prepaid_suspension_floor END,
+                            'below_since', w.cloud_below_floor_since,
+                            'suspended', w.cloud_suspended,
+                            'alert', w.low_balance_alert,
+                            'threshold', w.low_balance_threshold,
+                            'alerted', w.cloud_low_balance_alerted,
+                            'runway_alert', w.cloud_runway_alert_days,
+                            'tz', p.tz)
+                   FROM res_company co JOIN res_partner p ON p.id = co.partner_id
+                  WHERE co.id = w.company_id)
+                """
+            ),
         }
 
     def _ledger_write(self, move_type, signed_amount, key, allocations, debt_change, new_lot_vals, **kw):
@@ -259,14 +273,50 @@ class PrepaidWallet(models.Model):
         a manager's adjustment) above the floor reactivates the servers in
         the same transaction."""
         tx = super()._ledger_write(move_type, signed_amount, key, allocations, debt_change, new_lot_vals, **kw)
-        # The ledger put the new balance in the cache without the ORM's
-        # dependencies: what was computed from the old one goes.
+        lock = kw["lock"]
+        recent = [(fields.Date.to_date(day), amount) for day, amount in lock.extra["recent_usage"] or []]
+        first_usage_day = fields.Date.to_date(lock.extra["first_usage_day"])
+        if self._cloud_policy_unchanged(lock, recent, first_usage_day):
+            # Most movements cross no floor nor alert: nothing to read nor write.
+            return tx
+        # The ledger changed the balance without the ORM's dependencies:
+        # what was computed from the old one goes.
         self.invalidate_recordset(["cloud_ongoing_balance"])
         self._cloud_apply_balance_policy()
-        lock = kw["lock"]
-        recent = [(fields.Date.to_date(day), amount) for day, amount in lock["recent_usage"] or []]
-        self._cloud_check_alerts(recent_usage=recent, first_usage_day=fields.Date.to_date(lock["first_usage_day"]))
+        self._cloud_check_alerts(recent_usage=recent, first_usage_day=first_usage_day)
+        # A batch carries the wallet to its next movement: the policy's state as it is now.
+        state = lock.extra["cloud_state"]
+        state.update(
+            below_since=self.cloud_below_floor_since and fields.Datetime.to_string(self.cloud_below_floor_since),
+            suspended=self.cloud_suspended, alerted=self.cloud_low_balance_alerted,
+            runway_alert=self.cloud_runway_alert_days,
+        )
         return tx
+
+    def _cloud_policy_unchanged(self, lock, recent_usage, first_usage_day):
+        """Whether the balance policy and the alerts would leave this wallet
+        as it is after a movement, decided on what the movement's lock read
+        (:class:`~odoo.addons.prepaid_cloud_credit.models.prepaid_wallet.LockedWallet`).
+
+        Only the plain cases are decided here (above the floor and not
+        suspended, no alert crossed); any other goes through
+        :meth:`_cloud_apply_balance_policy` and :meth:`_cloud_check_alerts`.
+        """
+        state = lock.extra.get("cloud_state")
+        if not state:
+            return False
+        currency = lock.currency
+        ongoing = currency.round(lock.balance - float(state["unbilled"] or 0.0))
+        if currency.compare_amounts(ongoing, float(state["floor"] or 0.0)) <= 0:
+            return False
+        if state["below_since"] or state["suspended"]:
+            return False
+        below = state["alert"] and currency.compare_amounts(ongoing, float(state["threshold"] or 0.0)) <= 0
+        if bool(below) != bool(state["alerted"]):
+            return False
+        burn = self._cloud_burn_of(recent_usage, first_usage_day, state["tz"])
+        level = self._cloud_runway_level_of(ongoing, burn)[0]
+        return _runway_rank(level) == _runway_rank(state["runway_alert"] or 0)
 
     # ------------------------------------------------------------------
     # Balance policy
@@ -366,7 +416,7 @@ class PrepaidWallet(models.Model):
         done = 0
         for start in range(0, len(wallets), batch_size):
             batch = wallets[start:start + batch_size]
-            locked = batch._lock_for_update_skip_locked()
+            locked = lock_rows(batch, skip_locked=True)
             try:
                 with self.env.cr.savepoint():
                     locked._cloud_apply_balance_policy(now)
@@ -459,25 +509,54 @@ class PrepaidWallet(models.Model):
             return 0.0
         company_partner = self.company_id.partner_id
         company_partner.fetch(["tz"])
+        if recent_usage is not None:
+            return self._cloud_burn_of(recent_usage, first_usage_day, company_partner.tz)
         today = fields.Date.context_today(self.with_context(tz=company_partner.tz or "UTC"))
         start = today - timedelta(days=BURN_DAYS)
-        if recent_usage is not None:
-            total = sum(amount for day, amount in recent_usage if start <= day < today)
-        else:
-            self.env["prepaid.cloud.statement"].flush_model(["amount_total", "wallet_id", "date"])
-            self.env.cr.execute(SQL(
-                """
-                SELECT COALESCE(SUM(amount_total) FILTER (WHERE date >= %s AND date < %s), 0), MIN(date)
-                  FROM prepaid_cloud_statement
-                 WHERE wallet_id = %s
-                """,
-                start, today, self.id,
-            ))
-            total, first_usage_day = self.env.cr.fetchone()
+        self.env["prepaid.cloud.statement"].flush_model(["amount_total", "wallet_id", "date"])
+        self.env.cr.execute(SQL(
+            """
+            SELECT COALESCE(SUM(amount_total) FILTER (WHERE date >= %s AND date < %s), 0), MIN(date)
+              FROM prepaid_cloud_statement
+             WHERE wallet_id = %s
+            """,
+            start, today, self.id,
+        ))
+        total, first_usage_day = self.env.cr.fetchone()
         if not total or not first_usage_day or first_usage_day >= today:
             return 0.0
         days = min(BURN_DAYS, (today - first_usage_day).days)
         return float(total) / days
+
+    @api.model
+    def _cloud_burn_of(self, recent_usage, first_usage_day, tz):
+        """The average daily usage of :meth:`_cloud_average_burn` computed
+        from the statements the ledger's lock read.
+
+        :param tz: the company's time zone, where the days are cut
+        """
+        if not recent_usage:
+            return 0.0
+        today = fields.Date.context_today(self.with_context(tz=tz or "UTC"))
+        start = today - timedelta(days=BURN_DAYS)
+        total = sum(amount for day, amount in recent_usage if start <= day < today)
+        if not total or not first_usage_day or first_usage_day >= today:
+            return 0.0
+        days = min(BURN_DAYS, (today - first_usage_day).days)
+        return float(total) / days
+
+    @api.model
+    def _cloud_runway_level_of(self, ongoing, burn):
+        """:return: (alert level in days or 0, runway in days or None) of
+        the ongoing balance ``ongoing`` at the daily usage ``burn``"""
+        if burn <= 0:
+            return 0, None
+        runway = max(ongoing, 0.0) / burn
+        level = 0
+        for days in RUNWAY_LEVELS:
+            if runway < days:
+                level = days
+        return level, runway
 
     def _cloud_runway_level(self, recent_usage=None, first_usage_day=None):
         """:return: (alert level in days or 0, runway in days or None), the

@@ -5,7 +5,6 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
 
 from odoo.addons.prepaid_cloud_credit.parsing import check_text
 
@@ -279,16 +278,6 @@ class PrepaidPromoCode(models.Model):
         if self.expiry_policy == "date":
             return self.expiry_date
         return None
-
-    def _lock_for_update(self):
-        """Lock the promo code rows until the end of the transaction."""
-        self.flush_recordset()
-        self.env.cr.execute(
-            SQL("SELECT id FROM prepaid_promo_code WHERE id IN %s ORDER BY id FOR NO KEY UPDATE", tuple(self.ids)),
-            # A serialization failure here is expected under parallel confirmations (Odoo replays them).
-            log_exceptions=False,
-        )
-        self.invalidate_recordset(["use_count", "reserved_count"])
 
     def _update_use_count(self):
         """Store the uses and reservations; rewriting the locked row makes

@@ -2,6 +2,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.prepaid_cloud_credit.ledger_storage import lock_rows
+
 
 class PrepaidRecharge(models.Model):
     """Promo codes on recharges.
@@ -91,7 +93,7 @@ class PrepaidRecharge(models.Model):
         promos = to_check.promo_code_id.sudo()
         if promos:
             # Two customers confirming the last use at once: the second waits, then is replayed.
-            promos._lock_for_update()
+            lock_rows(promos)
         for recharge in to_check:
             recharge.promo_code_id.sudo()._check_applies(recharge.wallet_id, recharge.amount, exclude_recharge=recharge)
         res = super().action_confirm()
@@ -104,7 +106,7 @@ class PrepaidRecharge(models.Model):
         """Override to give the use of a cancelled recharge's promo code back."""
         promos = self.promo_code_id.sudo()
         if promos:
-            promos._lock_for_update()
+            lock_rows(promos)
         res = super().action_cancel()
         self._prepaid_release_promo()
         promos._update_use_count()
@@ -114,7 +116,7 @@ class PrepaidRecharge(models.Model):
         """Override to give the use of a failed recharge's promo code back."""
         promos = self.promo_code_id.sudo()
         if promos:
-            promos._lock_for_update()
+            lock_rows(promos)
         res = super()._prepaid_payment_failed()
         self._prepaid_release_promo()
         promos._update_use_count()
@@ -133,7 +135,7 @@ class PrepaidRecharge(models.Model):
         res = super()._prepaid_payment_started()
         for recharge in self.filtered(lambda r: r.promo_state == "released"):
             promo = recharge.promo_code_id.sudo()
-            promo._lock_for_update()
+            lock_rows(promo)
             try:
                 promo._check_applies(recharge.wallet_id, recharge.amount, exclude_recharge=recharge)
             except UserError:
@@ -161,7 +163,7 @@ class PrepaidRecharge(models.Model):
             return self.bonus_transaction_id
         promo = self.promo_code_id.sudo()
         # Two payments using the code at once: the second waits here, then is replayed.
-        promo._lock_for_update()
+        lock_rows(promo)
         try:
             promo._check_applies(
                 self.wallet_id, self.amount, exclude_recharge=self, reserved=self.promo_state == "reserved"

@@ -3,8 +3,8 @@ import re
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
 
+from odoo.addons.prepaid_cloud_credit.ledger_storage import lock_rows
 from odoo.addons.prepaid_cloud_credit.parsing import check_text
 
 from .prepaid_voucher_attempt import CodeRefused
@@ -133,7 +133,7 @@ class PrepaidVoucher(models.Model):
         if not voucher:
             raise CodeRefused("unknown", _("The voucher code %(code)s does not exist.", code=normalized))
         if lock:
-            voucher._lock_for_update()
+            lock_rows(voucher)
         batch = voucher.batch_id
         today = wallet._prepaid_today()
         if not voucher.active or batch.state != "active":
@@ -178,15 +178,6 @@ class PrepaidVoucher(models.Model):
             )
         return voucher, expiry_date, customer_uses
 
-    def _lock_for_update(self):
-        """Lock the row of the code until the end of the transaction."""
-        self.flush_recordset()
-        self.env.cr.execute(
-            SQL("SELECT id FROM prepaid_voucher WHERE id IN %s ORDER BY id FOR UPDATE", tuple(self.ids)),
-            # A serialization failure here is expected under parallel activations (Odoo replays them).
-            log_exceptions=False,
-        )
-        self.invalidate_recordset(["use_count"])
 
     def _apply_redemption(self, wallet, user, ip, number, expiry_date):
         """Write the checked activation: the redemption and its voucher lot, once."""

@@ -1,23 +1,16 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
-import random
 import threading
-import time
 from unittest.mock import patch
 
-from psycopg2 import errors as pg_errors
-
-from odoo import api, modules, sql_db
-from odoo.api import Transaction
+from odoo import modules, sql_db
 from odoo.exceptions import UserError
-from odoo.modules.registry import Registry
-from odoo.tests import BaseCase, tagged
-from odoo.tests.common import get_db_name
+from odoo.tests import tagged
 
-from odoo.addons.prepaid_cloud_credit.tests.common import wait_for_lock_waiters
+from odoo.addons.prepaid_cloud_credit.tests.concurrency import ConcurrencyCase
 
 
 @tagged("post_install", "-at_install")
-class TestVoucherLock(BaseCase):
+class TestVoucherLock(ConcurrencyCase):
     """Two real transactions activating the last use of one code.
 
     The data is committed (the other cursor must see it) and removed
@@ -27,85 +20,55 @@ class TestVoucherLock(BaseCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.registry = Registry(get_db_name())
-        with cls.registry.cursor() as cr:
-            env = cls._env_for(cr)
+        with cls.committed_env() as env:
             company = env.ref("base.main_company")
-            partners = env["res.partner"].create(
+            partners = cls.track(env["res.partner"].create(
                 [{"name": f"Voucher lock {i}", "is_company": True} for i in range(2)]
-            )
-            wallets = env["prepaid.wallet"].create([
+            ))
+            wallets = cls.track(env["prepaid.wallet"].create([
                 {"partner_id": partner.id, "company_id": company.id, "currency_id": company.currency_id.id}
                 for partner in partners
-            ])
-            batch = env["prepaid.voucher.batch"].with_context(tracking_disable=True).create({
+            ]))
+            batch = cls.track(env["prepaid.voucher.batch"].with_context(tracking_disable=True).create({
                 "name": "Voucher lock", "company_id": company.id, "currency_id": company.currency_id.id,
                 "amount": 10, "code_count": 1, "max_uses": 1, "max_uses_per_customer": 1,
-            })
+            }))
             batch.action_generate_codes()
             batch.action_activate()
-            cls.partner_ids, cls.wallet_ids, cls.batch_id = partners.ids, wallets.ids, batch.id
+            cls.track(batch.voucher_ids)
+            cls.wallet_ids = wallets.ids
             cls.code = batch.voucher_ids.code
-        cls.addClassCleanup(cls._remove_data)
+        # The redemptions reference the wallets: they go before them.
+        cls.addClassCleanup(cls._remove_redemptions)
 
     @classmethod
-    def _remove_data(cls):
+    def _remove_redemptions(cls):
         with cls.registry.cursor() as cr:
-            wallets = tuple(cls.wallet_ids)
-            cr.execute("DELETE FROM prepaid_voucher_redemption WHERE wallet_id IN %s", (wallets,))
-            cr.execute("DELETE FROM prepaid_wallet_allocation WHERE wallet_id IN %s", (wallets,))
-            cr.execute("UPDATE prepaid_credit_lot SET source_transaction_id = NULL WHERE wallet_id IN %s", (wallets,))
-            cr.execute("DELETE FROM prepaid_wallet_transaction WHERE wallet_id IN %s", (wallets,))
-            cr.execute("DELETE FROM prepaid_credit_lot WHERE wallet_id IN %s", (wallets,))
-            cr.execute("DELETE FROM prepaid_wallet WHERE id IN %s", (wallets,))
-            cr.execute("DELETE FROM prepaid_voucher WHERE batch_id = %s", (cls.batch_id,))
-            cr.execute("DELETE FROM prepaid_voucher_batch WHERE id = %s", (cls.batch_id,))
-            cr.execute("DELETE FROM res_partner WHERE id IN %s", (tuple(cls.partner_ids),))
+            cr.execute("DELETE FROM prepaid_voucher_redemption WHERE wallet_id IN %s", (tuple(cls.wallet_ids),))
 
-    @classmethod
-    def _env_for(cls, cr):
-        # Environment() would look the registry up under the registry lock,
-        # which the test runner holds while post-install tests run.
-        cr.transaction = Transaction(cls.registry)
-        return api.Environment(cr, api.SUPERUSER_ID, {})
-
-    def _redeem_with_retry(self, wallet_id, results):
-        """What Odoo's RPC layer does: replay the transaction on a serialization failure."""
-        for attempt in range(50):
-            try:
-                with self.registry.cursor() as cr:
-                    env = self._env_for(cr)
-                    wallet = env["prepaid.wallet"].browse(wallet_id)
-                    env["prepaid.voucher"]._redeem_code(self.code, wallet, ip="192.0.2.50")
-                results.append(("ok", attempt, None))
-                return
-            except pg_errors.SerializationFailure:
-                time.sleep(random.uniform(0.0, 0.05))
-            except UserError as error:
-                results.append(("refused", attempt, str(error)))
-                return
-        results.append(("gave up", 50, None))
+    def _redeem(self, wallet_id):
+        def work(env):
+            env["prepaid.voucher"]._redeem_code(self.code, env["prepaid.wallet"].browse(wallet_id), ip="192.0.2.50")
+        return work
 
     def test_parallel_activations_cannot_exceed_the_uses_of_a_code(self):
         """Test that a second activation waits for the code's lock, then is refused: the code had one use."""
         results = []
-        with self.registry.cursor() as cr1:
-            env1 = self._env_for(cr1)
+        with self.committed_env() as env1:
             env1["prepaid.voucher"]._redeem_code(self.code, env1["prepaid.wallet"].browse(self.wallet_ids[0]))
-            second = threading.Thread(target=self._redeem_with_retry, args=(self.wallet_ids[1], results))
-            second.start()
-            time.sleep(1.0)
-            self.assertTrue(second.is_alive(), "the second activation must wait for the code's lock")
-            # cr1 commits when the block ends and releases the lock.
+            second = self.start_thread(self.run_with_retry, self._redeem(self.wallet_ids[1]), results)
+            # It waits for a lock the first holds (the code row or its throttle).
+            self.assertTrue(self.wait_for_waiters(1, ""), "the second activation must wait")
+            # env1's cursor commits when the block ends and releases the lock.
         second.join(30)
         self.assertFalse(second.is_alive())
         self.assertEqual(len(results), 1)
-        status, attempt, message = results[0]
-        self.assertEqual(status, "refused")
+        status, attempt, error = results[0]
+        self.assertEqual(status, "error")
+        self.assertIsInstance(error, UserError)
         self.assertGreaterEqual(attempt, 1, "the waiting activation was replayed after the first committed")
-        self.assertIn("already been used", message)
-        with self.registry.cursor() as cr:
-            env = self._env_for(cr)
+        self.assertIn("already been used", str(error))
+        with self.committed_env() as env:
             voucher = env["prepaid.voucher"].search([("code", "=", self.code)])
             self.assertEqual(voucher.use_count, 1)
             self.assertEqual(len(voucher.redemption_ids), 1)
@@ -113,7 +76,7 @@ class TestVoucherLock(BaseCase):
 
 
 @tagged("post_install", "-at_install")
-class TestCodeThrottleRace(BaseCase):
+class TestCodeThrottleRace(ConcurrencyCase):
     """Thirty wrong codes sent at once by one user from one address, each in
     a transaction of its own, against a limit of five failures.
 
@@ -127,36 +90,24 @@ class TestCodeThrottleRace(BaseCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.registry = Registry(get_db_name())
-        with cls.registry.cursor() as cr:
-            env = cls._env_for(cr)
+        with cls.committed_env() as env:
             company = env.ref("base.main_company")
-            partner = env["res.partner"].create({"name": "Throttle race", "is_company": True})
-            wallet = env["prepaid.wallet"].create(
+            partner = cls.track(env["res.partner"].create({"name": "Throttle race", "is_company": True}))
+            wallet = cls.track(env["prepaid.wallet"].create(
                 {"partner_id": partner.id, "company_id": company.id, "currency_id": company.currency_id.id}
-            )
-            cls.partner_id, cls.wallet_id = partner.id, wallet.id
+            ))
+            cls.wallet_id = wallet.id
             cls.user_id = env.ref("base.user_admin").id
-        cls.addClassCleanup(cls._remove_data)
+        cls.addClassCleanup(cls._remove_attempts)
 
     @classmethod
-    def _env_for(cls, cr):
-        # Environment() would look the registry up under the registry lock,
-        # which the test runner holds while post-install tests run.
-        cr.transaction = Transaction(cls.registry)
-        return api.Environment(cr, api.SUPERUSER_ID, {})
-
-    @classmethod
-    def _remove_data(cls):
+    def _remove_attempts(cls):
         with cls.registry.cursor() as cr:
             cr.execute("DELETE FROM prepaid_voucher_attempt WHERE ip_address = %s", [cls.IP])
-            cr.execute("DELETE FROM prepaid_wallet WHERE id = %s", [cls.wallet_id])
-            cr.execute("DELETE FROM res_partner WHERE id = %s", [cls.partner_id])
 
     def _guess(self, index, results):
         try:
-            with self.registry.cursor() as cr:
-                env = self._env_for(cr)
+            with self.committed_env() as env:
                 env["prepaid.voucher"]._redeem_code(
                     f"PCC-ZZZZ-ZZZZ-{index:04d}", env["prepaid.wallet"].browse(self.wallet_id),
                     user=env["res.users"].browse(self.user_id), ip=self.IP,
@@ -175,17 +126,16 @@ class TestCodeThrottleRace(BaseCase):
         # Each guess holds two connections (its request and its throttle): room for all of them.
         with patch.object(modules.module, "current_test", False), \
                 patch.object(sql_db._Pool, "_maxconn", max(sql_db._Pool._maxconn, 2 * self.GUESSES + 16)):
-            with self.registry.cursor() as holder:
+            with self.committed_env() as env:
                 # The throttle's locks of this user and address are taken first, so that
                 # every guess is under way, waiting, before the first is checked.
-                env = self._env_for(holder)
                 Attempt = env["prepaid.voucher.attempt"]
                 Attempt._throttle_lock("voucher", Attempt._throttle_dimensions(
                     env["res.users"].browse(self.user_id), self.IP))
                 for thread in threads:
                     thread.start()
                 self.assertTrue(
-                    wait_for_lock_waiters(self.registry, self.GUESSES, "pg_advisory_xact_lock"),
+                    self.wait_for_waiters(self.GUESSES, "pg_advisory_xact_lock"),
                     "every guess waits for the throttle",
                 )
             for thread in threads:

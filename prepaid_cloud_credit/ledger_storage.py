@@ -1,0 +1,326 @@
+# Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+"""The ledger's storage: every SQL statement of a money movement, in one place.
+
+The business rules live in ``prepaid.wallet`` (``_ledger_apply`` and the
+``_prepare_*_movement`` methods); this module only locks, reads and writes
+rows. A movement is two statements: :meth:`LedgerStorage.lock` locks the
+wallet row and reads what the rules need in the same round trip,
+:meth:`LedgerStorage.write_movement` writes the lots, the transaction, its
+allocations and the wallet's balances in one statement. The ORM is then told
+what changed through its public API (``invalidate_*``, ``modified``).
+
+Statements are plain parameterised statements. When the system parameter
+:data:`PREPARE_PARAM` is set, each is prepared once per database session
+(``PREPARE``) and then only executed: planning is a good part of a small
+statement's cost. A pooler in transaction mode (PgBouncer's
+``pool_mode = transaction``) between Odoo and PostgreSQL hands each
+transaction another server session, where the statement does not exist:
+leave the parameter unset there.
+
+:func:`lock_rows` is the one row-locking helper of the addons.
+"""
+
+import hashlib
+
+from odoo.tools import SQL
+
+#: ``ir.config_parameter`` that turns on prepared statements for the ledger.
+PREPARE_PARAM = "prepaid_cloud_credit.ledger_prepare"
+
+# Columns the ORM writes itself on every row.
+_LOG_COLUMNS = ("create_uid", "create_date", "write_uid", "write_date")
+
+
+def lock_rows(records, *, skip_locked=False, nowait=False):
+    """Lock the rows of ``records`` until the end of the transaction.
+
+    ``SELECT ... FOR NO KEY UPDATE`` in id order (so two callers locking
+    overlapping sets never deadlock): rows that reference the locked ones
+    (``FOREIGN KEY`` checks take ``KEY SHARE``) can still be inserted.
+    Pending writes of the records go to the database first and their cache
+    is dropped afterwards, so what is read next is what the lock protects.
+
+    Under Odoo's ``REPEATABLE READ``, a row changed by a transaction that
+    committed while this one waited raises a serialization failure, which
+    Odoo's request layer replays; such an expected failure is not logged as
+    a bad query.
+
+    :param records: the recordset to lock (any model)
+    :param skip_locked: leave out the rows another transaction holds (crons,
+        queues) instead of waiting
+    :param nowait: fail at once (``LockNotAvailable``) instead of waiting
+    :return: the records locked (all of them unless ``skip_locked``)
+    """
+    if not records:
+        return records
+    records.flush_recordset()
+    query = SQL(
+        "SELECT id FROM %s WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE%s",
+        SQL.identifier(records._table),
+        sorted(records.ids),
+        SQL(" SKIP LOCKED") if skip_locked else SQL(" NOWAIT") if nowait else SQL(),
+    )
+    records.env.cr.execute(query, log_exceptions=False)
+    locked = records.browse([row[0] for row in records.env.cr.fetchall()]) if skip_locked else records
+    locked.invalidate_recordset()
+    return locked
+
+
+class _Params:
+    """Placeholders of one statement.
+
+    ``plain``: each value becomes a ``%s`` parameter of the statement. Else
+    each becomes ``$n`` (the statement is prepared) and the values are
+    collected, in order, for its ``EXECUTE``.
+    """
+
+    def __init__(self, plain):
+        self.plain = plain
+        self.values = []
+
+    def __call__(self, value, cast=None):
+        """Return the SQL of one parameter holding ``value``.
+
+        :param cast: PostgreSQL type name the value is cast to (for arrays
+            and values whose type the statement does not tell)
+        """
+        if self.plain:
+            term = SQL("%s", value)
+        else:
+            self.values.append(value)
+            term = SQL(f"${len(self.values)}")
+        return SQL("%s::%s", term, SQL(cast)) if cast else term
+
+
+class LedgerStorage:
+    """The statements of the ledger for one environment.
+
+    :param env: the environment (its cursor runs the statements)
+    """
+
+    def __init__(self, env):
+        self.env = env
+        self.cr = env.cr
+
+    # ------------------------------------------------------------------
+    # Execution
+    # ------------------------------------------------------------------
+
+    def prepared(self):
+        """Whether the statements are prepared (see :data:`PREPARE_PARAM`)."""
+        # Read by the ledger, whoever moves money: it is a technical setting.
+        value = self.env["ir.config_parameter"].sudo().get_param(PREPARE_PARAM, "")
+        return value.strip().lower() in ("1", "true", "yes")
+
+    def execute(self, build):
+        """Run the statement ``build(param)`` returns and return its rows.
+
+        :param build: callable taking a placeholder factory (see
+            :class:`_Params`) and returning the :class:`~odoo.tools.SQL`
+        """
+        if not self.prepared():
+            self.cr.execute(build(_Params(plain=True)), log_exceptions=False)
+            return self.cr.fetchall()
+        params = _Params(plain=False)
+        body = build(params)
+        name = "prepaid_ledger_" + hashlib.sha1(body.code.encode()).hexdigest()[:16]
+        # Odoo's pool resets a connection (DISCARD ALL) before lending it
+        # again, so what a cursor prepared is remembered on the cursor.
+        known = self.cr.cache.setdefault("prepaid_ledger_statements", set())
+        execute = SQL(
+            "EXECUTE %s%s",
+            SQL.identifier(name),
+            SQL("(%s)", SQL(", ").join(SQL("%s", value) for value in params.values)) if params.values else SQL(),
+        )
+        if name not in known:
+            # An error of the EXECUTE would not take back the PREPARE sent
+            # in the same round trip: ask the server what it holds.
+            self.cr.execute(SQL("SELECT 1 FROM pg_prepared_statements WHERE name = %s", name))
+            if not self.cr.fetchone():
+                execute = SQL("PREPARE %s AS %s; %s", SQL.identifier(name), body, execute)
+            known.add(name)
+        try:
+            self.cr.execute(execute, log_exceptions=False)
+        except Exception:
+            known.discard(name)
+            raise
+        return self.cr.fetchall()
+
+    # ------------------------------------------------------------------
+    # Columns
+    # ------------------------------------------------------------------
+
+    def insert_columns(self, model, values):
+        """The columns of a row of ``model`` written by the ledger, and their values.
+
+        Every stored column of the model: the ones in ``values``, then every
+        other one that has a default, in the code or set by a user
+        (``ir.default``): a field another module adds with a default is
+        written too, as ``create`` would write it.
+
+        :param model: the model (empty recordset)
+        :param values: {field name: value} the ledger computed
+        :return: {column name: value}
+        """
+        columns = dict(values)
+        # Defaults set by users (ir.default) as well as in the code.
+        user_defaults = self.env["ir.default"]._get_model_defaults(model._name)
+        missing = [
+            name for name, field in model._fields.items()
+            if field.store and field.column_type and name not in columns
+            and name not in _LOG_COLUMNS and name != "id"
+            and (field.default is not None or name in user_defaults)
+        ]
+        if missing:
+            defaults = model.default_get(missing)
+            for name, value in defaults.items():
+                field = model._fields[name]
+                columns[name] = field.convert_to_column_insert(field.convert_to_cache(value, model), model)
+        return columns
+
+    # ------------------------------------------------------------------
+    # The two statements of a movement
+    # ------------------------------------------------------------------
+
+    def lock(self, wallet, key, wallet_columns, reads):
+        """Lock the wallet row (``FOR NO KEY UPDATE``) and read, in the same
+        round trip, its ``wallet_columns``, the id of the transaction holding
+        ``key`` and the open lots.
+
+        :param wallet: one ``prepaid.wallet``
+        :param key: the idempotency key of the movement
+        :param wallet_columns: names of wallet columns to read
+        :param reads: callable taking the placeholder factory and returning
+            {name: SQL expression on the wallet row ``w``} read along
+        :return: dict of the wallet columns, ``existing`` (transaction id or
+            None), ``lots`` (list of [id, kind, remaining amount, expiry
+            date, original amount, booked amount, booked balance] in order
+            of expiry then age) and the values of ``reads``; None when the
+            wallet does not exist
+        """
+        extra = {}
+
+        def build(param):
+            extra.clear()
+            extra.update(reads(param))
+            terms = [SQL.identifier("w", name) for name in wallet_columns]
+            terms.append(SQL(
+                "(SELECT t.id FROM prepaid_wallet_transaction t WHERE t.idempotency_key = %s)", param(key, "varchar")
+            ))
+            terms.append(SQL(
+                """
+                (SELECT json_agg(json_build_array(l.id, l.kind, l.remaining_amount, l.expiry_date,
+                                                  l.original_amount, l.booked_amount, l.booked_balance)
+                                 ORDER BY l.expiry_date ASC NULLS LAST, l.create_date ASC, l.id ASC)
+                   FROM prepaid_credit_lot l WHERE l.wallet_id = w.id AND l.state = 'open')
+                """
+            ))
+            terms.extend(extra.values())
+            return SQL(
+                "SELECT %s FROM prepaid_wallet w WHERE w.id = %s FOR NO KEY UPDATE",
+                SQL(", ").join(terms),
+                param(wallet.id, "int4"),
+            )
+
+        rows = self.execute(build)
+        if not rows:
+            return None
+        values = list(rows[0])
+        result = dict(zip(wallet_columns, values, strict=False))
+        values = values[len(wallet_columns):]
+        result["existing"], result["lots"] = values[0], values[1] or []
+        result.update(zip(extra, values[2:], strict=True))
+        return result
+
+    def write_movement(self, wallet, tx_values, allocations, lot_updates, balances):
+        """Write a movement in one statement: the lots it changes, the
+        wallet's balances, the transaction and its allocations.
+
+        :param wallet: one ``prepaid.wallet``, locked by :meth:`lock`
+        :param tx_values: {field name: value} of the transaction; fields
+            with a default that are not given get it (:meth:`insert_columns`)
+        :param allocations: dicts with ``lot_id``, ``kind``, ``amount`` and
+            the other columns of each allocation
+        :param lot_updates: (lot id, remaining amount, state) of the lots changed
+        :param balances: the wallet's new balances, by field name
+        :return: (id of the new transaction, ids of its allocations)
+        """
+        Tx = self.env["prepaid.wallet.transaction"]
+        Allocation = self.env["prepaid.wallet.allocation"]
+        tx_columns = self.insert_columns(Tx, tx_values)
+        # Per-row columns of the allocations, with their array types; every
+        # other column with a default gets it (the same for every row).
+        alloc_arrays = {
+            "lot_id": ("int4[]", [a["lot_id"] or None for a in allocations]),
+            "kind": ("varchar[]", [a["kind"] for a in allocations]),
+            "amount": ("numeric[]", [a["amount"] for a in allocations]),
+            "booked_amount": ("numeric[]", [a.get("booked_amount") for a in allocations]),
+            "booked_balance": ("numeric[]", [a.get("booked_balance") for a in allocations]),
+            "is_debt_repayment": ("bool[]", [bool(a.get("is_debt_repayment")) for a in allocations]),
+            "is_creation": ("bool[]", [bool(a.get("is_creation")) for a in allocations]),
+            "origin_allocation_id": ("int4[]", [a.get("origin_allocation_id") or None for a in allocations]),
+        }
+        alloc_constants = self.insert_columns(Allocation, {
+            "wallet_id": wallet.id, "company_id": tx_values["company_id"], "currency_id": tx_values["currency_id"],
+        })
+        for name in alloc_arrays:
+            alloc_constants.pop(name, None)
+        alloc_constants.pop("transaction_id", None)
+        uid = self.env.uid
+
+        def build(param):
+            now = SQL("(now() AT TIME ZONE 'UTC')")
+            log_names = SQL(", ").join(SQL.identifier(name) for name in _LOG_COLUMNS)
+            log_values = SQL("%s, %s, %s, %s", param(uid, "int4"), now, param(uid, "int4"), now)
+            array_names = list(alloc_arrays)
+            return SQL(
+                """
+                WITH lots AS (
+                    UPDATE prepaid_credit_lot l
+                       SET remaining_amount = u.remaining_amount, state = u.state,
+                           write_uid = %(uid)s, write_date = %(now)s
+                      FROM unnest(%(lot_ids)s, %(lot_remaining)s, %(lot_states)s) AS u(id, remaining_amount, state)
+                     WHERE l.id = u.id
+                ), wallet AS (
+                    UPDATE prepaid_wallet SET %(balances)s, write_uid = %(uid)s, write_date = %(now)s
+                     WHERE id = %(wallet)s
+                ), tx AS (
+                    INSERT INTO prepaid_wallet_transaction (%(tx_names)s, %(log_names)s)
+                    VALUES (%(tx_values)s, %(log_values)s)
+                    RETURNING id
+                ), allocations AS (
+                    INSERT INTO prepaid_wallet_allocation (transaction_id, %(alloc_names)s, %(log_names)s)
+                    SELECT tx.id, %(alloc_values)s, %(log_values)s
+                      FROM tx, unnest(%(alloc_arrays)s) WITH ORDINALITY AS a(%(array_names)s, position)
+                  ORDER BY a.position
+                    RETURNING id
+                )
+                SELECT tx.id, (SELECT array_agg(allocations.id ORDER BY allocations.id) FROM allocations) FROM tx
+                """,
+                uid=param(uid, "int4"),
+                now=now,
+                lot_ids=param([lot[0] for lot in lot_updates], "int4[]"),
+                lot_remaining=param([lot[1] for lot in lot_updates], "numeric[]"),
+                lot_states=param([lot[2] for lot in lot_updates], "varchar[]"),
+                balances=SQL(", ").join(
+                    SQL("%s = %s", SQL.identifier(name), param(value, "numeric")) for name, value in balances.items()
+                ),
+                wallet=param(wallet.id, "int4"),
+                tx_names=SQL(", ").join(SQL.identifier(name) for name in tx_columns),
+                tx_values=SQL(", ").join(
+                    param(value, Tx._fields[name].column_type[1]) for name, value in tx_columns.items()
+                ),
+                log_names=log_names,
+                log_values=log_values,
+                alloc_names=SQL(", ").join(SQL.identifier(name) for name in [*array_names, *alloc_constants]),
+                alloc_values=SQL(", ").join(
+                    [SQL.identifier("a", name) for name in array_names]
+                    + [param(value, Allocation._fields[name].column_type[1])
+                       for name, value in alloc_constants.items()]
+                ),
+                alloc_arrays=SQL(", ").join(param(values, cast) for cast, values in alloc_arrays.values()),
+                array_names=SQL(", ").join(SQL.identifier(name) for name in array_names),
+            )
+
+        tx_id, allocation_ids = self.execute(build)[0]
+        return tx_id, allocation_ids or []
