@@ -4,7 +4,7 @@ services), with a fake Odoo side that answers the contract's calls and the
 fake platform. The same flows with a real Odoo are tested in the addons."""
 
 from hosting_bridge.odoo import OdooGateway
-from hosting_bridge.sync import SyncEngine, Summary
+from hosting_bridge.sync import Summary, SyncEngine
 
 CLOUD = "prepaid.cloud.command"
 RENEWAL = "prepaid.renewal.command"
