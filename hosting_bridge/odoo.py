@@ -136,13 +136,14 @@ class OdooGateway:
     def installed_models(self) -> frozenset[str]:
         """Which of the models the bridge may call exist in this database.
 
-        Asked once (``ir.model``) and kept: the addons of a database change
-        only with an upgrade, after which the bridge is restarted.
+        Asked once (``prepaid.wallet.platform_models``) and kept: the addons
+        of a database change only with an upgrade, after which the bridge is
+        restarted.
         """
         if self._models is None:
-            wanted = sorted(set(KIND_MODELS.values()) | set(COMMAND_MODELS))
-            found = self.execute("ir.model", "search_read", [("model", "in", wanted)], ["model"])
-            self._models = frozenset(row["model"] for row in found)
+            wanted = sorted({model for model in KIND_MODELS.values() if model.startswith("prepaid.")}
+                            | set(COMMAND_MODELS))
+            self._models = frozenset(self.execute("prepaid.wallet", "platform_models", wanted)) | {"res.partner"}
         return self._models
 
     def has_model(self, model: str) -> bool:

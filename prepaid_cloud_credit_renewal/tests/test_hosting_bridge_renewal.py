@@ -93,6 +93,11 @@ class TestHostingBridgeRenewal(PrepaidCommon, HttpCase):
         """Test that a full sync makes renewable services of the non-cloud products, with the client's
         customer, a product per platform product and the due date as expiry, and that a second sync and a
         reconciliation change nothing."""
+        self.assertTrue(self.odoo.has_model("prepaid.renewal.service"))
+        self.assertEqual(self.odoo.command_models(),
+                         [m for m in ("prepaid.cloud.command", "prepaid.renewal.command") if m in self.env])
+        with self.assertRaises(OdooError):
+            self.odoo.execute("prepaid.wallet", "platform_models", ["res.users"])
         client_id, hosting_id = self.platform_service(HOSTING)
         licence_id = self.fake.add_service(client_id, pid=LICENCE, billingcycle="Monthly", amount="9.90",
                                            nextduedate=self.due(20))
@@ -238,6 +243,7 @@ class TestHostingBridgeRenewal(PrepaidCommon, HttpCase):
         odoo = OdooGateway(f"http://127.0.0.1:{config['http_port']}", self.env.cr.dbname, user.login, key)
         for call in (
             lambda: odoo.upsert("services", "whmcs", []),
+            lambda: odoo.installed_models(),
             lambda: odoo.read("services", "whmcs", [1]),
             lambda: odoo.execute("prepaid.renewal.command", "fetch_pending", limit=10, platform_code="whmcs"),
             lambda: odoo.acknowledge([1], True, model="prepaid.renewal.command"),

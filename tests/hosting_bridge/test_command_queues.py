@@ -28,9 +28,8 @@ class FakeOdooSide(OdooGateway):
 
     def execute(self, model, method, *args, **kwargs):
         self.calls.append((model, method))
-        if model == "ir.model":
-            wanted = args[0][0][2]
-            return [{"model": name} for name in wanted if name in self.installed]
+        if model == "prepaid.wallet" and method == "platform_models":
+            return [name for name in args[0] if name in self.installed]
         assert model in self.installed, f"{model} called but not installed"
         commands = self.queues[model]
         if method == "fetch_pending":
@@ -67,7 +66,7 @@ def test_commands_of_both_queues_run_on_the_platform_and_are_acknowledged_on_the
     assert odoo.queues[CLOUD][1]["state"] == odoo.queues[RENEWAL][1]["state"] == "acknowledged"
     assert fake.actions().count("ModuleTerminate") == 1
     assert engine.run_commands() == {"fetched": 0, "done": 0, "failed": 0}
-    assert odoo.calls.count(("ir.model", "search_read")) == 1
+    assert odoo.calls.count(("prepaid.wallet", "platform_models")) == 1
     assert odoo.command_counts() == {"pending": 0, "sent": 0, "failed": 0}
 
 
@@ -109,4 +108,4 @@ def test_services_are_not_sent_when_odoo_has_no_renewal_addon(fake, make_platfor
     engine._sync_pages("services", engine.platform.service_pages(), engine.service_kind, summary)
     assert (summary.kind("services").received, summary.kind("services").refused) == (1, 1)
     assert "prepaid.renewal.service is not installed" in summary.kind("services").errors[0]
-    assert not {model for model, _method in odoo.calls} - {"ir.model"}
+    assert set(odoo.calls) == {("prepaid.wallet", "platform_models")}
