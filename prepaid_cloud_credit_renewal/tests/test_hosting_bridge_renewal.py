@@ -160,6 +160,33 @@ class TestHostingBridgeRenewal(PrepaidCommon, HttpCase):
         self.assertEqual(service.state, "suspended")
         self.assertEqual(len(service.command_ids), 1)
 
+    def test_cloud_and_renewal_commands_run_together_each_acknowledged_on_its_queue(self):
+        """Test that with the usage addon installed one run takes a server's suspension and a renewable
+        service's, runs both on the platform and acknowledges each on its own queue."""
+        if "prepaid.cloud.command" not in self.env:
+            self.skipTest("prepaid_cloud_credit_usage is not installed")
+        client_id, service_id = self.platform_service(due_in=-20)
+        server_id = self.fake.add_service(client_id, pid=2)
+        self.engine.full_sync()
+        self.env["prepaid.renewal.service"]._cron_update_states()
+        link = self.env["prepaid.platform.client"].sudo().search([
+            ("company_id", "=", self.company.id), ("platform_code", "=", "whmcs"), ("platform_id", "=", client_id),
+        ])
+        link.wallet_id._cloud_suspend("Prepaid credit exhausted")
+        self.env.flush_all()
+        server_command = self.env["prepaid.cloud.command"].sudo().search([
+            ("server_id.platform_code", "=", "whmcs"), ("server_id.platform_id", "=", server_id),
+        ])
+        service_command = self.service(service_id).command_ids
+        self.assertEqual((server_command.state, service_command.state), ("pending", "pending"))
+
+        self.assertEqual(self.engine.run_commands(), {"fetched": 2, "done": 2, "failed": 0})
+        self.assertEqual(self.fake.services[server_id]["status"], "Suspended")
+        self.assertEqual(self.fake.services[service_id]["status"], "Suspended")
+        self.env.invalidate_all()
+        self.assertEqual((server_command.state, service_command.state), ("acknowledged", "acknowledged"))
+        self.assertEqual(self.fake.actions().count("ModuleSuspend"), 2)
+
     def test_platform_down_puts_the_renewal_command_back_then_runs_it(self):
         """Test that a renewal command whose platform is down is put back with a delay and an attempt
         counted, then done once the platform is back."""
