@@ -99,8 +99,8 @@ def bench_round_trip(registry, engine, server_ids, interval, spacing):
     acked, queued = {}, {}
     real_ack = engine.odoo.acknowledge
 
-    def acknowledge(ids, success, message=None, retry=False):
-        answer = real_ack(ids, success, message, retry=retry)
+    def acknowledge(ids, success, message=None, retry=False, **kwargs):
+        answer = real_ack(ids, success, message, retry=retry, **kwargs)
         now = time.monotonic()
         for command_id in ids:
             acked.setdefault(command_id, now)

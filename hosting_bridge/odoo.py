@@ -25,9 +25,15 @@ from .errors import OdooError
 KINDS = {
     "clients": ("res.partner", "platform_upsert_clients", "platform_read_clients"),
     "servers": ("prepaid.cloud.server", "platform_upsert_servers", "platform_read_servers"),
-    "services": ("prepaid.service", "platform_upsert_services", "platform_read_services"),
+    "services": ("prepaid.renewal.service", "platform_upsert_services", "platform_read_services"),
     "domains": ("prepaid.domain", "platform_upsert_domains", "platform_read_domains"),
 }
+#: the command queues the bridge takes from, each when its addon is installed:
+#: cloud servers (``prepaid_cloud_credit_usage``), renewable services
+#: (``prepaid_cloud_credit_renewal``); see CONTRACT.md
+COMMAND_MODELS = ("prepaid.cloud.command", "prepaid.renewal.command")
+#: the model each kind needs on the Odoo side
+KIND_MODELS = {kind: model for kind, (model, _upsert, _read) in KINDS.items()}
 MAX_BATCH = 1000
 # Odoo's XML-RPC fault codes (odoo/addons/base/controllers/rpc.py).
 _FAULT_APPLICATION_ERROR = 1
@@ -94,6 +100,7 @@ class OdooGateway:
             database=database, login=login, password=api_key,
         )
         self.connection.connector = _TimeoutConnector(f"{parts.scheme}://{parts.hostname}:{port}", timeout)
+        self._models: frozenset[str] | None = None
 
     # -- transport -------------------------------------------------------------
 
@@ -125,6 +132,27 @@ class OdooGateway:
         self.execute("prepaid.wallet", "search_count", [("id", "=", 0)])
         return {"url": self.url, "database": self.database, "uid": self.connection.user_id,
                 "server_version": version.get("server_version")}
+
+    def installed_models(self) -> frozenset[str]:
+        """Which of the models the bridge may call exist in this database.
+
+        Asked once (``prepaid.wallet.platform_models``) and kept: the addons
+        of a database change only with an upgrade, after which the bridge is
+        restarted.
+        """
+        if self._models is None:
+            wanted = sorted({model for model in KIND_MODELS.values() if model.startswith("prepaid.")}
+                            | set(COMMAND_MODELS))
+            self._models = frozenset(self.execute("prepaid.wallet", "platform_models", wanted)) | {"res.partner"}
+        return self._models
+
+    def has_model(self, model: str) -> bool:
+        """Whether ``model`` exists in this database (see :meth:`installed_models`)."""
+        return model in self.installed_models()
+
+    def command_models(self) -> list[str]:
+        """The command queues of this database, in the order they are taken."""
+        return [model for model in COMMAND_MODELS if self.has_model(model)]
 
     # -- the contract ------------------------------------------------------------
 
@@ -160,17 +188,30 @@ class OdooGateway:
         return self.execute("prepaid.wallet", "ledger_batch", self._batch(movements))
 
     def fetch_commands(self, platform_code: str, limit: int = 100) -> list[dict]:
-        return self.execute("prepaid.cloud.command", "fetch_pending", limit=limit, platform_code=platform_code)
+        """Take the due commands of every queue (up to ``limit`` from each).
+
+        Each dict gains ``"model"``, the queue it came from, where it is
+        acknowledged.
+        """
+        commands = []
+        for model in self.command_models():
+            taken = self.execute(model, "fetch_pending", limit=limit, platform_code=platform_code)
+            commands.extend({**command, "model": model} for command in taken)
+        return commands
 
     def acknowledge(self, command_ids: list[int], success: bool, message: str | None = None,
-                    retry: bool = False) -> int:
-        return self.execute("prepaid.cloud.command", "acknowledge", command_ids, success=success,
-                            message=message or False, retry=retry)
+                    retry: bool = False, model: str = COMMAND_MODELS[0]) -> int:
+        """Record the platform's outcome of commands of the queue ``model``."""
+        if model not in COMMAND_MODELS:
+            raise ValueError(f"not a command queue: {model!r}")
+        return self.execute(model, "acknowledge", command_ids, success=success, message=message or False,
+                            retry=retry)
 
     def command_counts(self) -> dict[str, int]:
-        """Commands per state, for ``status``."""
+        """Commands per state over every queue, for ``status``."""
+        models = self.command_models()
         return {
-            state: self.execute("prepaid.cloud.command", "search_count", [("state", "=", state)])
+            state: sum(self.execute(model, "search_count", [("state", "=", state)]) for model in models)
             for state in ("pending", "sent", "failed")
         }
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from .errors import OdooError, PlatformAuthError, PlatformBusinessError, PlatformError, PlatformUnavailable
 from .models import Counts, Page, Service
-from .odoo import OdooGateway
+from .odoo import COMMAND_MODELS, KIND_MODELS, OdooGateway
 from .platform import Platform
 
 _logger = logging.getLogger(__name__)
@@ -36,6 +36,11 @@ MIRROR_CURSOR = "credit_mirror"
 _MIRROR_TAG = re.compile(r"\[odoo:(\d+)\]")
 #: command action -> the service state it leads to
 COMMAND_TARGETS = {"suspend": "suspended", "unsuspend": "active", "terminate": "terminated"}
+
+
+def _queue(command: dict) -> str:
+    """The Odoo model a command came from, where it is acknowledged."""
+    return command.get("model") or COMMAND_MODELS[0]
 
 
 def server_ref(platform_code: str, service_id: int) -> str:
@@ -268,11 +273,23 @@ class SyncEngine:
                 self._sleep(min(30, 2 ** attempt))
 
     def service_kind(self, service: Service) -> str:
-        """``servers`` for a cloud server product, ``services`` otherwise."""
+        """``servers`` for a cloud server product, ``services`` (renewable
+        services: hosting plans, licences) otherwise."""
         return "servers" if service.product_id in self.cloud_product_ids else "services"
 
     def _upsert(self, kind: str, records: list[dict], summary: Summary) -> list[dict]:
         counts = summary.kind(kind)
+        model = KIND_MODELS[kind]
+        if not self._odoo(self.odoo.has_model, model):
+            # Hosting plans and licences are renewable services: without the
+            # renewal addon Odoo has nowhere to keep them.
+            message = f"{model} is not installed in Odoo: {kind} are not synced"
+            counts.received += len(records)
+            counts.refused += len(records)
+            if message not in counts.errors:
+                counts.errors.append(message)
+                _logger.warning("kind not synced", extra={"kind": kind, "model": model})
+            return []
         try:
             results = self._odoo(self.odoo.upsert, kind, self.code, records)
         except OdooError as error:
@@ -428,6 +445,8 @@ class SyncEngine:
         return summary.finish()
 
     def _reconcile_items(self, kind: str, items: list, summary: Summary, repair: bool) -> None:
+        if not self._odoo(self.odoo.has_model, KIND_MODELS[kind]):
+            return
         stored = {int(r["id"]): r for r in self._odoo(self.odoo.read, kind, self.code, [i.id for i in items])}
         drifted = []
         for item in items:
@@ -452,36 +471,43 @@ class SyncEngine:
         """Take the pending commands from Odoo, run them on the platform and
         acknowledge each with the platform's answer.
 
-        The service's state is read first: a command whose effect is already
-        there (a run that died after acting, before acknowledging) is
-        acknowledged without acting twice. A refusal or an outage is
-        acknowledged as a failure to retry; Odoo counts the attempts and
-        marks the command failed after its maximum.
+        The commands come from every queue Odoo has (cloud servers, renewable
+        services) and each is acknowledged on its own queue. The service's
+        state is read first: a command whose effect is already there (a run
+        that died after acting, before acknowledging) is acknowledged without
+        acting twice. A refusal or an outage is acknowledged as a failure to
+        retry; Odoo counts the attempts and marks the command failed after
+        its maximum.
         """
         commands = self._odoo(self.odoo.fetch_commands, self.code, limit)
         outcome = {"fetched": len(commands), "done": 0, "failed": 0}
-        done: dict[str, list[int]] = {}
+        done: dict[tuple[str, str], list[int]] = {}
         for index, command in enumerate(commands):
             try:
                 message = self._apply_command(command)
             except (PlatformUnavailable, PlatformAuthError) as error:
                 # The platform is out of reach: the rest would fail the same way.
-                rest = [c["id"] for c in commands[index:]]
-                self._odoo(self.odoo.acknowledge, rest, False, error.message, retry=True)
-                outcome["failed"] += len(rest)
+                rest: dict[str, list[int]] = {}
+                for other in commands[index:]:
+                    rest.setdefault(_queue(other), []).append(other["id"])
+                for model, ids in rest.items():
+                    self._odoo(self.odoo.acknowledge, ids, False, error.message, retry=True, model=model)
+                outcome["failed"] += len(commands) - index
                 _logger.error("commands postponed", extra={"commands": rest, "error": error.message})
                 break
             except (PlatformError, ValueError, KeyError) as error:
                 text = getattr(error, "message", None) or str(error)
                 unknown_action = isinstance(error, ValueError)
-                self._odoo(self.odoo.acknowledge, [command["id"]], False, text, retry=not unknown_action)
+                self._odoo(self.odoo.acknowledge, [command["id"]], False, text, retry=not unknown_action,
+                           model=_queue(command))
                 outcome["failed"] += 1
-                _logger.warning("command failed", extra={"command_id": command["id"], "error": text})
+                _logger.warning("command failed", extra={"command_id": command["id"], "queue": _queue(command),
+                                                         "error": text})
             else:
-                done.setdefault(message, []).append(command["id"])
+                done.setdefault((_queue(command), message), []).append(command["id"])
                 outcome["done"] += 1
-        for message, ids in done.items():
-            self._odoo(self.odoo.acknowledge, ids, True, message)
+        for (model, message), ids in done.items():
+            self._odoo(self.odoo.acknowledge, ids, True, message, model=model)
         if commands:
             _logger.info("commands run", extra=outcome)
         return outcome

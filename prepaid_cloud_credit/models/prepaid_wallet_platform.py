@@ -169,6 +169,22 @@ class PrepaidWallet(models.Model):
         return name.strip()
 
     @api.model
+    def platform_models(self, models):
+        """Which of the prepaid models ``models`` this database has: a bridge
+        asks once which integration methods and command queues exist (the
+        features are addons, installed or not).
+
+        :param models: at most 50 model names, each starting with ``prepaid.``
+        :return: the names among them that are installed, in the order given
+        """
+        self._check_prepaid_group("group_prepaid_integration", "group_prepaid_manager")
+        if not isinstance(models, (list, tuple)) or len(models) > 50 or not all(
+            isinstance(name, str) and name.startswith("prepaid.") for name in models
+        ):
+            raise ValidationError(self.env._("Send a list of at most 50 model names starting with prepaid."))
+        return [name for name in models if name in self.env]
+
+    @api.model
     def platform_get_cursor(self, platform_code, name):
         """How far the flow ``name`` of a platform's bridge got (``0`` at first)."""
         self._check_prepaid_group("group_prepaid_integration", "group_prepaid_manager")

@@ -7,6 +7,7 @@ from . import (
     prepaid_renewal_order_line,
     prepaid_renewal_reminder,
     prepaid_renewal_service,
+    prepaid_renewal_service_platform,
     prepaid_topup_request,
     prepaid_topup_rule,
     prepaid_wallet,

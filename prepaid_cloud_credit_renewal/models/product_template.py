@@ -12,6 +12,11 @@ class ProductTemplate(models.Model):
         [("month", "Monthly"), ("year", "Yearly"), ("both", "Monthly or yearly")],
         "Renewal periods", default="year",
     )
+    prepaid_platform_product = fields.Char(
+        "Platform product", copy=False, index="btree_not_null",
+        help="The hosting platform's product this product stands for, as <platform code>:<product id> "
+        "(e.g. whmcs:4): the services of that product synced from the platform are renewed with it.",
+    )
     prepaid_renewal_price_month = fields.Float("Price per month", digits="Product Price")
     prepaid_renewal_price_year = fields.Float("Price per year", digits="Product Price")
     prepaid_renewal_grace_days = fields.Integer(

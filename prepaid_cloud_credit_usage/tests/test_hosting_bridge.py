@@ -32,8 +32,9 @@ from hosting_bridge.sync import SyncEngine  # noqa: E402
 from hosting_bridge.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookReceiver, sign  # noqa: E402
 from hosting_bridge.whmcs import WhmcsPlatform  # noqa: E402
 
-# Until the renewal module holds the other services, every product of the
-# fake platform is a cloud server.
+# Every product of the fake platform is a cloud server here, so that these
+# flows need only this addon; hosting plans and licences as renewable services
+# are tested in prepaid_cloud_credit_renewal/tests/test_hosting_bridge_renewal.py.
 CLOUD_PRODUCTS = (1, 2, 3, 4)
 
 
