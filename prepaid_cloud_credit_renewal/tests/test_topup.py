@@ -12,7 +12,7 @@ from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
 
-from odoo.addons.prepaid_cloud_credit.tests.common import wait_for_lock_waiters
+from odoo.addons.prepaid_cloud_credit.tests.concurrency import ConcurrencyCase
 
 from .common import RenewalCommon
 
@@ -156,8 +156,8 @@ class TestTopupConcurrency(BaseCase):
                        for i in range(4)]
             for thread in threads:
                 thread.start()
-            # The ledger's locking statement is prepared: its text starts with its name.
-            self.assertTrue(wait_for_lock_waiters(self.registry, 4, "prepaid_ledger"), results)
+            # The four debits wait on the ledger's lock of the wallet row.
+            self.assertTrue(ConcurrencyCase.wait_for_waiters(self, 4, "FROM prepaid_wallet w"), results)
         for thread in threads:
             thread.join(60)
         self.assertEqual(sorted(results), [40.0, 55.0, 70.0, 85.0])
