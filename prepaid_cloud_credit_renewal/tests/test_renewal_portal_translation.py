@@ -1,0 +1,51 @@
+# Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+from odoo.tests import HttpCase, tagged
+
+from odoo.addons.prepaid_cloud_credit.tests.translation_common import PortalTranslationCommon
+
+from .common import RenewalCommon
+
+
+@tagged("post_install", "-at_install")
+class TestRenewalPortalTranslation(PortalTranslationCommon, RenewalCommon, HttpCase):
+    """The services list and the renewal summary, read by an Italian customer."""
+
+    ADDONS = ("prepaid_cloud_credit", "prepaid_cloud_credit_renewal")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._activate_translations(cls.ADDONS)
+        cls.customer_user.lang = cls.LANG
+        cls.expiring = cls.service(cls, 10, name="it-expiring")
+        cls.service(cls, -5, name="it-expired")
+
+    def setUp(self):
+        super().setUp()
+        self.login(self.customer_user)
+
+    def page(self, url, **data):
+        response = self.post(url, **data) if data else self.url_open(url)
+        self.assertEqual(response.status_code, 200, url)
+        return response.text
+
+    def test_services_list_shows_no_english_label(self):
+        """Test that /my/services, under each filter, and the renewals history
+        speak Italian to an Italian customer."""
+        services = self.page("/my/services")
+        self.assertIn("it-expiring", services)
+        self.assertIn("Prezzi IVA esclusa", services)
+        self.assertNoEnglishLabels(services, self.ADDONS)
+        for filterby in ("expiring", "expired", "awaiting"):
+            self.assertNoEnglishLabels(self.page(f"/my/services?filterby={filterby}"), self.ADDONS)
+        renewals = self.page("/my/renewals")
+        self.assertIn("Ancora nessun rinnovo", renewals)
+        self.assertNoEnglishLabels(renewals, self.ADDONS)
+
+    def test_renewal_summary_shows_no_english_label(self):
+        """Test that the renewal summary of a ticked service, paid by bank
+        transfer or by credit, speaks Italian."""
+        for method in ("bank_transfer", "credit"):
+            summary = self.page("/my/services/renew", payment_method=method, service_ids=str(self.expiring.id))
+            self.assertIn("Dati di fatturazione", summary)
+            self.assertNoEnglishLabels(summary, self.ADDONS)
