@@ -544,13 +544,30 @@ class PrepaidRenewalOrder(models.Model):
         txs = Transaction
         for order, (_group, token) in zip(card_orders, charged, strict=True):
             # One create each: a constraint of `payment` on the token reads one transaction only.
-            tx = Transaction.create(order._prepare_token_transaction_vals(token))
-            tx._send_payment_request()
-            txs |= tx
+            txs |= Transaction.create(order._prepare_token_transaction_vals(token))
+        self.env.flush_all()
+        # From here a provider may have charged the customer: an error of one
+        # payment fails its order only, never rolls back the others' charges.
+        for tx in txs:
+            try:
+                with self.env.cr.savepoint():
+                    tx._send_payment_request()
+            except Exception as error:  # noqa: BLE001 - one refused request never stops the others
+                _logger.exception("Automatic renewal %s: payment request failed", tx.reference)
+                tx._set_error(str(error))
         done = txs.filtered(lambda tx: tx.state == "done")
-        if done:
-            done._create_payments_batch()
-            done._post_process()
+        try:
+            with self.env.cr.savepoint():
+                done._create_payments_batch()
+                done._post_process()
+        except Exception:  # noqa: BLE001 - settled one by one instead
+            _logger.exception("Automatic renewal: payments of %s transactions settled one by one", len(done))
+            for tx in done:
+                try:
+                    with self.env.cr.savepoint():
+                        tx._post_process()
+                except Exception:  # noqa: BLE001 - left done: `payment`'s post-processing cron retries it
+                    _logger.exception("Automatic renewal %s: payment not settled yet", tx.reference)
         for tx in txs.filtered(lambda tx: tx.state in ("error", "cancel")):
             tx.prepaid_renewal_order_id._payment_failed(tx.state_message)
         return orders
