@@ -131,7 +131,7 @@ def counts(registry, company_id, expiry):
             "card transactions": env["payment.transaction"].search_count(
                 [("prepaid_renewal_order_id.company_id", "=", company_id)]),
             "ledger debits": env["prepaid.wallet.transaction"].search_count(
-                [("company_id", "=", company_id), ("move_type", "=", "debit")]),
+                [("company_id", "=", company_id), ("movement_type", "=", "debit")]),
             "services still due": env["prepaid.renewal.service"].search_count(
                 [("company_id", "=", company_id), ("expiry_date", "=", expiry)]),
         }

@@ -154,10 +154,12 @@ class PrepaidRenewalOrder(models.Model):
         }
 
     @api.model
-    def _check_choices(self, services, choices, payment_method):
+    def _check_choices(self, services, choices, payment_method, check_free=True):
         """Validate a whole basket before anything is written.
 
         :param choices: dict ``{service: (period, quantity)}``
+        :param check_free: whether to check here that no other order is
+            paying the services (a batch checks all its services at once)
         :raise ValidationError: with a clear reason
         """
         if not services:
@@ -167,7 +169,8 @@ class PrepaidRenewalOrder(models.Model):
         if payment_method not in self._allowed_payment_methods(services.partner_id, services.company_id):
             raise ValidationError(_("This payment method is not available for this customer."))
         services._check_renewable()
-        self._check_services_free(services)
+        if check_free:
+            self._check_services_free(services)
         for service in services:
             period, quantity = choices.get(service, (service.period, 1))
             if period not in service.product_id.product_tmpl_id._prepaid_renewal_periods():
@@ -467,10 +470,136 @@ class PrepaidRenewalOrder(models.Model):
         order._charge_token(token)
         return order
 
-    def _charge_token(self, token):
-        """Charge the order's total to ``token``, off-session, and settle it."""
+    @api.model
+    def _auto_renew_batch(self, groups):
+        """Renew many customers' ``groups`` of services at once, off-session.
+
+        The same payments as :meth:`_auto_renew`, with the per-order costs
+        shared: the credit orders debit each wallet once, locked in wallet id
+        order; the card orders, their invoices and their transactions are
+        created in one ``create`` each, the invoices posted together. A group
+        that :meth:`_auto_renew` would refuse raises here too: the caller then
+        renews the groups one by one, so that one bad group never stops the
+        others.
+
+        :param groups: list of services recordsets (one customer, company,
+            currency, payment choice each)
+        :return: the orders, paid or failed
+        """
+        Wallet = self.env["prepaid.wallet"].sudo()
+        wallets = Wallet.search([
+            ("partner_id", "in", [group[0].partner_id.id for group in groups]),
+            ("company_id", "in", list({group[0].company_id.id for group in groups})),
+        ])
+        wallet_of = {(w.partner_id, w.company_id, w.currency_id): w for w in wallets}
+        orders = self.browse()
+        card_groups = []
+        by_credit = []
+        for group in groups:
+            first = group[0]
+            wallet = wallet_of.get((first.partner_id, first.company_id, first.currency_id))
+            if first.auto_renew_use_credit and wallet and wallet.scope == "all":
+                by_credit.append((wallet, group))
+            else:
+                card_groups.append(group)
+        by_credit.sort(key=lambda item: item[0].id)
+        if by_credit:
+            credit_orders = self._create_orders([group for _wallet, group in by_credit], "credit")
+            for order, (_wallet, group) in zip(credit_orders, by_credit, strict=True):
+                try:
+                    with self.env.cr.savepoint():
+                        order._pay_with_credit()
+                    orders |= order
+                except UserError as error:
+                    # Not enough credit: the card pays the same renewal instead.
+                    _logger.info("Renewal of %s not paid by credit: %s", group.ids, error)
+                    card_groups.append(group)
+                    # As in _auto_renew, a renewal the credit cannot pay leaves no order
+                    # behind; sudo: the cron's own draft order, which nobody may delete.
+                    order.sudo().unlink()
+        if not card_groups:
+            return orders
+        tokens = [group[0]._auto_renew_token() for group in card_groups]
+        untokened = [group for group, token in zip(card_groups, tokens, strict=True) if not token]
+        if untokened:
+            failed = self._create_orders(untokened, "online")
+            failed.write({"state": "failed", "failure_reason": _("No saved payment method to charge.")})
+            orders |= failed
+        charged = [(group, token) for group, token in zip(card_groups, tokens, strict=True) if token]
+        if not charged:
+            return orders
+        card_orders = self._create_orders(
+            [group for group, _token in charged], "online",
+            [{"payment_token_id": token.id} for _group, token in charged],
+        )
+        orders |= card_orders
+        # The cron has no invoicing rights; the invoices are the orders'.
+        Move = self.env["account.move"].sudo()
+        for company, company_orders in card_orders.grouped("company_id").items():
+            invoices = Move.with_company(company).create([order._prepare_invoice_vals() for order in company_orders])
+            for order, invoice in zip(company_orders, invoices, strict=True):
+                order.invoice_id = invoice
+        card_orders.state = "awaiting"
+        Transaction = self.env["payment.transaction"].sudo()
+        txs = Transaction
+        for order, (_group, token) in zip(card_orders, charged, strict=True):
+            # One create each: a constraint of `payment` on the token reads one transaction only.
+            txs |= Transaction.create(order._prepare_token_transaction_vals(token))
+        self.env.flush_all()
+        # From here a provider may have charged the customer: an error of one
+        # payment fails its order only, never rolls back the others' charges.
+        for tx in txs:
+            try:
+                with self.env.cr.savepoint():
+                    tx._send_payment_request()
+            except Exception as error:  # noqa: BLE001 - one refused request never stops the others
+                _logger.exception("Automatic renewal %s: payment request failed", tx.reference)
+                tx._set_error(str(error))
+        done = txs.filtered(lambda tx: tx.state == "done")
+        try:
+            with self.env.cr.savepoint():
+                done._create_payments_batch()
+                done._post_process()
+        except Exception:  # noqa: BLE001 - settled one by one instead
+            _logger.exception("Automatic renewal: payments of %s transactions settled one by one", len(done))
+            for tx in done:
+                try:
+                    with self.env.cr.savepoint():
+                        tx._post_process()
+                except Exception:  # noqa: BLE001 - left done: `payment`'s post-processing cron retries it
+                    _logger.exception("Automatic renewal %s: payment not settled yet", tx.reference)
+        for tx in txs.filtered(lambda tx: tx.state in ("error", "cancel")):
+            tx.prepaid_renewal_order_id._payment_failed(tx.state_message)
+        return orders
+
+    @api.model
+    def _create_orders(self, groups, payment_method, extra_vals=None):
+        """Create the automatic orders renewing each of ``groups`` by its
+        services' own period, once; every group is validated before anything
+        is written, the orders are created in one ``create``.
+
+        :param extra_vals: list of dicts, one per group, of further values
+        :return: the draft orders, in the order of ``groups``
+        """
+        every = self.env["prepaid.renewal.service"].union(*groups)
+        self._check_services_free(every)
+        vals_list = []
+        for index, services in enumerate(groups):
+            self._check_choices(services, {}, payment_method, check_free=False)
+            vals = self._prepare_order_vals(services.partner_id, services.company_id, services.currency_id,
+                                            payment_method)
+            vals["line_ids"] = [Command.create(self._prepare_line_vals(s, s.period, 1)) for s in services]
+            vals["is_automatic"] = True
+            if extra_vals:
+                vals.update(extra_vals[index])
+            vals_list.append(vals)
+        return self.create(vals_list)
+
+    def _prepare_token_transaction_vals(self, token):
+        """The values of the off-session transaction charging this order's
+        total to ``token``."""
         self.ensure_one()
-        tx = self.env["payment.transaction"].sudo().create({
+        return {
             "provider_id": token.provider_id.id,
             "payment_method_id": token.payment_method_id.id,
             "reference": self.env["payment.transaction"]._compute_reference(
@@ -482,7 +611,12 @@ class PrepaidRenewalOrder(models.Model):
             "operation": "offline",
             "invoice_ids": [Command.set(self.invoice_id.ids)],
             "prepaid_renewal_order_id": self.id,
-        })
+        }
+
+    def _charge_token(self, token):
+        """Charge the order's total to ``token``, off-session, and settle it."""
+        self.ensure_one()
+        tx = self.env["payment.transaction"].sudo().create(self._prepare_token_transaction_vals(token))
         tx._send_payment_request()
         if tx.state == "done":
             tx._post_process()

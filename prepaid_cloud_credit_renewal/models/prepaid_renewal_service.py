@@ -324,8 +324,24 @@ class PrepaidRenewalService(models.Model):
                        service.auto_renew_use_credit, service.payment_token_id)
                 groups.setdefault(key, self.browse())
                 groups[key] |= service
-            for group in groups.values():
-                skip.update(group.ids)
+            groups = list(groups.values())
+            skip.update(services.ids)
+            try:
+                with self.env.cr.savepoint():
+                    orders = Order._auto_renew_batch(groups)
+                    self.env.flush_all()
+            except Exception:  # noqa: BLE001 - one bad group never stops the others
+                # Nothing of the batch was written: its groups are renewed one by one.
+                _logger.exception("Automatic renewal: batch of %s services renewed one by one", len(services))
+            else:
+                for order in orders:
+                    if order.state == "paid":
+                        done += len(order.line_ids)
+                    else:
+                        failed += len(order.line_ids)
+                        order.line_ids.service_id._auto_renew_failed(order.failure_reason or _("Payment refused."))
+                groups = []
+            for group in groups:
                 try:
                     with self.env.cr.savepoint():
                         order = Order._auto_renew(group)

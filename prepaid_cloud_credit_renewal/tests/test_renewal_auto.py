@@ -52,6 +52,53 @@ class TestAutomaticRenewal(RenewalCommon):
         self.cron()
         self.assertEqual(len(self.orders()), 1, "nothing charged twice")
 
+    def test_one_batch_renews_each_customer_by_its_own_means(self):
+        """Test that one cron batch renews every customer as it would alone:
+        credit where it is enough, the card where the credit is short (leaving
+        no credit order behind), a refused card failing only its own order,
+        one order and one card payment per customer; and nothing twice."""
+        self.credit(50)
+        self.credit(500, wallet=self.other_wallet)
+        short = self.service(2, auto_renew=True, payment_token_id=self.token().id)
+        by_credit = self.service(2, partner=self.other_customer, auto_renew=True)
+        refused_customer, card_customer = self.env["res.partner"].create([
+            {"name": "Refused Cloud", "is_company": True, "email": "refused@example.com"},
+            {"name": "Card Cloud", "is_company": True},
+        ])
+        refused = self.service(2, partner=refused_customer, auto_renew=True,
+                               payment_token_id=self.token(refused_customer, state="error").id)
+        card_token = self.token(card_customer)
+        by_card = self.service(2, partner=card_customer, auto_renew=True, payment_token_id=card_token.id)
+        by_card |= self.service(2, partner=card_customer, auto_renew=True, payment_token_id=card_token.id)
+        expiry = short.expiry_date
+        self.cron()
+
+        self.assertEqual(self.orders().mapped("payment_method"), ["online"], "no credit order left behind")
+        self.assertEqual(self.orders().state, "paid")
+        self.assertEqual(self.wallet.balance, 50)
+        self.assertEqual(short.expiry_date, expiry + relativedelta(years=1))
+        credit_order = self.orders(self.other_customer)
+        self.assertEqual((credit_order.payment_method, credit_order.state), ("credit", "paid"))
+        self.assertEqual(by_credit.expiry_date, expiry + relativedelta(years=1))
+        card_order = self.orders(card_customer)
+        self.assertEqual(card_order.state, "paid")
+        self.assertEqual(len(card_order.payment_transaction_ids), 1)
+        self.assertIn(card_order.invoice_id.payment_state, ("paid", "in_payment"))
+        self.assertEqual(card_order.invoice_id.amount_residual, 0)
+        self.assertEqual(card_order.payment_transaction_ids.payment_id.amount, card_order.invoice_id.amount_total)
+        self.assertEqual(set(by_card.mapped("expiry_date")), {expiry + relativedelta(years=1)})
+        failed = self.orders(refused_customer)
+        self.assertEqual(failed.state, "failed")
+        self.assertEqual(failed.invoice_id.state, "cancel")
+        self.assertEqual(refused.expiry_date, expiry)
+        self.assertEqual(refused.auto_renew_attempts, 1)
+
+        self.cron()
+        every = self.env["prepaid.renewal.order"].sudo().search([("partner_id", "in", (
+            self.customer | self.other_customer | refused_customer | card_customer).ids)])
+        self.assertEqual(len(every), 4, "nothing charged twice")
+        self.assertEqual(len(card_order.payment_transaction_ids), 1)
+
     def test_refused_card_is_retried_on_schedule_then_the_service_expires(self):
         """Test that a refused card e-mails the customer, is retried after 24 h
         and 48 h, and after the last failure the service is left to expire."""
