@@ -8,6 +8,7 @@ from odoo.http import request
 from odoo.addons.payment.controllers.portal import PaymentPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.addons.prepaid_cloud_credit.controllers.ownership import own_commercial_partner, own_record
+from odoo.addons.prepaid_cloud_credit.ledger_storage import lock_rows
 
 SERVICES_PER_PAGE = 50
 # The renewal lengths the summary offers, per period.
@@ -257,7 +258,7 @@ class RenewalPortal(PaymentPortal):
         order_sudo = own_record("prepaid.renewal.order", order_id)
         if order_sudo is None:
             raise ValidationError(_("You can only pay the renewals of your own account."))
-        order_sudo._lock_for_update()
+        lock_rows(order_sudo)
         order_sudo._check_new_payment()
         self._validate_transaction_kwargs(kwargs)
         kwargs.update({

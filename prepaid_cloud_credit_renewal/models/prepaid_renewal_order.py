@@ -7,7 +7,8 @@ from psycopg2.errors import UniqueViolation
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL
+
+from odoo.addons.prepaid_cloud_credit.ledger_storage import lock_rows
 
 from ..const import ORDER_LEDGER_KEY, PAYMENT_METHODS, PERIOD_MONTHS
 
@@ -278,7 +279,7 @@ class PrepaidRenewalOrder(models.Model):
         credit pays every line or nothing is debited and nothing renewed.
         The key is internal: no caller can type it."""
         self.ensure_one()
-        self._lock_for_update()
+        lock_rows(self)
         if self.state == "paid":
             return self.wallet_transaction_id
         wallet = self._wallet()
@@ -341,22 +342,11 @@ class PrepaidRenewalOrder(models.Model):
         if self._payments_under_way():
             raise ValidationError(_("A payment of this renewal is already being processed."))
 
-    def _lock_for_update(self):
-        """Lock the order rows: two payments of one order are settled one after the other."""
-        if not self:
-            return
-        self.flush_recordset()
-        self.env.cr.execute(
-            SQL("SELECT id FROM prepaid_renewal_order WHERE id IN %s ORDER BY id FOR NO KEY UPDATE", tuple(self.ids)),
-            log_exceptions=False,
-        )
-        self.invalidate_recordset(["state"])
-
     def _mark_paid(self):
         """The order is paid: extend its services, once. A service whose
         expiry moved since the order (renewed otherwise) is not extended again:
         the order is flagged for a refund instead."""
-        self._lock_for_update()
+        lock_rows(self)
         for order in self.filtered(lambda o: o.state != "paid"):
             order.write({"state": "paid", "paid_date": fields.Datetime.now(), "failure_reason": False})
             not_extended = order.line_ids.filtered("service_id").filtered(
