@@ -10,7 +10,7 @@
     "license": "LGPL-3",
     "development_status": "Alpha",
     "depends": ["l10n_it_edi", "mail"],
-    "external_dependencies": {"python": ["fatturapa_bridge", "lxml"]},
+    "external_dependencies": {"python": ["prepaid-cloud-credit-bridges", "lxml"]},
     "data": [
         "security/ir.model.access.csv",
         "security/sdi_security.xml",
