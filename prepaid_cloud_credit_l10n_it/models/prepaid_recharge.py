@@ -92,16 +92,28 @@ class PrepaidRecharge(models.Model):
             return super()._prepaid_check_portal_extra(wallet, payment_method, extra)
         if payment_method != "bank_transfer":
             raise ValidationError(_("Public administrations pay by bank transfer."))
-        cig = (pa_values["l10n_it_cig"] or "").upper()
+        self._prepaid_l10n_it_check_pa_codes(
+            pa_values["l10n_it_cig"], pa_values["l10n_it_cup"], pa_values["l10n_it_office_code"]
+        )
+        return super()._prepaid_check_portal_extra(wallet, payment_method, extra)
+
+    @api.model
+    def _prepaid_l10n_it_check_pa_codes(self, cig, cup, office_code):
+        """Check the codes a public administration gives with a purchase: a
+        CIG of 10 and an office code of 6 letters or digits, a CUP of 15 when
+        given (letter case ignored).
+
+        :raise ValidationError: naming the first code that is wrong
+        """
+        cig = (cig or "").strip().upper() if isinstance(cig, str) else ""
         if not _CIG.fullmatch(cig):
             raise ValidationError(_("The CIG must be 10 letters or digits."))
-        cup = (pa_values["l10n_it_cup"] or "").upper()
+        cup = (cup or "").strip().upper() if isinstance(cup, str) else ""
         if cup and not _CUP.fullmatch(cup):
             raise ValidationError(_("The CUP must be 15 letters or digits."))
-        office = (pa_values["l10n_it_office_code"] or "").upper()
+        office = (office_code or "").strip().upper() if isinstance(office_code, str) else ""
         if not _OFFICE_CODE.fullmatch(office):
             raise ValidationError(_("The office code (Codice Univoco Ufficio) must be 6 letters or digits."))
-        return super()._prepaid_check_portal_extra(wallet, payment_method, extra)
 
     @api.model
     def _prepare_recharge_vals(self, wallet, amount, payment_method="online", l10n_it_cig=None, l10n_it_cup=None,
@@ -155,6 +167,11 @@ class PrepaidRecharge(models.Model):
             or not hasattr(invoice, "_l10n_it_fatturapa_send")
         ):
             return
+        self._prepaid_l10n_it_send_to_sdi(invoice)
+        self._prepaid_l10n_it_queue_pdf_copy(invoice)
+
+    def _prepaid_l10n_it_send_to_sdi(self, invoice):
+        """Send ``invoice`` to the SdI; a failure is recorded on it, never raised."""
         try:
             with self.env.cr.savepoint():
                 invoice._l10n_it_fatturapa_send()
@@ -163,3 +180,20 @@ class PrepaidRecharge(models.Model):
             message = _("Automatic sending to the SdI failed: %(error)s", error=str(error) or repr(error))
             invoice.prepaid_l10n_it_send_error = message
             invoice.message_post(body=message)
+
+    def _prepaid_l10n_it_queue_pdf_copy(self, invoice):
+        """Queue the PDF copy of ``invoice`` for the customer on Odoo's invoice
+        sending (``account.move.send``, by e-mail only: the FatturaPA went to
+        the SdI already). The sending cron renders the PDF and puts the
+        e-mail in the mail queue, so the credit never waits for it."""
+        # sudo: the payer (a portal user, a payment callback) has no invoicing rights.
+        invoice = invoice.sudo()
+        if invoice.is_move_sent or invoice.sending_data or not invoice.partner_id.email:
+            return
+        invoice.sending_data = {
+            "author_user_id": self.env.user.id,
+            "author_partner_id": self.env.user.partner_id.id,
+            "sending_methods": ["email"],
+            "extra_edis": [],
+        }
+        self.env.ref("account.ir_cron_account_move_send")._trigger()

@@ -89,3 +89,60 @@ class TestRechargeInvoiceSending(PrepaidItalianAccountingCommon):
         self.pay_recharge(recharge)
         self.assertEqual(recharge.state, "paid")
         self.assertFalse(recharge.invoice_id.prepaid_l10n_it_send_error)
+
+    def sent_copies(self, invoice):
+        """The e-mails of the mail queue that carry ``invoice``'s PDF to its customer."""
+        mails = self.env["mail.mail"].sudo().search([
+            ("model", "=", "account.move"), ("res_id", "=", invoice.id),
+            ("recipient_ids", "in", invoice.partner_id.ids),
+        ])
+        return mails.filtered(lambda mail: any(
+            att.mimetype == "application/pdf" or att.name.endswith(".pdf") for att in mail.attachment_ids
+        ))
+
+    def test_customer_receives_the_pdf_copy_through_the_mail_queue(self):
+        """Test that, after the automatic sending, Odoo's invoice sending puts one e-mail in the mail
+        queue for the customer with the invoice PDF attached, and that running the sending again adds
+        nothing."""
+        self.set_policy("recharge")
+        self.customer.email = "billing@acme-cloud.example"
+        with self.send_stand_in():
+            recharge = self.recharge_request()
+            self.pay_recharge(recharge)
+        invoice = recharge.invoice_id
+        self.assertEqual(self.sent, [invoice])
+        self.assertTrue(invoice.sending_data, "queued for the standard sending")
+        self.assertEqual(set(invoice.sending_data["sending_methods"]), {"email"})
+        self.assertFalse(self.sent_copies(invoice), "the credit never waits for the PDF")
+        self.env["account.move"]._cron_account_move_send()
+        copies = self.sent_copies(invoice)
+        self.assertEqual(len(copies), 1)
+        self.assertIn(invoice.name, copies.subject)
+        self.assertTrue(invoice.is_move_sent)
+        self.assertFalse(invoice.sending_data)
+        self.env["account.move"]._cron_account_move_send()
+        self.assertEqual(len(self.sent_copies(invoice)), 1)
+
+    def test_setting_off_sends_no_copy_and_credits(self):
+        """Test that a customer whose company turned the setting off gets no e-mail copy, while the
+        credit is granted."""
+        self.set_policy("recharge")
+        self.customer.email = "billing@acme-cloud.example"
+        self.company.prepaid_l10n_it_auto_send = False
+        with self.send_stand_in():
+            recharge = self.recharge_request()
+            self.pay_recharge(recharge)
+        self.assertFalse(recharge.invoice_id.sending_data)
+        self.env["account.move"]._cron_account_move_send()
+        self.assertFalse(self.sent_copies(recharge.invoice_id))
+        self.assertEqual(self.wallet.paid_amount, 100)
+
+    def test_customer_without_email_gets_no_copy_and_the_credit(self):
+        """Test that a customer without an e-mail address is credited and nothing is queued."""
+        self.set_policy("recharge")
+        self.customer.email = False
+        with self.send_stand_in():
+            recharge = self.recharge_request()
+            self.pay_recharge(recharge)
+        self.assertFalse(recharge.invoice_id.sending_data)
+        self.assertEqual(self.wallet.paid_amount, 100)
