@@ -168,7 +168,7 @@ class PrepaidRecharge(models.Model):
         ):
             return
         self._prepaid_l10n_it_send_to_sdi(invoice)
-        self._prepaid_l10n_it_queue_pdf_copy(invoice)
+        self._prepaid_l10n_it_send_pdf_copy(invoice)
 
     def _prepaid_l10n_it_send_to_sdi(self, invoice):
         """Send ``invoice`` to the SdI; a failure is recorded on it, never raised."""
@@ -181,19 +181,24 @@ class PrepaidRecharge(models.Model):
             invoice.prepaid_l10n_it_send_error = message
             invoice.message_post(body=message)
 
-    def _prepaid_l10n_it_queue_pdf_copy(self, invoice):
-        """Queue the PDF copy of ``invoice`` for the customer on Odoo's invoice
-        sending (``account.move.send``, by e-mail only: the FatturaPA went to
-        the SdI already). The sending cron renders the PDF and puts the
-        e-mail in the mail queue, so the credit never waits for it."""
+    def _prepaid_l10n_it_send_pdf_copy(self, invoice):
+        """E-mail the PDF copy of ``invoice`` to the customer through Odoo's
+        invoice sending (``account.move.send``), by e-mail only: the FatturaPA
+        went to the SdI already. The e-mail, PDF attached, goes to the mail
+        queue; a failure is recorded in the invoice's chatter and never stops
+        the credit."""
         # sudo: the payer (a portal user, a payment callback) has no invoicing rights.
-        invoice = invoice.sudo()
-        if invoice.is_move_sent or invoice.sending_data or not invoice.partner_id.email:
+        # The e-mail waits in the mail queue: the payment never waits for the SMTP server.
+        invoice = invoice.sudo().with_context(mail_notify_force_send=False)
+        if invoice.is_move_sent or not invoice.partner_id.email:
             return
-        invoice.sending_data = {
-            "author_user_id": self.env.user.id,
-            "author_partner_id": self.env.user.partner_id.id,
-            "sending_methods": ["email"],
-            "extra_edis": [],
-        }
-        self.env.ref("account.ir_cron_account_move_send")._trigger()
+        try:
+            with self.env.cr.savepoint():
+                self.env["account.move.send"].sudo()._generate_and_send_invoices(
+                    invoice, sending_methods={"email"}, extra_edis=set(), invoice_edi_format=None,
+                )
+        except Exception as error:  # noqa: BLE001 - the copy must leave the credit alone
+            _logger.warning("E-mailing the PDF copy of recharge invoice %s failed: %s", invoice.name, error)
+            invoice.message_post(body=_(
+                "The PDF copy could not be e-mailed to the customer: %(error)s", error=str(error) or repr(error),
+            ))

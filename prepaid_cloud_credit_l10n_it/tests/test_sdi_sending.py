@@ -102,8 +102,7 @@ class TestRechargeInvoiceSending(PrepaidItalianAccountingCommon):
 
     def test_customer_receives_the_pdf_copy_through_the_mail_queue(self):
         """Test that, after the automatic sending, Odoo's invoice sending puts one e-mail in the mail
-        queue for the customer with the invoice PDF attached, and that running the sending again adds
-        nothing."""
+        queue for the customer with the invoice PDF attached, and that asking again adds nothing."""
         self.set_policy("recharge")
         self.customer.email = "billing@acme-cloud.example"
         with self.send_stand_in():
@@ -111,17 +110,14 @@ class TestRechargeInvoiceSending(PrepaidItalianAccountingCommon):
             self.pay_recharge(recharge)
         invoice = recharge.invoice_id
         self.assertEqual(self.sent, [invoice])
-        self.assertTrue(invoice.sending_data, "queued for the standard sending")
-        self.assertEqual(set(invoice.sending_data["sending_methods"]), {"email"})
-        self.assertFalse(self.sent_copies(invoice), "the credit never waits for the PDF")
-        self.env["account.move"]._cron_account_move_send()
         copies = self.sent_copies(invoice)
         self.assertEqual(len(copies), 1)
         self.assertIn(invoice.name, copies.subject)
+        self.assertEqual(copies.state, "outgoing", "in the mail queue")
         self.assertTrue(invoice.is_move_sent)
-        self.assertFalse(invoice.sending_data)
-        self.env["account.move"]._cron_account_move_send()
-        self.assertEqual(len(self.sent_copies(invoice)), 1)
+        recharge._prepaid_l10n_it_send_pdf_copy(invoice)
+        self.assertEqual(len(self.sent_copies(invoice)), 1, "sent once")
+        self.assertEqual(self.wallet.paid_amount, 100)
 
     def test_setting_off_sends_no_copy_and_credits(self):
         """Test that a customer whose company turned the setting off gets no e-mail copy, while the
@@ -132,8 +128,6 @@ class TestRechargeInvoiceSending(PrepaidItalianAccountingCommon):
         with self.send_stand_in():
             recharge = self.recharge_request()
             self.pay_recharge(recharge)
-        self.assertFalse(recharge.invoice_id.sending_data)
-        self.env["account.move"]._cron_account_move_send()
         self.assertFalse(self.sent_copies(recharge.invoice_id))
         self.assertEqual(self.wallet.paid_amount, 100)
 
@@ -144,5 +138,6 @@ class TestRechargeInvoiceSending(PrepaidItalianAccountingCommon):
         with self.send_stand_in():
             recharge = self.recharge_request()
             self.pay_recharge(recharge)
-        self.assertFalse(recharge.invoice_id.sending_data)
+        self.assertFalse(self.sent_copies(recharge.invoice_id))
+        self.assertFalse(recharge.invoice_id.is_move_sent)
         self.assertEqual(self.wallet.paid_amount, 100)
