@@ -153,7 +153,8 @@ class PrepaidRecharge(models.Model):
         return vals
 
     def _on_invoice_posted(self, invoice):
-        """Override of the core to send the recharge invoice to the SdI.
+        """Override of the core to send the recharge invoice to the SdI, then
+        its PDF copy to the customer by e-mail.
 
         Sent when the company asks for it and the FatturaPA sending is
         installed; a failure is recorded on the invoice and never stops the
