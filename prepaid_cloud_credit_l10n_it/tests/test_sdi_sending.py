@@ -141,3 +141,23 @@ class TestRechargeInvoiceSending(PrepaidItalianAccountingCommon):
         self.assertFalse(self.sent_copies(recharge.invoice_id))
         self.assertFalse(recharge.invoice_id.is_move_sent)
         self.assertEqual(self.wallet.paid_amount, 100)
+
+    def test_failing_pdf_copy_never_blocks_the_credit(self):
+        """Test that a PDF copy that cannot be made leaves the invoice posted and paid, the credit granted,
+        no e-mail queued, and the reason in the invoice's chatter."""
+        self.set_policy("recharge")
+        self.customer.email = "billing@acme-cloud.example"
+
+        def broken(*args, **kwargs):
+            raise OSError("wkhtmltopdf crashed")
+
+        with self.send_stand_in(), patch.object(type(self.env["account.move.send"]), "_generate_and_send_invoices",
+                                                broken):
+            recharge = self.recharge_request()
+            self.pay_recharge(recharge)
+        invoice = recharge.invoice_id
+        self.assertEqual(recharge.state, "paid")
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertEqual(self.wallet.paid_amount, 100)
+        self.assertFalse(self.sent_copies(invoice))
+        self.assertIn("wkhtmltopdf crashed", invoice.message_ids[:1].body)
