@@ -93,10 +93,8 @@ class TestSecurity(PrepaidCommon, HttpCase):
         Recharge = self.env["prepaid.recharge"]
         recharge = Recharge.create(Recharge._prepare_recharge_vals(self.wallet, 40, "bank_transfer"))
         recharge.action_confirm()
+        self.pay_recharge(recharge)
         invoice = recharge.invoice_id
-        self.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=invoice.ids
-        ).create({})._create_payments()
         self.assertEqual(recharge.state, "paid")
         new_test_user(self.env, "anna", groups="base.group_user,account.group_account_manager",
                       company_id=self.company.id, company_ids=[(6, 0, self.company.ids)], password="anna-pass-123")

@@ -92,16 +92,28 @@ class PrepaidRecharge(models.Model):
             return super()._prepaid_check_portal_extra(wallet, payment_method, extra)
         if payment_method != "bank_transfer":
             raise ValidationError(_("Public administrations pay by bank transfer."))
-        cig = (pa_values["l10n_it_cig"] or "").upper()
+        self._prepaid_l10n_it_check_pa_codes(
+            pa_values["l10n_it_cig"], pa_values["l10n_it_cup"], pa_values["l10n_it_office_code"]
+        )
+        return super()._prepaid_check_portal_extra(wallet, payment_method, extra)
+
+    @api.model
+    def _prepaid_l10n_it_check_pa_codes(self, cig, cup, office_code):
+        """Check the codes a public administration gives with a purchase: a
+        CIG of 10 and an office code of 6 letters or digits, a CUP of 15 when
+        given (letter case ignored).
+
+        :raise ValidationError: naming the first code that is wrong
+        """
+        cig = (cig or "").strip().upper() if isinstance(cig, str) else ""
         if not _CIG.fullmatch(cig):
             raise ValidationError(_("The CIG must be 10 letters or digits."))
-        cup = (pa_values["l10n_it_cup"] or "").upper()
+        cup = (cup or "").strip().upper() if isinstance(cup, str) else ""
         if cup and not _CUP.fullmatch(cup):
             raise ValidationError(_("The CUP must be 15 letters or digits."))
-        office = (pa_values["l10n_it_office_code"] or "").upper()
+        office = (office_code or "").strip().upper() if isinstance(office_code, str) else ""
         if not _OFFICE_CODE.fullmatch(office):
             raise ValidationError(_("The office code (Codice Univoco Ufficio) must be 6 letters or digits."))
-        return super()._prepaid_check_portal_extra(wallet, payment_method, extra)
 
     @api.model
     def _prepare_recharge_vals(self, wallet, amount, payment_method="online", l10n_it_cig=None, l10n_it_cup=None,
@@ -141,7 +153,8 @@ class PrepaidRecharge(models.Model):
         return vals
 
     def _on_invoice_posted(self, invoice):
-        """Override of the core to send the recharge invoice to the SdI.
+        """Override of the core to send the recharge invoice to the SdI, then
+        its PDF copy to the customer by e-mail.
 
         Sent when the company asks for it and the FatturaPA sending is
         installed; a failure is recorded on the invoice and never stops the
@@ -155,6 +168,11 @@ class PrepaidRecharge(models.Model):
             or not hasattr(invoice, "_l10n_it_fatturapa_send")
         ):
             return
+        self._prepaid_l10n_it_send_to_sdi(invoice)
+        self._prepaid_l10n_it_send_pdf_copy(invoice)
+
+    def _prepaid_l10n_it_send_to_sdi(self, invoice):
+        """Send ``invoice`` to the SdI; a failure is recorded on it, never raised."""
         try:
             with self.env.cr.savepoint():
                 invoice._l10n_it_fatturapa_send()
@@ -163,3 +181,25 @@ class PrepaidRecharge(models.Model):
             message = _("Automatic sending to the SdI failed: %(error)s", error=str(error) or repr(error))
             invoice.prepaid_l10n_it_send_error = message
             invoice.message_post(body=message)
+
+    def _prepaid_l10n_it_send_pdf_copy(self, invoice):
+        """E-mail the PDF copy of ``invoice`` to the customer through Odoo's
+        invoice sending (``account.move.send``), by e-mail only: the FatturaPA
+        went to the SdI already. The e-mail, PDF attached, goes to the mail
+        queue; a failure is recorded in the invoice's chatter and never stops
+        the credit."""
+        # sudo: the payer (a portal user, a payment callback) has no invoicing rights.
+        # The e-mail waits in the mail queue: the payment never waits for the SMTP server.
+        invoice = invoice.sudo().with_context(mail_notify_force_send=False)
+        if invoice.is_move_sent or not invoice.partner_id.email:
+            return
+        try:
+            with self.env.cr.savepoint():
+                self.env["account.move.send"].sudo()._generate_and_send_invoices(
+                    invoice, sending_methods={"email"}, extra_edis=set(), invoice_edi_format=None,
+                )
+        except Exception as error:  # noqa: BLE001 - the copy must leave the credit alone
+            _logger.warning("E-mailing the PDF copy of recharge invoice %s failed: %s", invoice.name, error)
+            invoice.message_post(body=_(
+                "The PDF copy could not be e-mailed to the customer: %(error)s", error=str(error) or repr(error),
+            ))

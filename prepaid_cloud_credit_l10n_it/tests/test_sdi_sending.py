@@ -89,3 +89,75 @@ class TestRechargeInvoiceSending(PrepaidItalianAccountingCommon):
         self.pay_recharge(recharge)
         self.assertEqual(recharge.state, "paid")
         self.assertFalse(recharge.invoice_id.prepaid_l10n_it_send_error)
+
+    def sent_copies(self, invoice):
+        """The e-mails of the mail queue that carry ``invoice``'s PDF to its customer."""
+        mails = self.env["mail.mail"].sudo().search([
+            ("model", "=", "account.move"), ("res_id", "=", invoice.id),
+            ("recipient_ids", "in", invoice.partner_id.ids),
+        ])
+        return mails.filtered(lambda mail: any(
+            att.mimetype == "application/pdf" or att.name.endswith(".pdf") for att in mail.attachment_ids
+        ))
+
+    def test_customer_receives_the_pdf_copy_through_the_mail_queue(self):
+        """Test that, after the automatic sending, Odoo's invoice sending puts one e-mail in the mail
+        queue for the customer with the invoice PDF attached, and that asking again adds nothing."""
+        self.set_policy("recharge")
+        self.customer.email = "billing@acme-cloud.example"
+        with self.send_stand_in():
+            recharge = self.recharge_request()
+            self.pay_recharge(recharge)
+        invoice = recharge.invoice_id
+        self.assertEqual(self.sent, [invoice])
+        copies = self.sent_copies(invoice)
+        self.assertEqual(len(copies), 1)
+        self.assertIn(invoice.name, copies.subject)
+        self.assertEqual(copies.state, "outgoing", "in the mail queue")
+        self.assertTrue(invoice.is_move_sent)
+        recharge._prepaid_l10n_it_send_pdf_copy(invoice)
+        self.assertEqual(len(self.sent_copies(invoice)), 1, "sent once")
+        self.assertEqual(self.wallet.paid_amount, 100)
+
+    def test_setting_off_sends_no_copy_and_credits(self):
+        """Test that a customer whose company turned the setting off gets no e-mail copy, while the
+        credit is granted."""
+        self.set_policy("recharge")
+        self.customer.email = "billing@acme-cloud.example"
+        self.company.prepaid_l10n_it_auto_send = False
+        with self.send_stand_in():
+            recharge = self.recharge_request()
+            self.pay_recharge(recharge)
+        self.assertFalse(self.sent_copies(recharge.invoice_id))
+        self.assertEqual(self.wallet.paid_amount, 100)
+
+    def test_customer_without_email_gets_no_copy_and_the_credit(self):
+        """Test that a customer without an e-mail address is credited and nothing is queued."""
+        self.set_policy("recharge")
+        self.customer.email = False
+        with self.send_stand_in():
+            recharge = self.recharge_request()
+            self.pay_recharge(recharge)
+        self.assertFalse(self.sent_copies(recharge.invoice_id))
+        self.assertFalse(recharge.invoice_id.is_move_sent)
+        self.assertEqual(self.wallet.paid_amount, 100)
+
+    def test_failing_pdf_copy_never_blocks_the_credit(self):
+        """Test that a PDF copy that cannot be made leaves the invoice posted and paid, the credit granted,
+        no e-mail queued, and the reason in the invoice's chatter."""
+        self.set_policy("recharge")
+        self.customer.email = "billing@acme-cloud.example"
+
+        def broken(*args, **kwargs):
+            raise OSError("wkhtmltopdf crashed")
+
+        with self.send_stand_in(), patch.object(type(self.env["account.move.send"]), "_generate_and_send_invoices",
+                                                broken):
+            recharge = self.recharge_request()
+            self.pay_recharge(recharge)
+        invoice = recharge.invoice_id
+        self.assertEqual(recharge.state, "paid")
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertEqual(self.wallet.paid_amount, 100)
+        self.assertFalse(self.sent_copies(invoice))
+        self.assertIn("wkhtmltopdf crashed", invoice.message_ids[:1].body)

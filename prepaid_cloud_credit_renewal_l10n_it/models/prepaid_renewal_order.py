@@ -1,0 +1,115 @@
+# Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+# The public administration fields of the renewal summary form.
+PA_FIELDS = ("l10n_it_cig", "l10n_it_cup", "l10n_it_office_code")
+
+
+class PrepaidRenewalOrder(models.Model):
+    _inherit = "prepaid.renewal.order"
+
+    l10n_it_cig = fields.Char("CIG", size=10, readonly=True, copy=False, help="Tender unique identifier")
+    l10n_it_cup = fields.Char("CUP", size=15, readonly=True, copy=False, help="Public investment unique identifier")
+    l10n_it_office_code = fields.Char(
+        "Office code", size=6, readonly=True, copy=False,
+        help="The Codice Univoco Ufficio of the public administration the invoice goes to.",
+    )
+
+    # ------------------------------------------------------------------
+    # Who is a public administration
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _prepaid_l10n_it_is_public_administration(self, partner, company):
+        """Whether ``partner`` is an Italian public administration for
+        ``company``, as the recharge glue decides it (an office code of 6
+        characters, or split payment), on the customer's wallet.
+
+        :param partner: the customer (its commercial partner is used)
+        :param company: the company selling the renewal
+        """
+        if not partner or not company:
+            return False
+        partner = partner.commercial_partner_id
+        # sudo: the customer renewing reads its own wallet, partner and taxes.
+        Wallet = self.env["prepaid.wallet"].sudo()
+        wallet = Wallet.search([("partner_id", "=", partner.id), ("company_id", "=", company.id)], limit=1)
+        if not wallet:
+            # A customer without a wallet yet is judged on the same data.
+            wallet = Wallet.new({"partner_id": partner.id, "company_id": company.id,
+                                 "currency_id": company.currency_id.id})
+        return self.env["prepaid.recharge"]._prepaid_l10n_it_is_public_administration(wallet)
+
+    # ------------------------------------------------------------------
+    # Building an order
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _allowed_payment_methods(self, partner, company):
+        """Override of `prepaid_cloud_credit_renewal`: public administrations
+        pay by bank transfer only."""
+        methods = super()._allowed_payment_methods(partner, company)
+        if self._prepaid_l10n_it_is_public_administration(partner, company):
+            return [method for method in methods if method == "bank_transfer"]
+        return methods
+
+    @api.model
+    def _portal_order_kwargs(self, form):
+        """Override of `prepaid_cloud_credit_renewal` to read the CIG, the CUP
+        and the office code of the summary form."""
+        kwargs = super()._portal_order_kwargs(form)
+        for name in PA_FIELDS:
+            value = form.get(name)
+            if isinstance(value, str) and value.strip():
+                # Anything longer than a code is cut, and then refused by the format check.
+                kwargs[name] = value.strip()[:32]
+        return kwargs
+
+    @api.model
+    def _create_order(self, services, choices=None, payment_method="credit", request_key=None, **kwargs):
+        """Override of `prepaid_cloud_credit_renewal`: a public administration
+        gives a CIG, an office code and maybe a CUP, checked before anything
+        is written; nobody else gives them."""
+        pa_values = {name: kwargs.get(name) for name in PA_FIELDS}
+        partner, company = services.partner_id, services.company_id
+        if len(partner) == 1 and len(company) == 1:
+            if self._prepaid_l10n_it_is_public_administration(partner, company):
+                self.env["prepaid.recharge"]._prepaid_l10n_it_check_pa_codes(*pa_values.values())
+            elif any(pa_values.values()):
+                raise ValidationError(_(
+                    "CIG, CUP and office code are for public administrations only; leave them empty."
+                ))
+        return super()._create_order(services, choices, payment_method, request_key, **kwargs)
+
+    @api.model
+    def _prepare_order_vals(self, partner, company, currency, payment_method, l10n_it_cig=None, l10n_it_cup=None,
+                            l10n_it_office_code=None, **kwargs):
+        """Override of `prepaid_cloud_credit_renewal` to keep the public
+        administration's codes on the order."""
+        vals = super()._prepare_order_vals(partner, company, currency, payment_method, **kwargs)
+        for name, value in (("l10n_it_cig", l10n_it_cig), ("l10n_it_cup", l10n_it_cup),
+                            ("l10n_it_office_code", l10n_it_office_code)):
+            if value:
+                vals[name] = value.strip().upper()
+        return vals
+
+    # ------------------------------------------------------------------
+    # Invoice
+    # ------------------------------------------------------------------
+
+    def _prepare_invoice_vals(self):
+        """Override of `prepaid_cloud_credit_renewal`: the invoice of a public
+        administration names the order as its purchase order, with the CIG,
+        the CUP and the office code, as the recharge glue does."""
+        vals = super()._prepare_invoice_vals()
+        if self.l10n_it_cig or self.l10n_it_office_code:
+            vals.update({
+                "l10n_it_origin_document_type": "purchase_order",
+                "l10n_it_origin_document_name": self.name,
+                "l10n_it_origin_document_date": fields.Date.context_today(self, self.create_date),
+                "l10n_it_cig": self.l10n_it_cig or False,
+                "l10n_it_cup": self.l10n_it_cup or False,
+                "prepaid_l10n_it_office_code": self.l10n_it_office_code or False,
+            })
+        return vals

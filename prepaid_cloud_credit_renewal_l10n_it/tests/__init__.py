@@ -1,0 +1,2 @@
+# Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+from . import test_renewal_pa
