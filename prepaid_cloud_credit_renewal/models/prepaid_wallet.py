@@ -1,5 +1,6 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
 from odoo import fields, models
+from odoo.tools import SQL
 
 
 class PrepaidWallet(models.Model):
@@ -7,7 +8,23 @@ class PrepaidWallet(models.Model):
 
     topup_rule_ids = fields.One2many("prepaid.topup.rule", "wallet_id", string="Automatic top-up")
 
-    def _ledger_apply(self, *args, **kwargs):
+    def _ledger_lock_reads(self, param):
+        """Override of the ledger: the thresholds of the wallet's active
+        threshold top-up rules, read with the lock (no query of their own on
+        the debit path)."""
+        self.env["prepaid.topup.rule"].flush_model(["wallet_id", "state", "trigger", "threshold"])
+        return {
+            **super()._ledger_lock_reads(param),
+            "topup_thresholds": SQL(
+                """
+                (SELECT json_agg(json_build_array(r.id, r.threshold))
+                   FROM prepaid_topup_rule r
+                  WHERE r.wallet_id = w.id AND r.state = 'active' AND r.trigger = 'threshold')
+                """
+            ),
+        }
+
+    def _ledger_write(self, move_type, signed_amount, key, allocations, debt_change, new_lot_vals, **kw):
         """Override of the ledger to request an automatic top-up when a
         movement takes the balance below a rule's threshold.
 
@@ -16,17 +33,13 @@ class PrepaidWallet(models.Model):
         balance go from above to below, and the request is keyed on it (a
         replay of that debit finds the same request).
         """
-        tx = super()._ledger_apply(*args, **kwargs)
-        if tx.amount < 0:
-            self._request_threshold_topups(tx)
+        tx = super()._ledger_write(move_type, signed_amount, key, allocations, debt_change, new_lot_vals, **kw)
+        thresholds = (kw["lock"].extra or {}).get("topup_thresholds") or []
+        if thresholds and signed_amount < 0:
+            before = tx.balance_after - tx.amount
+            crossed = [rule_id for rule_id, threshold in thresholds if before >= threshold > tx.balance_after]
+            if crossed:
+                # The rules are read whoever moves the money (a cron, an integration user).
+                for rule in self.env["prepaid.topup.rule"].sudo().browse(crossed):
+                    self.env["prepaid.topup.request"].sudo()._request(rule, f"tx:{tx.id}")
         return tx
-
-    def _request_threshold_topups(self, tx):
-        # The rules are read whoever moves the money (a cron, an integration user).
-        rules = self.env["prepaid.topup.rule"].sudo().search([
-            ("wallet_id", "=", self.id), ("state", "=", "active"), ("trigger", "=", "threshold"),
-        ])
-        before = tx.balance_after - tx.amount
-        for rule in rules:
-            if before >= rule.threshold > tx.balance_after:
-                self.env["prepaid.topup.request"].sudo()._request(rule, f"tx:{tx.id}")

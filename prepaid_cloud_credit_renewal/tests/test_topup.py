@@ -157,7 +157,7 @@ class TestTopupConcurrency(BaseCase):
             for thread in threads:
                 thread.start()
             # The four debits wait on the ledger's lock of the wallet row.
-            self.assertTrue(ConcurrencyCase.wait_for_waiters(self, 4, "FROM prepaid_wallet w"), results)
+            self.assertTrue(ConcurrencyCase.wait_for_waiters(self, 4, "prepaid_wallet"), results)
         for thread in threads:
             thread.join(60)
         self.assertEqual(sorted(results), [40.0, 55.0, 70.0, 85.0])
