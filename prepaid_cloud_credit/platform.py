@@ -36,6 +36,23 @@ _MAX_ID = 2**31 - 1
 # message, tracking or follower for each of thousands of records.
 BULK_CONTEXT = {"tracking_disable": True, "mail_create_nolog": True, "mail_create_nosubscribe": True,
                 "mail_notrack": True}
+# A service of the platform as the bridge sends it (see CONTRACT.md), the
+# same record whichever feature takes services of that kind.
+SERVICE_STATUSES = ("pending", "active", "suspended", "terminated", "cancelled", "fraud")
+SERVICE_SPEC = {
+    "id": "id",
+    "client_id": "id",
+    "product_id": "id",
+    "product_name": "text",
+    "group_name": "text",
+    "status": SERVICE_STATUSES,
+    "domain": "text",
+    "billing_cycle": "text",
+    "recurring_amount": "amount",
+    "registration_date": "date",
+    "next_due_date": "date",
+    "suspension_reason": "text",
+}
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z", re.ASCII)
 _DATETIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\Z", re.ASCII)
 
@@ -178,6 +195,23 @@ def lock_platform(env, kind, company, platform_code):
         "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
         f"prepaid_platform:{kind}:{company.id}:{platform_code}",
     ))
+
+
+def client_links(env, platform_code, client_ids):
+    """The links of a platform's clients in the caller's company.
+
+    :param client_ids: platform client ids (repeats allowed)
+    :return: platform client id -> ``prepaid.platform.client`` (in sudo: the
+        callers are the integration methods, which checked the group), for
+        the clients known
+    """
+    # The integration methods checked the caller's group; the links of its company only.
+    return {
+        link.platform_id: link for link in env["prepaid.platform.client"].sudo().search([
+            ("company_id", "=", env.company.id), ("platform_code", "=", platform_code),
+            ("platform_id", "in", list(set(client_ids))),
+        ])
+    }
 
 
 def result(platform_id, status, record_id=False, error=False, **extra):

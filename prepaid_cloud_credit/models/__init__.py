@@ -16,6 +16,7 @@ from . import account_payment
 from . import res_partner
 from . import prepaid_platform_client
 from . import prepaid_platform_cursor
+from . import prepaid_platform_mixin
 from . import prepaid_platform_command_mixin
 from . import res_partner_platform
 from . import prepaid_wallet_platform

@@ -4,7 +4,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..parsing import check_text, parse_whole
-from ..platform import check_platform_code, result, validate_batch
+from ..platform import check_platform_code, client_links, result, validate_batch
 
 INVOICE_SPEC = {"id": "id", "client_id": "id", "amount": "amount+", "currency": "text?", "date_paid": "datetime"}
 MAX_MOVEMENTS = 1000
@@ -44,16 +44,8 @@ class PrepaidWallet(models.Model):
         self._check_prepaid_group("group_prepaid_integration", "group_prepaid_manager")
         check_platform_code(self.env, platform_code)
         records = validate_batch(self.env, invoices, INVOICE_SPEC)
-        company = self.env.company
         # The group check above is the access control; money moves through the ledger alone.
-        links = {
-            link.platform_id: link
-            for link in self.env["prepaid.platform.client"].sudo().search([
-                ("company_id", "=", company.id),
-                ("platform_code", "=", platform_code),
-                ("platform_id", "in", [r["client_id"] for r in records]),
-            ])
-        }
+        links = client_links(self.env, platform_code, [r["client_id"] for r in records])
         keys = {r["id"]: self._platform_invoice_key(platform_code, r["id"]) for r in records}
         Transaction = self.env["prepaid.wallet.transaction"].sudo()
         existing = {

@@ -1,16 +1,5 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
-
-from odoo.addons.prepaid_cloud_credit.platform import (
-    BULK_CONTEXT,
-    check_platform_code,
-    create_with_defaults,
-    lock_platform,
-    result,
-    validate_batch,
-    validate_ids,
-)
 
 from .prepaid_domain_tld import _LABEL
 
@@ -41,11 +30,14 @@ DOMAIN_STATE_OF = {
 
 
 class PrepaidDomain(models.Model):
-    _inherit = "prepaid.domain"
+    _name = "prepaid.domain"
+    _inherit = ["prepaid.domain", "prepaid.platform.mixin"]
+    _platform_kind = "domains"
+    _platform_spec = DOMAIN_SPEC
+    _platform_link_field = "name"
 
     platform_code = fields.Char(readonly=True, copy=False, help="The hosting platform the domain comes from.")
     platform_id = fields.Integer("Platform domain id", readonly=True, copy=False)
-    platform_payload = fields.Json(readonly=True, copy=False)
 
     _sql_constraints = [
         ("platform_id_uniq", "UNIQUE(company_id, platform_code, platform_id)",
@@ -70,92 +62,7 @@ class PrepaidDomain(models.Model):
             ``id`` (the domain), ``error``
         :raise ValidationError: a malformed batch; nothing is written
         """
-        self.env["prepaid.wallet"]._check_prepaid_group("group_prepaid_integration", "group_prepaid_manager")
-        check_platform_code(self.env, platform_code)
-        records = validate_batch(self.env, domains, DOMAIN_SPEC)
-        company = self.env.company
-        lock_platform(self.env, "domains", company, platform_code)
-        # The group check above is the access control; the platform is the
-        # source of its domains, in the caller's company. The context lets
-        # the platform set what only operations change otherwise.
-        Domain = self.sudo().with_context(**BULK_CONTEXT,
-                                          prepaid_domain_operation=True)
-        names = {r["name"].strip().lower(): r["id"] for r in records}
-        found = {}
-        for domain in Domain.search([("company_id", "=", company.id), "|",
-                                     "&", ("platform_code", "=", platform_code),
-                                     ("platform_id", "in", [r["id"] for r in records]),
-                                     ("name", "in", list(names))]):
-            if domain.platform_code == platform_code and domain.platform_id:
-                found[domain.platform_id] = domain
-            else:
-                found.setdefault(("name", domain.name), domain)
-        clients = {
-            link.platform_id: link for link in self.env["prepaid.platform.client"].sudo().search([
-                ("company_id", "=", company.id), ("platform_code", "=", platform_code),
-                ("platform_id", "in", list({r["client_id"] for r in records})),
-            ])
-        }
-        tlds = {
-            tld.name: tld.id for tld in self.env["prepaid.domain.tld"].sudo().with_context(active_test=False).search([])
-        }
-        results, to_create, creating = [None] * len(records), [], set()
-        for index, record in enumerate(records):
-            name = record["name"].strip().lower()
-            domain = found.get(record["id"]) or found.get(("name", name))
-            client = clients.get(record["client_id"])
-            problem = None
-            if not client:
-                problem = self.env._("Unknown client %(id)s of %(platform)s: send the client first.",
-                                     id=record["client_id"], platform=platform_code)
-            elif domain and domain.platform_id and domain.platform_id != record["id"]:
-                problem = self.env._("The domain %(name)s is already the domain %(other)s of the platform.",
-                                     name=name, other=domain.platform_id)
-            elif not all(_LABEL.match(label) for label in name.split(".")):
-                problem = self.env._("%(name)s is not a domain name (lowercase, punycode for accents).", name=name)
-            elif not any(name.endswith(tld) and name != tld[1:] for tld in tlds):
-                problem = self.env._("%(name)s does not end with a known extension.", name=name)
-            elif not domain and name in creating:
-                problem = self.env._("The domain %(name)s is sent twice.", name=name)
-            if problem:
-                results[index] = result(record["id"], "refused", domain.id if domain else False, problem)
-                continue
-            if domain and domain.platform_payload == record and domain.platform_id == record["id"]:
-                results[index] = result(record["id"], "unchanged", domain.id)
-                continue
-            vals = self._platform_domain_vals(platform_code, record, client)
-            if not domain:
-                # The longest known extension, as _compute_tld_id finds it, without a search per domain.
-                labels = name.split(".")
-                vals["tld_id"] = next(tlds[tld] for tld in ("." + ".".join(labels[i:]) for i in range(1, len(labels)))
-                                      if tld in tlds)
-                creating.add(name)
-                to_create.append((index, vals))
-                continue
-            try:
-                with self.env.cr.savepoint():
-                    domain.write(vals)
-            except (UserError, ValidationError) as error:
-                results[index] = result(record["id"], "refused", domain.id, str(error))
-                continue
-            results[index] = result(record["id"], "updated", domain.id)
-        created = create_with_defaults(Domain, [vals for _index, vals in to_create])
-        for (index, _vals), domain in zip(to_create, created, strict=True):
-            results[index] = result(domain.platform_id, "created", domain.id)
-        return results
-
-    @api.model
-    def _platform_domain_vals(self, platform_code, record, client):
-        """The values of the domain of a platform record (an extension hook)."""
-        return {
-            "name": record["name"].strip().lower(),
-            "wallet_id": client.wallet_id.id,
-            "state": DOMAIN_STATE_OF[record["status"]],
-            "expiry_date": record["expiry_date"] or False,
-            "platform_code": platform_code,
-            "platform_id": record["id"],
-            "platform_payload": record,
-        }
+        return self._platform_upsert(platform_code, domains)
 
     @api.model
     def platform_read_domains(self, platform_code, platform_ids):
@@ -165,16 +72,68 @@ class PrepaidDomain(models.Model):
             (the platform id), ``domain_id``, ``state`` and ``wallet_id``;
             unknown ids are left out
         """
-        self.env["prepaid.wallet"]._check_prepaid_group("group_prepaid_integration", "group_prepaid_manager")
-        check_platform_code(self.env, platform_code)
-        ids = validate_ids(self.env, platform_ids)
-        # Group checked above; the domains of the caller's company only.
-        domains = self.sudo().search([
-            ("company_id", "=", self.env.company.id), ("platform_code", "=", platform_code),
-            ("platform_id", "in", ids),
-        ])
-        return [
-            {**(d.platform_payload or {}), "id": d.platform_id, "domain_id": d.id, "state": d.state,
-             "wallet_id": d.wallet_id.id}
-            for d in domains
-        ]
+        return self._platform_read(platform_code, platform_ids)
+
+    @api.model
+    def _platform_context(self):
+        """Override: the platform sets what only operations change otherwise."""
+        return {**super()._platform_context(), "prepaid_domain_operation": True}
+
+    @api.model
+    def _platform_link_value(self, platform_code, record):
+        return record["name"].strip().lower()
+
+    @api.model
+    def _platform_batch(self, platform_code, records, existing):
+        batch = super()._platform_batch(platform_code, records, existing)
+        batch["tlds"] = {
+            tld.name: tld.id for tld in self.env["prepaid.domain.tld"].sudo().with_context(active_test=False).search([])
+        }
+        batch["creating"] = set()
+        return batch
+
+    @api.model
+    def _platform_refusal(self, platform_code, record, target, client, batch):
+        """Override: a name held by another platform domain, a name that is
+        not a domain or whose extension is unknown, a new name sent twice."""
+        problem = super()._platform_refusal(platform_code, record, target, client, batch)
+        name = record["name"].strip().lower()
+        if problem:
+            return problem
+        if target and target.platform_id and target.platform_id != record["id"]:
+            return self.env._("The domain %(name)s is already the domain %(other)s of the platform.",
+                              name=name, other=target.platform_id)
+        if not all(_LABEL.match(label) for label in name.split(".")):
+            return self.env._("%(name)s is not a domain name (lowercase, punycode for accents).", name=name)
+        if not any(name.endswith(tld) and name != tld[1:] for tld in batch["tlds"]):
+            return self.env._("%(name)s does not end with a known extension.", name=name)
+        if not target:
+            if name in batch["creating"]:
+                return self.env._("The domain %(name)s is sent twice.", name=name)
+            # The first record of a new name is created: a second one is refused.
+            batch["creating"].add(name)
+        return False
+
+    @api.model
+    def _prepare_platform_vals(self, platform_code, record, target, client, batch):
+        """The values of the domain of a platform record (an extension hook)."""
+        name = record["name"].strip().lower()
+        vals = {
+            "name": name,
+            "wallet_id": client.wallet_id.id,
+            "state": DOMAIN_STATE_OF[record["status"]],
+            "expiry_date": record["expiry_date"] or False,
+            "platform_code": platform_code,
+            "platform_id": record["id"],
+            "platform_payload": record,
+        }
+        if not target:
+            # The longest known extension, as _compute_tld_id finds it, without a search per domain.
+            labels = name.split(".")
+            vals["tld_id"] = next(batch["tlds"][tld] for tld in ("." + ".".join(labels[i:])
+                                                                 for i in range(1, len(labels)))
+                                  if tld in batch["tlds"])
+        return vals
+
+    def _platform_read_vals(self):
+        return {"domain_id": self.id, "state": self.state, "wallet_id": self.wallet_id.id}

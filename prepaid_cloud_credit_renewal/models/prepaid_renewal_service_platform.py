@@ -4,31 +4,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from odoo.addons.prepaid_cloud_credit.platform import (
-    BULK_CONTEXT,
-    check_platform_code,
-    lock_platform,
-    result,
-    validate_batch,
-    validate_ids,
-)
+from odoo.addons.prepaid_cloud_credit.platform import BULK_CONTEXT, SERVICE_SPEC
 
-SERVICE_STATUSES = ("pending", "active", "suspended", "terminated", "cancelled", "fraud")
-# The same records as prepaid.cloud.server.platform_upsert_servers takes.
-SERVICE_SPEC = {
-    "id": "id",
-    "client_id": "id",
-    "product_id": "id",
-    "product_name": "text",
-    "group_name": "text",
-    "status": SERVICE_STATUSES,
-    "domain": "text",
-    "billing_cycle": "text",
-    "recurring_amount": "amount",
-    "registration_date": "date",
-    "next_due_date": "date",
-    "suspension_reason": "text",
-}
 # The platform's own word on a service; a running one (active, pending)
 # takes the state its dates give, at most "grace": suspending it is Odoo's
 # decision, taken by the daily cron, which tells the platform.
@@ -37,9 +14,12 @@ PLATFORM_STATE_OF = {"suspended": "suspended", "terminated": "terminated", "canc
 
 
 class PrepaidRenewalService(models.Model):
-    _inherit = "prepaid.renewal.service"
-
-    platform_payload = fields.Json(readonly=True, copy=False)
+    _name = "prepaid.renewal.service"
+    _inherit = ["prepaid.renewal.service", "prepaid.platform.mixin"]
+    _platform_kind = "services"
+    _platform_spec = SERVICE_SPEC
+    _platform_id_field = "platform_ref"
+    _platform_command_model = "prepaid.renewal.command"
 
     def _refresh_state(self, day=None):
         """Override: a platform sync writes the platform's state itself and
@@ -51,6 +31,13 @@ class PrepaidRenewalService(models.Model):
     # ------------------------------------------------------------------
     # Public API for the hosting bridge (integration group)
     # ------------------------------------------------------------------
+
+    @api.model
+    def platform_read_services(self, platform_code, platform_ids):
+        """The renewable services of a platform as Odoo holds them, for a reconciliation: for each id known,
+        the service as last sent, with ``id`` (the platform id), ``service_id``, ``state`` (the service's)
+        and ``expiry_date``; unknown ids are left out."""
+        return self._platform_read(platform_code, platform_ids)
 
     @api.model
     def platform_upsert_services(self, platform_code, services):
@@ -73,74 +60,94 @@ class PrepaidRenewalService(models.Model):
             ``id`` (the renewable service), ``error``
         :raise ValidationError: a malformed batch; nothing is written
         """
-        self.env["prepaid.wallet"]._check_prepaid_group("group_prepaid_integration", "group_prepaid_manager")
-        check_platform_code(self.env, platform_code)
-        records = validate_batch(self.env, services, SERVICE_SPEC)
-        company = self.env.company
-        lock_platform(self.env, "services", company, platform_code)
-        # The group check above is the access control; the platform is the
-        # source of its services, in the caller's company.
-        Service = self.sudo().with_context(prepaid_platform_sync=True, **BULK_CONTEXT)
-        found = Service.search([
-            ("company_id", "=", company.id), ("platform_code", "=", platform_code),
-            ("platform_ref", "in", [str(r["id"]) for r in records]),
-        ])
-        existing = {int(s.platform_ref): s for s in found}
-        clients = {
-            link.platform_id: link for link in self.env["prepaid.platform.client"].sudo().search([
-                ("company_id", "=", company.id), ("platform_code", "=", platform_code),
-                ("platform_id", "in", list({r["client_id"] for r in records})),
-            ])
-        }
-        busy = set(self.env["prepaid.renewal.command"].sudo().search([
-            ("service_id", "in", found.ids), ("state", "in", ("pending", "sent")),
-        ]).service_id.ids)
-        products = self._platform_products(platform_code, records)
-        today = fields.Date.context_today(self)
-        results = []
-        for record in records:
-            service, client = existing.get(record["id"]), clients.get(record["client_id"])
-            error = self._platform_refusal(platform_code, record, service, client)
-            if error:
-                results.append(result(record["id"], "refused", service.id if service else False, error))
-                continue
-            if service and service.platform_payload == record:
-                results.append(result(record["id"], "unchanged", service.id))
-                continue
-            vals = self._platform_service_vals(platform_code, record, client, products[record["product_id"]])
-            status = "updated" if service else "created"
-            try:
-                with self.env.cr.savepoint():
-                    if service:
-                        service.write(vals)
-                    else:
-                        service = Service.create(vals)
-                    if service.id not in busy:
-                        state = PLATFORM_STATE_OF.get(record["status"])
-                        if not state:
-                            state = service._renewal_state_on(today)
-                            state = "grace" if state in ("suspended", "terminated") else state
-                        if state != service.state:
-                            service.state = state
-                    service.flush_recordset()
-            except (UserError, ValidationError) as error:
-                results.append(result(record["id"], "refused", service.id if status == "updated" else False,
-                                      error.args[0] if error.args else str(error)))
-                continue
-            results.append(result(record["id"], status, service.id))
-        return results
+        return self._platform_upsert(platform_code, services)
 
     @api.model
-    def _platform_refusal(self, platform_code, record, service, client):
-        """Why a well-formed platform service is refused, or False."""
-        if not client:
-            return self.env._("Unknown client %(id)s of %(platform)s: send the client first.",
-                              id=record["client_id"], platform=platform_code)
+    def _platform_stored_id(self, platform_id):
+        """Override: the platform id is kept as text, in ``platform_ref``."""
+        return str(platform_id)
+
+    @api.model
+    def _platform_context(self):
+        """Override: the sync writes the platform's state itself (see ``_refresh_state``)."""
+        return {**super()._platform_context(), "prepaid_platform_sync": True}
+
+    @api.model
+    def _platform_batch(self, platform_code, records, existing):
+        batch = super()._platform_batch(platform_code, records, existing)
+        batch["products"] = self._platform_products(platform_code, records)
+        batch["today"] = fields.Date.context_today(self)
+        return batch
+
+    @api.model
+    def _platform_refusal(self, platform_code, record, target, client, batch):
+        """Override: no due date, or a service terminated in Odoo sent as running."""
+        problem = super()._platform_refusal(platform_code, record, target, client, batch)
+        if problem:
+            return problem
         if not record["next_due_date"]:
             return self.env._("The service %(id)s has no next due date: it is not renewed.", id=record["id"])
-        if service and service.state == "terminated" and PLATFORM_STATE_OF.get(record["status"]) != "terminated":
+        if target and target.state == "terminated" and PLATFORM_STATE_OF.get(record["status"]) != "terminated":
             return self.env._("The service %(id)s is terminated in Odoo: it cannot run again.", id=record["id"])
         return False
+
+    @api.model
+    def _prepare_platform_vals(self, platform_code, record, target, client, batch):
+        """The values of the renewable service of a platform service (an extension hook)."""
+        expiry = fields.Date.to_date(record["next_due_date"])
+        start = fields.Date.to_date(record["registration_date"]) or expiry
+        return {
+            "name": record["domain"].strip() or record["product_name"].strip() or f"{platform_code}:{record['id']}",
+            "partner_id": client.partner_id.commercial_partner_id.id,
+            "company_id": self.env.company.id,
+            "currency_id": client.wallet_id.currency_id.id,
+            "product_id": batch["products"][record["product_id"]].id,
+            "period": "month" if record["billing_cycle"].strip().lower() == "monthly" else "year",
+            "start_date": min(start, expiry),
+            "expiry_date": expiry,
+            "platform_code": platform_code,
+            "platform_ref": str(record["id"]),
+            "platform_payload": record,
+        }
+
+    def _platform_write(self, record, vals, batch):
+        """Override: then the platform's state (see :meth:`_platform_apply_state`)."""
+        res = super()._platform_write(record, vals, batch)
+        self._platform_apply_state(record, batch)
+        return res
+
+    @api.model
+    def _platform_create(self, items, batch):
+        """Override: one service at a time, each with its state; a service
+        the values are refused for is refused alone."""
+        created = []
+        for record, vals in items:
+            try:
+                with self.env.cr.savepoint():
+                    service = self.create(vals)
+                    service._platform_apply_state(record, batch)
+            except (UserError, ValidationError) as error:
+                created.append(str(error))
+                continue
+            created.append(service)
+        return created
+
+    def _platform_apply_state(self, record, batch):
+        """The state the platform gives the service: its suspension or
+        termination as sent, else the state its dates give, at most grace;
+        none while a command of Odoo is on its way."""
+        self.ensure_one()
+        if self not in batch["busy"]:
+            state = PLATFORM_STATE_OF.get(record["status"])
+            if not state:
+                state = self._renewal_state_on(batch["today"])
+                state = "grace" if state in ("suspended", "terminated") else state
+            if state != self.state:
+                self.state = state
+        self.flush_recordset()
+
+    def _platform_read_vals(self):
+        return {"service_id": self.id, "state": self.state, "expiry_date": fields.Date.to_string(self.expiry_date)}
 
     @api.model
     def _platform_products(self, platform_code, records):
@@ -182,44 +189,3 @@ class PrepaidRenewalService(models.Model):
             "prepaid_renewal_price_year": amount * 12 if monthly else amount,
             "list_price": amount,
         }
-
-    @api.model
-    def _platform_service_vals(self, platform_code, record, client, product):
-        """The values of the renewable service of a platform service (an extension hook)."""
-        expiry = fields.Date.to_date(record["next_due_date"])
-        start = fields.Date.to_date(record["registration_date"]) or expiry
-        return {
-            "name": record["domain"].strip() or record["product_name"].strip() or f"{platform_code}:{record['id']}",
-            "partner_id": client.partner_id.commercial_partner_id.id,
-            "company_id": self.env.company.id,
-            "currency_id": client.wallet_id.currency_id.id,
-            "product_id": product.id,
-            "period": "month" if record["billing_cycle"].strip().lower() == "monthly" else "year",
-            "start_date": min(start, expiry),
-            "expiry_date": expiry,
-            "platform_code": platform_code,
-            "platform_ref": str(record["id"]),
-            "platform_payload": record,
-        }
-
-    @api.model
-    def platform_read_services(self, platform_code, platform_ids):
-        """The stored side of a platform's renewable services, for a reconciliation.
-
-        :return: for each id known: the service as last sent, with ``id``
-            (the platform id), ``service_id``, ``state`` (the service's) and
-            ``expiry_date``; unknown ids are left out
-        """
-        self.env["prepaid.wallet"]._check_prepaid_group("group_prepaid_integration", "group_prepaid_manager")
-        check_platform_code(self.env, platform_code)
-        ids = validate_ids(self.env, platform_ids)
-        # Group checked above; the services of the caller's company only.
-        services = self.sudo().search([
-            ("company_id", "=", self.env.company.id), ("platform_code", "=", platform_code),
-            ("platform_ref", "in", [str(i) for i in ids]),
-        ])
-        return [
-            {**(s.platform_payload or {}), "id": int(s.platform_ref), "service_id": s.id, "state": s.state,
-             "expiry_date": fields.Date.to_string(s.expiry_date)}
-            for s in services
-        ]

@@ -1,32 +1,8 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError, ValidationError
 
-from odoo.addons.prepaid_cloud_credit.platform import (
-    BULK_CONTEXT,
-    check_platform_code,
-    create_with_defaults,
-    lock_platform,
-    result,
-    validate_batch,
-    validate_ids,
-)
+from odoo.addons.prepaid_cloud_credit.platform import SERVICE_SPEC
 
-SERVICE_STATES = ("pending", "active", "suspended", "terminated", "cancelled", "fraud")
-SERVICE_SPEC = {
-    "id": "id",
-    "client_id": "id",
-    "product_id": "id",
-    "product_name": "text",
-    "group_name": "text",
-    "status": SERVICE_STATES,
-    "domain": "text",
-    "billing_cycle": "text",
-    "recurring_amount": "amount",
-    "registration_date": "date",
-    "next_due_date": "date",
-    "suspension_reason": "text",
-}
 # A platform service's status -> the server's state. A service not yet
 # provisioned runs nothing (stopped); a cancelled or fraudulent one is gone.
 SERVER_STATE_OF = {
@@ -40,11 +16,15 @@ SERVER_STATE_OF = {
 
 
 class PrepaidCloudServer(models.Model):
-    _inherit = "prepaid.cloud.server"
+    _name = "prepaid.cloud.server"
+    _inherit = ["prepaid.cloud.server", "prepaid.platform.mixin"]
+    _platform_kind = "servers"
+    _platform_spec = SERVICE_SPEC
+    _platform_link_field = "ref"
+    _platform_command_model = "prepaid.cloud.command"
 
     platform_code = fields.Char(readonly=True, copy=False, help="The hosting platform the server comes from.")
     platform_id = fields.Integer("Platform service id", readonly=True, copy=False)
-    platform_payload = fields.Json(readonly=True, copy=False)
 
     _sql_constraints = [
         ("platform_id_uniq", "UNIQUE(company_id, platform_code, platform_id)",
@@ -72,72 +52,60 @@ class PrepaidCloudServer(models.Model):
             ``id`` (the server), ``error``
         :raise ValidationError: a malformed batch; nothing is written
         """
-        self.env["prepaid.wallet"]._check_prepaid_group("group_prepaid_integration", "group_prepaid_manager")
-        check_platform_code(self.env, platform_code)
-        records = validate_batch(self.env, services, SERVICE_SPEC)
-        company = self.env.company
-        lock_platform(self.env, "servers", company, platform_code)
-        # The group check above is the access control; the platform is the
-        # source of its services, in the caller's company.
-        Server = self.sudo().with_context(**BULK_CONTEXT)
-        ids = [r["id"] for r in records]
-        refs = {f"{platform_code}:{i}": i for i in ids}
-        servers = {}
-        for server in Server.search([("company_id", "=", company.id), "|",
-                                     "&", ("platform_code", "=", platform_code), ("platform_id", "in", ids),
-                                     ("ref", "in", list(refs))]):
-            if server.platform_code == platform_code and server.platform_id:
-                servers[server.platform_id] = server
-            else:
-                servers.setdefault(refs[server.ref], server)
-        clients = {
-            link.platform_id: link for link in self.env["prepaid.platform.client"].sudo().search([
-                ("company_id", "=", company.id), ("platform_code", "=", platform_code),
-                ("platform_id", "in", list({r["client_id"] for r in records})),
-            ])
+        return self._platform_upsert(platform_code, services)
+
+    @api.model
+    def platform_read_servers(self, platform_code, platform_ids):
+        """The stored side of a platform's cloud servers, for a reconciliation.
+
+        :return: for each id known: the service as last sent, with ``id``
+            (the platform id), ``server_id``, ``state`` (the server's) and
+            ``wallet_id``; unknown ids are left out
+        """
+        return self._platform_read(platform_code, platform_ids)
+
+    @api.model
+    def _platform_link_value(self, platform_code, record):
+        return f"{platform_code}:{record['id']}"
+
+    @api.model
+    def _prepare_platform_vals(self, platform_code, record, target, client, batch):
+        """The values of the server of a platform service (an extension hook)."""
+        return {
+            "name": record["domain"].strip() or record["product_name"].strip() or f"{platform_code}:{record['id']}",
+            "ref": f"{platform_code}:{record['id']}",
+            "wallet_id": client.wallet_id.id,
+            "state": SERVER_STATE_OF[record["status"]],
+            "platform_code": platform_code,
+            "platform_id": record["id"],
+            "platform_payload": record,
         }
-        busy = set(self.env["prepaid.cloud.command"].sudo().search([
-            ("server_id", "in", [s.id for s in servers.values()]), ("state", "in", ("pending", "sent")),
-        ]).server_id.ids)
-        results, to_create = [None] * len(records), []
-        for index, record in enumerate(records):
-            server, client = servers.get(record["id"]), clients.get(record["client_id"])
-            if not client:
-                results[index] = result(record["id"], "refused", server.id if server else False, self.env._(
-                    "Unknown client %(id)s of %(platform)s: send the client first.",
-                    id=record["client_id"], platform=platform_code))
-                continue
-            if server and server.platform_payload == record and server.platform_id == record["id"]:
-                results[index] = result(record["id"], "unchanged", server.id)
-                continue
-            vals = self._platform_server_vals(platform_code, record, client)
-            if not server:
-                to_create.append((index, vals))
-                continue
-            if server.id in busy:
-                vals.pop("state", None)
-            if server.state == vals.get("state"):
-                vals.pop("state")
-            if "state" in vals:
-                # The platform's own decision: not one Odoo would undo.
-                vals["state_before_suspension"] = False
-            if server.wallet_id == client.wallet_id:
-                vals.pop("wallet_id")
-            try:
-                with self.env.cr.savepoint():
-                    server.write(vals)
-            except (UserError, ValidationError) as error:
-                results[index] = result(record["id"], "refused", server.id, str(error))
-                continue
-            results[index] = result(record["id"], "updated", server.id)
+
+    def _platform_write(self, record, vals, batch):
+        """Override: the state Odoo decided stays while its command is on its
+        way; a state the platform changed is its own decision."""
+        if self in batch["busy"]:
+            vals.pop("state", None)
+        if self.state == vals.get("state"):
+            vals.pop("state")
+        if "state" in vals:
+            # The platform's own decision: not one Odoo would undo.
+            vals["state_before_suspension"] = False
+        if self.wallet_id.id == vals["wallet_id"]:
+            vals.pop("wallet_id")
+        return super()._platform_write(record, vals, batch)
+
+    @api.model
+    def _platform_create(self, items, batch):
+        """Override: the history of the new servers, in one create rather than one each."""
         events = []
-        created = create_with_defaults(Server.with_context(prepaid_platform_events=events),
-                                       [vals for _index, vals in to_create])
-        # The history of the new servers, in one create rather than one each.
+        created = super(PrepaidCloudServer, self.with_context(prepaid_platform_events=events))._platform_create(
+            items, batch)
         self.env["prepaid.cloud.server.event"].sudo().create(events)
-        for (index, _vals), server in zip(to_create, created, strict=True):
-            results[index] = result(server.platform_id, "created", server.id)
-        return results
+        return created
+
+    def _platform_read_vals(self):
+        return {"server_id": self.id, "state": self.state, "wallet_id": self.wallet_id.id}
 
     def _cloud_record_event(self, event_type, date):
         """Override: during a platform sync, collect the events of the new
@@ -152,38 +120,3 @@ class PrepaidCloudServer(models.Model):
             "addon_meter_ids": [Command.set(self.addon_meter_ids.ids)],
         })
         return self.env["prepaid.cloud.server.event"]
-
-    @api.model
-    def _platform_server_vals(self, platform_code, record, client):
-        """The values of the server of a platform service (an extension hook)."""
-        return {
-            "name": record["domain"].strip() or record["product_name"].strip() or f"{platform_code}:{record['id']}",
-            "ref": f"{platform_code}:{record['id']}",
-            "wallet_id": client.wallet_id.id,
-            "state": SERVER_STATE_OF[record["status"]],
-            "platform_code": platform_code,
-            "platform_id": record["id"],
-            "platform_payload": record,
-        }
-
-    @api.model
-    def platform_read_servers(self, platform_code, platform_ids):
-        """The stored side of a platform's cloud servers, for a reconciliation.
-
-        :return: for each id known: the service as last sent, with ``id``
-            (the platform id), ``server_id``, ``state`` (the server's) and
-            ``wallet_id``; unknown ids are left out
-        """
-        self.env["prepaid.wallet"]._check_prepaid_group("group_prepaid_integration", "group_prepaid_manager")
-        check_platform_code(self.env, platform_code)
-        ids = validate_ids(self.env, platform_ids)
-        # Group checked above; the servers of the caller's company only.
-        servers = self.sudo().search([
-            ("company_id", "=", self.env.company.id), ("platform_code", "=", platform_code),
-            ("platform_id", "in", ids),
-        ])
-        return [
-            {**(s.platform_payload or {}), "id": s.platform_id, "server_id": s.id, "state": s.state,
-             "wallet_id": s.wallet_id.id}
-            for s in servers
-        ]
