@@ -30,6 +30,20 @@ class PrepaidCommon(AccountTestInvoicingCommon):
         cls.Tx = cls.env["prepaid.wallet.transaction"].sudo()
 
     @classmethod
+    def create_integration_user(cls, login, name):
+        """Return a user of the integration group of the test company: what a
+        bridge or a platform logs in as."""
+        return cls.env["res.users"].create({
+            "name": name,
+            "login": login,
+            "company_id": cls.company.id,
+            "company_ids": [Command.set(cls.company.ids)],
+            "groups_id": [Command.set([
+                cls.env.ref("base.group_user").id, cls.env.ref("prepaid_cloud_credit.group_prepaid_integration").id,
+            ])],
+        })
+
+    @classmethod
     def key(cls, prefix="t"):
         return f"{prefix}:{next(_keys)}"
 

@@ -6,27 +6,12 @@ test server's port, as the integration user with an API key.
 The platform's hosting plans and licences become renewable services; its
 cloud products stay cloud servers (of the usage addon, when installed)."""
 
-import sys
 from datetime import timedelta
-from pathlib import Path
 
-from odoo import Command, fields
-from odoo.tests import HttpCase, tagged
-from odoo.tools import config
+from odoo import fields
+from odoo.tests import tagged
 
-from odoo.addons.prepaid_cloud_credit.tests.common import PrepaidCommon
-
-_REPO = Path(__file__).resolve().parents[2]
-for _path in (_REPO, _REPO / "tests" / "hosting_bridge"):
-    if str(_path) not in sys.path:
-        sys.path.insert(0, str(_path))
-
-from fake_platform import FakeWhmcs  # noqa: E402
-
-from hosting_bridge.errors import OdooError  # noqa: E402
-from hosting_bridge.odoo import OdooGateway  # noqa: E402
-from hosting_bridge.sync import SyncEngine  # noqa: E402
-from hosting_bridge.whmcs import WhmcsPlatform  # noqa: E402
+from odoo.addons.prepaid_cloud_credit.tests.hosting_common import HostingBridgeCommon, OdooError
 
 # The fake platform's products: 1 shared hosting, 2 and 3 cloud servers, 4 a licence.
 CLOUD_PRODUCTS = (2, 3)
@@ -34,41 +19,16 @@ HOSTING, LICENCE = 1, 4
 
 
 @tagged("post_install", "-at_install")
-class TestHostingBridgeRenewal(PrepaidCommon, HttpCase):
+class TestHostingBridgeRenewal(HostingBridgeCommon):
     """Renewable services synced from the platform, and the commands Odoo's
     renewal engine queues for them executed there and acknowledged once."""
+
+    cloud_product_ids = CLOUD_PRODUCTS
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env.ref("base.USD").active = True
-        cls.env.ref("base.EUR").active = True
-        cls.bot = cls.env["res.users"].create({
-            "name": "Hosting bridge",
-            "login": "hosting_bridge_renewal_bot",
-            "company_id": cls.company.id,
-            "company_ids": [Command.set(cls.company.ids)],
-            "groups_id": [Command.set([
-                cls.env.ref("base.group_user").id,
-                cls.env.ref("prepaid_cloud_credit.group_prepaid_integration").id,
-            ])],
-        })
-        cls.api_key = cls.env["res.users.apikeys"].with_user(cls.bot)._generate(
-            None, "hosting bridge", fields.Datetime.now() + timedelta(days=30)
-        )
         cls.today = fields.Date.context_today(cls.env.user)
-
-    def setUp(self):
-        super().setUp()
-        self.fake = FakeWhmcs().start()
-        self.addCleanup(self.fake.stop)
-        self.platform = WhmcsPlatform(self.fake.url, self.fake.identifier, self.fake.secret, rate=10000,
-                                      burst=10000, backoff=0.01, max_backoff=0.05, retries=2, timeout=10)
-        self.addCleanup(self.platform.close)
-        self.odoo = OdooGateway(f"http://127.0.0.1:{config['http_port']}", self.env.cr.dbname,
-                                self.bot.login, self.api_key, timeout=120)
-        self.engine = SyncEngine(self.platform, self.odoo, cloud_product_ids=CLOUD_PRODUCTS, batch_size=100,
-                                 sleep=lambda _s: None)
 
     # -- helpers -------------------------------------------------------------------
 
@@ -107,9 +67,7 @@ class TestHostingBridgeRenewal(PrepaidCommon, HttpCase):
         self.assertEqual(summary.kind("services").refused, 0)
 
         hosting, licence = self.service(hosting_id), self.service(licence_id)
-        link = self.env["prepaid.platform.client"].sudo().search([
-            ("company_id", "=", self.company.id), ("platform_code", "=", "whmcs"), ("platform_id", "=", client_id),
-        ])
+        link = self.link(client_id)
         self.assertEqual(hosting.partner_id, link.partner_id.commercial_partner_id)
         self.assertEqual(hosting.currency_id, link.wallet_id.currency_id)
         self.assertEqual((hosting.expiry_date, hosting.period, hosting.state),
@@ -169,9 +127,7 @@ class TestHostingBridgeRenewal(PrepaidCommon, HttpCase):
         server_id = self.fake.add_service(client_id, pid=2)
         self.engine.full_sync()
         self.env["prepaid.renewal.service"]._cron_update_states()
-        link = self.env["prepaid.platform.client"].sudo().search([
-            ("company_id", "=", self.company.id), ("platform_code", "=", "whmcs"), ("platform_id", "=", client_id),
-        ])
+        link = self.link(client_id)
         link.wallet_id._cloud_suspend("Prepaid credit exhausted")
         self.env.flush_all()
         server_command = self.env["prepaid.cloud.command"].sudo().search([
@@ -261,13 +217,7 @@ class TestHostingBridgeRenewal(PrepaidCommon, HttpCase):
 
     def test_only_integration_users_call_the_service_methods(self):
         """Test that a plain internal user with an API key is refused by the service and command methods."""
-        user = self.env["res.users"].create({
-            "name": "Curious", "login": "hosting_renewal_curious", "company_id": self.company.id,
-            "company_ids": [Command.set(self.company.ids)],
-            "groups_id": [Command.set([self.env.ref("base.group_user").id])],
-        })
-        key = self.env["res.users.apikeys"].with_user(user)._generate(None, "k", fields.Datetime.now() + timedelta(1))
-        odoo = OdooGateway(f"http://127.0.0.1:{config['http_port']}", self.env.cr.dbname, user.login, key)
+        odoo = self.plain_user_gateway("hosting_renewal_curious")
         for call in (
             lambda: odoo.upsert("services", "whmcs", []),
             lambda: odoo.installed_models(),

@@ -44,15 +44,7 @@ class CloudCommon(PrepaidCommon):
         cls.Server = cls.env["prepaid.cloud.server"]
         cls.Statement = cls.env["prepaid.cloud.statement"].sudo()
         cls.Usage = cls.env["prepaid.cloud.usage"].sudo()
-        cls.integration_user = cls.env["res.users"].create({
-            "name": "Platform bridge",
-            "login": "cloud_bridge",
-            "company_id": cls.company.id,
-            "company_ids": [Command.set(cls.company.ids)],
-            "groups_id": [Command.set([
-                ref("base.group_user").id, ref("prepaid_cloud_credit.group_prepaid_integration").id,
-            ])],
-        })
+        cls.integration_user = cls.create_integration_user("cloud_bridge", "Platform bridge")
 
     def own_usage(self):
         """Return the usage records of this test's company: demo data holds others."""

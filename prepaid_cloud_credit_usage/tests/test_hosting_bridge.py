@@ -7,30 +7,16 @@ The domains of the platform go to the domain addon: with it installed (as
 the test command installs every addon), the flows include them."""
 
 import json
-import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 from unittest.mock import patch
 
-from odoo import Command, fields
-from odoo.tests import HttpCase, tagged
-from odoo.tools import config
+from odoo import fields
+from odoo.tests import tagged
 
-from odoo.addons.prepaid_cloud_credit.tests.common import PrepaidCommon
+from odoo.addons.prepaid_cloud_credit.tests.hosting_common import HostingBridgeCommon, OdooError
 
-_REPO = Path(__file__).resolve().parents[2]
-for _path in (_REPO, _REPO / "tests" / "hosting_bridge"):
-    if str(_path) not in sys.path:
-        sys.path.insert(0, str(_path))
-
-from fake_platform import FakeWhmcs  # noqa: E402
-
-from hosting_bridge.errors import OdooError  # noqa: E402
-from hosting_bridge.odoo import OdooGateway  # noqa: E402
-from hosting_bridge.sync import SyncEngine  # noqa: E402
-from hosting_bridge.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookReceiver, sign  # noqa: E402
-from hosting_bridge.whmcs import WhmcsPlatform  # noqa: E402
+from hosting_bridge.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookReceiver, sign
 
 # Every product of the fake platform is a cloud server here, so that these
 # flows need only this addon; hosting plans and licences as renewable services
@@ -39,45 +25,20 @@ CLOUD_PRODUCTS = (1, 2, 3, 4)
 
 
 @tagged("post_install", "-at_install")
-class TestHostingBridge(PrepaidCommon, HttpCase):
+class TestHostingBridge(HostingBridgeCommon):
     """The flows of issue 16, each run twice to prove it is applied once."""
+
+    cloud_product_ids = CLOUD_PRODUCTS
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env.ref("base.USD").active = True
-        cls.env.ref("base.EUR").active = True
         cls.has_domains = "prepaid.domain" in cls.env
         if cls.has_domains:
             Tld = cls.env["prepaid.domain.tld"].sudo()
             for name in (".com", ".it", ".net", ".eu", ".org"):
                 if not Tld.with_context(active_test=False).search([("name", "=", name)]):
                     Tld.create({"name": name})
-        cls.bot = cls.env["res.users"].create({
-            "name": "Hosting bridge",
-            "login": "hosting_bridge_bot",
-            "company_id": cls.company.id,
-            "company_ids": [Command.set(cls.company.ids)],
-            "groups_id": [Command.set([
-                cls.env.ref("base.group_user").id,
-                cls.env.ref("prepaid_cloud_credit.group_prepaid_integration").id,
-            ])],
-        })
-        cls.api_key = cls.env["res.users.apikeys"].with_user(cls.bot)._generate(
-            None, "hosting bridge", fields.Datetime.now() + timedelta(days=30)
-        )
-
-    def setUp(self):
-        super().setUp()
-        self.fake = FakeWhmcs().start()
-        self.addCleanup(self.fake.stop)
-        self.platform = WhmcsPlatform(self.fake.url, self.fake.identifier, self.fake.secret, rate=10000,
-                                      burst=10000, backoff=0.01, max_backoff=0.05, retries=2, timeout=10)
-        self.addCleanup(self.platform.close)
-        self.odoo = OdooGateway(f"http://127.0.0.1:{config['http_port']}", self.env.cr.dbname,
-                                self.bot.login, self.api_key, timeout=120)
-        self.engine = SyncEngine(self.platform, self.odoo, cloud_product_ids=CLOUD_PRODUCTS, batch_size=100,
-                                 sleep=lambda _s: None)
 
     # -- helpers -------------------------------------------------------------------
 
@@ -85,17 +46,21 @@ class TestHostingBridge(PrepaidCommon, HttpCase):
         """Write what this test changed, for the server thread's cursor to see it."""
         self.env.flush_all()
 
-    def link(self, client_id):
-        self.env.invalidate_all()
-        return self.env["prepaid.platform.client"].sudo().search([
-            ("company_id", "=", self.company.id), ("platform_code", "=", "whmcs"), ("platform_id", "=", client_id),
-        ])
-
     def server(self, service_id):
         self.env.invalidate_all()
         return self.env["prepaid.cloud.server"].sudo().search([
             ("company_id", "=", self.company.id), ("platform_code", "=", "whmcs"), ("platform_id", "=", service_id),
         ])
+
+    def suspended_server(self):
+        """A client's cloud server synced from the platform, whose wallet Odoo
+        suspends: return the platform service id and the command queued."""
+        client_id = self.fake.add_client()
+        service_id = self.fake.add_service(client_id, pid=2)
+        self.engine.full_sync()
+        self.link(client_id).wallet_id._cloud_suspend("Prepaid credit exhausted")
+        self.flush()
+        return service_id, self.server(service_id).command_ids
 
     def platform_counts(self):
         Server = self.env["prepaid.cloud.server"].sudo()
@@ -150,13 +115,7 @@ class TestHostingBridge(PrepaidCommon, HttpCase):
 
     def test_suspension_decided_by_odoo_runs_on_the_platform_and_is_acknowledged(self):
         """Test that a suspension queued by Odoo is executed on the platform once and acknowledged."""
-        client_id = self.fake.add_client()
-        service_id = self.fake.add_service(client_id, pid=2)
-        self.engine.full_sync()
-        wallet = self.link(client_id).wallet_id
-        wallet._cloud_suspend("Prepaid credit exhausted")
-        self.flush()
-        command = self.server(service_id).command_ids
+        service_id, command = self.suspended_server()
         self.assertEqual(command.mapped("state"), ["pending"])
 
         outcome = self.engine.run_commands()
@@ -173,11 +132,7 @@ class TestHostingBridge(PrepaidCommon, HttpCase):
 
     def test_sync_before_the_command_runs_keeps_odoo_decision(self):
         """Test that a sync while a suspension is on its way does not put the server back to active."""
-        client_id = self.fake.add_client()
-        service_id = self.fake.add_service(client_id, pid=2)
-        self.engine.full_sync()
-        self.link(client_id).wallet_id._cloud_suspend("Prepaid credit exhausted")
-        self.flush()
+        service_id, _command = self.suspended_server()
         self.engine.full_sync()
         self.assertEqual(self.server(service_id).state, "suspended")
 
@@ -256,12 +211,7 @@ class TestHostingBridge(PrepaidCommon, HttpCase):
 
     def test_platform_down_then_back_retries_the_command(self):
         """Test that a command whose platform is down is put back with a delay, then done once it is back."""
-        client_id = self.fake.add_client()
-        service_id = self.fake.add_service(client_id, pid=2)
-        self.engine.full_sync()
-        self.link(client_id).wallet_id._cloud_suspend("Prepaid credit exhausted")
-        self.flush()
-        command = self.server(service_id).command_ids
+        service_id, command = self.suspended_server()
         self.fake.down("503")
         with self.assertLogs("hosting_bridge.sync", "ERROR") as logs:
             self.assertEqual(self.engine.run_commands()["failed"], 1)
@@ -283,12 +233,7 @@ class TestHostingBridge(PrepaidCommon, HttpCase):
         message."""
         self.env["ir.config_parameter"].sudo().set_param("prepaid_cloud_credit.command_max_attempts", "2")
         self.flush()
-        client_id = self.fake.add_client()
-        service_id = self.fake.add_service(client_id, pid=2)
-        self.engine.full_sync()
-        self.link(client_id).wallet_id._cloud_suspend("Prepaid credit exhausted")
-        self.flush()
-        command = self.server(service_id).command_ids
+        service_id, command = self.suspended_server()
         self.fake.module_errors[service_id] = "Server unreachable"
         for _attempt in range(2):
             command.invalidate_recordset()
@@ -340,13 +285,7 @@ class TestHostingBridge(PrepaidCommon, HttpCase):
 
     def test_only_integration_users_call_the_platform_methods(self):
         """Test that a plain internal user with an API key is refused by every integration method."""
-        user = self.env["res.users"].create({
-            "name": "Curious", "login": "hosting_curious", "company_id": self.company.id,
-            "company_ids": [Command.set(self.company.ids)],
-            "groups_id": [Command.set([self.env.ref("base.group_user").id])],
-        })
-        key = self.env["res.users.apikeys"].with_user(user)._generate(None, "k", fields.Datetime.now() + timedelta(1))
-        odoo = OdooGateway(f"http://127.0.0.1:{config['http_port']}", self.env.cr.dbname, user.login, key)
+        odoo = self.plain_user_gateway("hosting_curious")
         calls = [
             lambda: odoo.upsert("clients", "whmcs", []),
             lambda: odoo.read("clients", "whmcs", [1]),
