@@ -85,3 +85,37 @@ class HostingBridgeCommon(PrepaidCommon, HttpCase):
         return self.env["prepaid.platform.client"].sudo().search([
             ("company_id", "=", self.company.id), ("platform_code", "=", "whmcs"), ("platform_id", "=", client_id),
         ])
+
+    def assertSuspensionRunsOnce(self, command, service_id):
+        """Assert that the bridge's next run suspends the platform service
+        ``service_id`` once, as ``command`` asks, and acknowledges it, and
+        that a run after it takes nothing."""
+        self.assertEqual(self.engine.run_commands(), {"fetched": 1, "done": 1, "failed": 0})
+        self.assertEqual(self.fake.services[service_id]["status"], "Suspended")
+        self.assertEqual(self.fake.actions().count("ModuleSuspend"), 1)
+        command.invalidate_recordset()
+        self.assertEqual(command.state, "acknowledged")
+        self.assertEqual(self.engine.run_commands(), {"fetched": 0, "done": 0, "failed": 0})
+
+    def assertSuspensionWaitsForThePlatform(self, command, service_id):
+        """Assert that while the platform is down the suspension ``command``
+        is put back with an attempt counted and a delay, and that once the
+        platform is back and the delay over it runs and is acknowledged.
+
+        :return: the log lines of the failed run
+        """
+        self.fake.down("503")
+        with self.assertLogs("hosting_bridge.sync", "ERROR") as logs:
+            self.assertEqual(self.engine.run_commands()["failed"], 1)
+        command.invalidate_recordset()
+        self.assertEqual((command.state, command.attempts), ("pending", 1))
+        self.assertGreater(command.next_attempt_date, fields.Datetime.now())
+        self.assertEqual(self.engine.run_commands()["fetched"], 0, "not due before its delay")
+        self.fake.up()
+        command.sudo().next_attempt_date = fields.Datetime.now() - timedelta(seconds=1)
+        self.env.flush_all()
+        self.assertEqual(self.engine.run_commands()["done"], 1)
+        command.invalidate_recordset()
+        self.assertEqual(command.state, "acknowledged")
+        self.assertEqual(self.fake.services[service_id]["status"], "Suspended")
+        return logs.output

@@ -103,14 +103,7 @@ class TestHostingBridgeRenewal(HostingBridgeCommon):
         command = service.command_ids
         self.assertEqual((command.action, command.state), ("suspend", "pending"))
         self.env.flush_all()
-
-        outcome = self.engine.run_commands()
-        self.assertEqual(outcome, {"fetched": 1, "done": 1, "failed": 0})
-        self.assertEqual(self.fake.services[service_id]["status"], "Suspended")
-        self.assertEqual(self.fake.actions().count("ModuleSuspend"), 1)
-        command.invalidate_recordset()
-        self.assertEqual(command.state, "acknowledged")
-        self.assertEqual(self.engine.run_commands(), {"fetched": 0, "done": 0, "failed": 0})
+        self.assertSuspensionRunsOnce(command, service_id)
         self.assertEqual(self.fake.actions().count("ModuleSuspend"), 1)
 
         self.engine.full_sync()
@@ -151,20 +144,7 @@ class TestHostingBridgeRenewal(HostingBridgeCommon):
         self.env["prepaid.renewal.service"]._cron_update_states()
         command = self.service(service_id).command_ids
         self.env.flush_all()
-        self.fake.down("503")
-        with self.assertLogs("hosting_bridge.sync", "ERROR"):
-            self.assertEqual(self.engine.run_commands()["failed"], 1)
-        command.invalidate_recordset()
-        self.assertEqual((command.state, command.attempts), ("pending", 1))
-        self.assertGreater(command.next_attempt_date, fields.Datetime.now())
-        self.assertEqual(self.engine.run_commands()["fetched"], 0, "not due before its delay")
-        self.fake.up()
-        command.sudo().next_attempt_date = fields.Datetime.now() - timedelta(seconds=1)
-        self.env.flush_all()
-        self.assertEqual(self.engine.run_commands()["done"], 1)
-        command.invalidate_recordset()
-        self.assertEqual(command.state, "acknowledged")
-        self.assertEqual(self.fake.services[service_id]["status"], "Suspended")
+        self.assertSuspensionWaitsForThePlatform(command, service_id)
 
     def test_platform_suspension_is_written_without_a_command_back(self):
         """Test that a service suspended on the platform is suspended in Odoo and queues nothing."""

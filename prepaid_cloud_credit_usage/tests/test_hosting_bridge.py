@@ -8,10 +8,8 @@ the test command installs every addon), the flows include them."""
 
 import json
 import time
-from datetime import timedelta
 from unittest.mock import patch
 
-from odoo import fields
 from odoo.tests import tagged
 
 from odoo.addons.prepaid_cloud_credit.tests.hosting_common import HostingBridgeCommon, OdooError
@@ -117,14 +115,7 @@ class TestHostingBridge(HostingBridgeCommon):
         """Test that a suspension queued by Odoo is executed on the platform once and acknowledged."""
         service_id, command = self.suspended_server()
         self.assertEqual(command.mapped("state"), ["pending"])
-
-        outcome = self.engine.run_commands()
-        self.assertEqual(outcome, {"fetched": 1, "done": 1, "failed": 0})
-        self.assertEqual(self.fake.services[service_id]["status"], "Suspended")
-        self.assertEqual(self.fake.actions().count("ModuleSuspend"), 1)
-        command.invalidate_recordset()
-        self.assertEqual(command.state, "acknowledged")
-        self.assertEqual(self.engine.run_commands(), {"fetched": 0, "done": 0, "failed": 0})
+        self.assertSuspensionRunsOnce(command, service_id)
         # The platform's state, synced back, is the state Odoo decided: no command comes back.
         self.engine.full_sync()
         self.assertEqual(self.server(service_id).state, "suspended")
@@ -212,21 +203,8 @@ class TestHostingBridge(HostingBridgeCommon):
     def test_platform_down_then_back_retries_the_command(self):
         """Test that a command whose platform is down is put back with a delay, then done once it is back."""
         service_id, command = self.suspended_server()
-        self.fake.down("503")
-        with self.assertLogs("hosting_bridge.sync", "ERROR") as logs:
-            self.assertEqual(self.engine.run_commands()["failed"], 1)
-        self.assertIn("commands postponed", logs.output[0])
-        command.invalidate_recordset()
-        self.assertEqual((command.state, command.attempts), ("pending", 1))
-        self.assertGreater(command.next_attempt_date, fields.Datetime.now())
-        self.assertEqual(self.engine.run_commands()["fetched"], 0, "not due before its delay")
-        self.fake.up()
-        command.sudo().next_attempt_date = fields.Datetime.now() - timedelta(seconds=1)
-        self.flush()
-        self.assertEqual(self.engine.run_commands()["done"], 1)
-        command.invalidate_recordset()
-        self.assertEqual(command.state, "acknowledged")
-        self.assertEqual(self.fake.services[service_id]["status"], "Suspended")
+        logs = self.assertSuspensionWaitsForThePlatform(command, service_id)
+        self.assertIn("commands postponed", logs[0])
 
     def test_command_failing_every_time_ends_failed(self):
         """Test that a command refused at every attempt is failed after the maximum, with the platform's
