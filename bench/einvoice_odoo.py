@@ -17,83 +17,13 @@ repeatable: nothing measured is committed.
 """
 
 import argparse
-import datetime
 import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-sys.path.insert(0, str(ROOT))
-from run_tests import addons_path, db_args, drop_database, odoo_bin_command  # noqa: E402
+from _common import ROOT, ensure_database, make_pkcs12, odoo_registry, use_shared_schemas
 
 ADDONS = "l10n_it_fatturapa_bridge,l10n_it"
 COMPANY = "Bench FatturaPA S.r.l."
-
-
-def schema_dir():
-    if os.environ.get("FATTURAPA_SCHEMA_DIR"):
-        return
-    for parent in ROOT.parents:
-        candidate = parent / "shared" / "fatturapa" / "xsd"
-        if candidate.is_dir():
-            os.environ["FATTURAPA_SCHEMA_DIR"] = str(candidate)
-            return
-
-
-def ensure_database(db, recreate, update=True):
-    command, odoo_dir = odoo_bin_command()
-    if recreate:
-        drop_database(db)
-    exists = subprocess.run(
-        ["psql", "-h", os.environ.get("PGHOST", "127.0.0.1"), "-U", os.environ.get("PGUSER", "odoo"),
-         "-d", "postgres", "-Atc", f"SELECT 1 FROM pg_database WHERE datname = '{db}'"],
-        stdout=subprocess.PIPE, text=True,
-    ).stdout.strip() == "1"
-    if exists and not update:
-        return odoo_dir
-    print(f"{'updating' if exists else 'creating'} {db} with {ADDONS}...", flush=True)
-    subprocess.run(
-        command + ["--addons-path", addons_path(odoo_dir), *db_args(), "-d", db,
-                   "-u" if exists else "-i", ADDONS, "--without-demo", "all", "--stop-after-init",
-                   "--log-level", "warn"],
-        check=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    return odoo_dir
-
-
-def odoo_registry(db, odoo_dir):
-    import odoo
-    from odoo.tools import config
-
-    config.parse_config(["--addons-path", addons_path(odoo_dir), *db_args(), "-d", db,
-                         "--log-level", "warn"])
-    odoo.service.server.load_server_wide_modules()
-    from odoo.modules.registry import Registry
-
-    return Registry(db)
-
-
-def make_pkcs12():
-    """A self-signed signing certificate, as a PKCS#12 with a password."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-    from cryptography.hazmat.primitives.serialization import pkcs12
-    from cryptography.x509.oid import NameOID
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Bench Signer")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(days=1))
-            .not_valid_after(now + datetime.timedelta(days=365))
-            .sign(key, hashes.SHA256()))
-    return pkcs12.serialize_key_and_certificates(
-        b"bench", key, cert, None, serialization.BestAvailableEncryption(b"bench"))
 
 
 def setup(registry, count, lines):
@@ -116,7 +46,7 @@ def setup(registry, count, lines):
             env.user.company_ids |= company
             env["account.chart.template"].try_loading("it", company, install_demo=False)
             env.ref("product.decimal_price").digits = 6
-            company.write({"l10n_it_fatturapa_pkcs12": base64.b64encode(make_pkcs12()),
+            company.write({"l10n_it_fatturapa_pkcs12": base64.b64encode(make_pkcs12(days=365)),
                            "l10n_it_fatturapa_pkcs12_password": "bench"})
             cr.commit()
         env = env(context={"allowed_company_ids": [company.id]})
@@ -226,8 +156,9 @@ def main():
     parser.add_argument("--profile", action="store_true",
                         help="print cProfile's top functions of the build (slows it down)")
     args = parser.parse_args()
-    schema_dir()
-    odoo_dir = ensure_database(args.db, args.recreate, not args.no_update)
+    use_shared_schemas()
+    _command, odoo_dir = ensure_database(args.db, args.recreate, ADDONS, update=not args.no_update,
+                                         env={**os.environ, "PYTHONPATH": str(ROOT)})
     registry = odoo_registry(args.db, odoo_dir)
     company_id, move_ids = setup(registry, args.invoices, args.lines)
     elapsed, cpu, pg_cpu, mapping = measure(registry, company_id, move_ids, args.batch,

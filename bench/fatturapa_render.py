@@ -18,89 +18,29 @@ Usage: python3 bench/fatturapa_render.py [--seconds 2] [--rounds 3]
 
 from __future__ import annotations
 
-import argparse
-import os
 import platform
 import sys
-import time
 from datetime import date
 from decimal import Decimal as D
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+for _path in (REPO, REPO / "tests" / "fatturapa_bridge"):
+    sys.path.insert(0, str(_path))
 
+from _common import rate, rate_arguments  # noqa: E402
+from fpa_builders import BUYER_VAT, SELLER_VAT, hosting_invoice, hosting_lines  # noqa: E402
 from lxml import etree  # noqa: E402
 
 from fatturapa_bridge import render  # noqa: E402
-from fatturapa_bridge.model import (  # noqa: E402
-    Address,
-    Body,
-    Buyer,
-    DocumentData,
-    FiscalId,
-    GeneralData,
-    GoodsServices,
-    Header,
-    Invoice,
-    Line,
-    PartyData,
-    Payment,
-    PaymentDetail,
-    Registry,
-    Seller,
-    SellerData,
-    Transmission,
-)
 from fatturapa_bridge.schema import load_schema  # noqa: E402
 
-SELLER_VAT, BUYER_VAT = "12345670017", "07654320584"
-LINES = [
-    ("Cloud server vCPU (hours)", D("720.00"), D("0.00410000")),
-    ("Cloud server RAM GB (hours)", D("1440.00"), D("0.00205000")),
-    ("Disk SSD 50 GB (month)", D("1.00"), D("4.50")),
-    ("cPanel licence", D("1.00"), D("15.99")),
-    ("Managed support", D("1.00"), D("29.00")),
-    ("FTP backup 100 GB", D("1.00"), D("3.00")),
-    ("Domain renewal example.it", D("1.00"), D("8.90")),
-    ("Domain transfer example.com", D("1.00"), D("11.50")),
-    ("CDP backup snapshots", D("30.00"), D("0.12345")),
-    ("Public IPv4 address", D("1.00"), D("2.00")),
-]
-
-
-def build_ours() -> Invoice:
-    return Invoice(
-        header=Header(
-            transmission=Transmission(transmitter=FiscalId(code=SELLER_VAT), progressive="00001",
-                                      recipient_code="ABC1234"),
-            seller=Seller(
-                data=SellerData(vat=FiscalId(code=SELLER_VAT),
-                                registry=Registry(name="Nuvola Hosting S.r.l.")),
-                address=Address(street="Via dei Server 42", zip="20121", city="Milano",
-                                province="MI"),
-            ),
-            buyer=Buyer(
-                data=PartyData(vat=FiscalId(code=BUYER_VAT), registry=Registry(name="Alfa Web")),
-                address=Address(street="Corso Italia 1", zip="10121", city="Torino",
-                                province="TO"),
-            ),
-        ),
-        bodies=[Body(
-            general=GeneralData(document=DocumentData(date=date(2026, 3, 2),
-                                                      number="FT/2026/0001")),
-            goods=GoodsServices(lines=[
-                Line(description=d, quantity=q, unit_price=p, vat_rate=D("22.00"))
-                for d, q, p in LINES
-            ]),
-            payments=[Payment(details=[PaymentDetail(method="MP05",
-                                                     iban="IT60X0542811101000000123456")])],
-        )],
-    )
+# The invoice of the tests' builders, for a38 to build the same.
+LINES = [(line.description, line.quantity.quantize(D("0.01")), line.unit_price) for line in hosting_lines()]
 
 
 def run_ours() -> bytes:
-    return render(build_ours())
+    return render(hosting_invoice())
 
 
 def make_a38(schema):
@@ -156,46 +96,8 @@ def make_a38(schema):
     return run
 
 
-def rate(func, seconds: float, rounds: int) -> float:
-    """Best invoices/second over ``rounds`` runs of about ``seconds`` each."""
-    func()  # warm-up: schema compilation, imports, caches
-    best = 0.0
-    for _ in range(rounds):
-        count, start = 0, time.perf_counter()
-        deadline = start + seconds
-        while True:
-            for _ in range(50):
-                func()
-            count += 50
-            now = time.perf_counter()
-            if now >= deadline:
-                break
-        best = max(best, count / (now - start))
-    return best
-
-
-def use_shared_schemas() -> None:
-    """Use the shared XSDs next to the repository (or above a worktree)
-    unless FATTURAPA_SCHEMA_DIR says otherwise."""
-    if os.environ.get("FATTURAPA_SCHEMA_DIR"):
-        return
-    for parent in REPO.parents:
-        shared = parent / "shared" / "fatturapa" / "xsd"
-        if shared.is_dir():
-            os.environ["FATTURAPA_SCHEMA_DIR"] = str(shared)
-            return
-
-
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=2.0)
-    parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
-
-    use_shared_schemas()
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
-
+    args = rate_arguments(__doc__.splitlines()[0])
     schema = load_schema()
     xml = run_ours()
     assert schema.validate(etree.fromstring(xml)), "our own output must be schema-valid"

@@ -20,24 +20,17 @@ Usage: python3 bench/fatturapa_sign.py [--seconds 2] [--rounds 3]
 
 from __future__ import annotations
 
-import argparse
-import datetime
-import os
 import platform
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "bench"))
+for _path in (REPO, REPO / "tests" / "fatturapa_bridge"):
+    sys.path.insert(0, str(_path))
 
 import cryptography  # noqa: E402
-from cryptography import x509  # noqa: E402
-from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric import rsa  # noqa: E402
-from cryptography.hazmat.primitives.serialization import pkcs12  # noqa: E402
-from cryptography.x509.oid import NameOID  # noqa: E402
-from fatturapa_render import build_ours, rate, use_shared_schemas  # noqa: E402
+from _common import make_pkcs12, rate, rate_arguments  # noqa: E402
+from fpa_builders import hosting_invoice as build_ours  # noqa: E402
 
 from fatturapa_bridge import render  # noqa: E402
 from fatturapa_bridge.signing import load_pkcs12, sign, sign_with, verify  # noqa: E402
@@ -45,30 +38,9 @@ from fatturapa_bridge.signing import load_pkcs12, sign, sign_with, verify  # noq
 PASSWORD = b"bench"
 
 
-def make_pkcs12() -> bytes:
-    """An RSA-2048 key with a self-signed certificate valid for a day."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Bench Signer")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(1)
-            .not_valid_before(now - datetime.timedelta(hours=1))
-            .not_valid_after(now + datetime.timedelta(days=1))
-            .sign(key, hashes.SHA256()))
-    return pkcs12.serialize_key_and_certificates(
-        b"bench", key, cert, None, serialization.BestAvailableEncryption(PASSWORD))
-
-
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=2.0)
-    parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
-    use_shared_schemas()
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
-
-    p12 = make_pkcs12()
+    args = rate_arguments(__doc__.splitlines()[0])
+    p12 = make_pkcs12(PASSWORD)
     signer = load_pkcs12(p12, PASSWORD)
     xml = render(build_ours())
     signed = sign_with(xml, signer)

@@ -34,8 +34,8 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 for _path in (BENCH, ROOT / "scripts", ROOT, ROOT / "tests" / "hosting_bridge"):
     sys.path.insert(0, str(_path))
+from _common import ensure_database, odoo_registry, odoo_server  # noqa: E402
 from run_tests import odoo_available  # noqa: E402
-from wallet_debits import ensure_database, odoo_registry, odoo_server  # noqa: E402
 
 LOGIN = "bench_hosting_bot"
 # The platform's servers and commands are in the usage addon, its domains in the domain addon.

@@ -24,8 +24,8 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "bench"))
+from _common import ensure_database, odoo_registry, odoo_server  # noqa: E402
 from run_tests import odoo_available  # noqa: E402
-from wallet_debits import ensure_database, odoo_registry, odoo_server  # noqa: E402
 
 PASSWORD = "bench-portal"
 

@@ -18,41 +18,16 @@ must renew and charge nothing.
 """
 
 import argparse
-import os
 import resource
-import subprocess
 import sys
 import time
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-sys.path.insert(0, str(ROOT / "bench"))
-from run_tests import addons_path, db_args, drop_database, odoo_available, odoo_bin_command  # noqa: E402
-from wallet_debits import odoo_registry  # noqa: E402
+from _common import ensure_database, odoo_registry
+from run_tests import odoo_available
 
 MODULES = "prepaid_cloud_credit_renewal,payment_demo,l10n_it"
-
-
-def ensure_database(db, recreate):
-    command, odoo_dir = odoo_bin_command()
-    if recreate:
-        drop_database(db)
-    exists = subprocess.run(
-        ["psql", "-h", os.environ.get("PGHOST", "127.0.0.1"), "-U", os.environ.get("PGUSER", "odoo"),
-         "-d", "postgres", "-Atc", f"SELECT 1 FROM pg_database WHERE datname = '{db}'"],
-        stdout=subprocess.PIPE, text=True,
-    ).stdout.strip() == "1"
-    print(f"{'updating' if exists else 'creating'} {db} with {MODULES}...", flush=True)
-    subprocess.run(
-        command + ["--addons-path", addons_path(odoo_dir), *db_args(), "-d", db,
-                   "-u" if exists else "-i", "prepaid_cloud_credit_renewal" if exists else MODULES,
-                   "--without-demo", "all", "--stop-after-init", "--log-level", "warn"],
-        check=True,
-    )
-    return command, odoo_dir
 
 
 def setup(registry, services_count, per_customer):
@@ -147,7 +122,7 @@ def main():
     if not odoo_available():
         print("Odoo 18 is not importable: benchmark skipped.")
         return 0
-    _command, odoo_dir = ensure_database(args.db, args.recreate)
+    _command, odoo_dir = ensure_database(args.db, args.recreate, MODULES, update_modules="prepaid_cloud_credit_renewal")
     registry = odoo_registry(args.db, odoo_dir)
     t0 = time.perf_counter()
     company_id, expiry = setup(registry, args.services, args.per_customer)

@@ -44,9 +44,8 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
-sys.path.insert(0, str(BENCH.parent / "scripts"))
+from _common import ensure_database, odoo_registry, odoo_server  # noqa: E402
 from run_tests import odoo_available  # noqa: E402
-from wallet_debits import ensure_database, odoo_registry, odoo_server  # noqa: E402
 
 PASSWORD = "bench-integration"
 LOGIN = "bench_usage_bot"
@@ -162,8 +161,9 @@ def setup_fleet(registry, servers, wallets):
     return day, len(wallet_ids)
 
 
-def rate_child(db, odoo_dir):
-    """Run in the child process: the daily cron, its wall time and peak RSS."""
+def run_child(db, odoo_dir, cron, counts):
+    """Run in the child process: ``cron(env)`` timed, then ``counts(cr, its
+    result)``; print them as JSON with the wall time and the peak RSS."""
     from odoo import api
 
     registry = odoo_registry(db, odoo_dir)
@@ -171,41 +171,43 @@ def rate_child(db, odoo_dir):
     with registry.cursor() as cr:
         env = api.Environment(cr, api.SUPERUSER_ID, {})
         started = time.perf_counter()
-        wallets = env["prepaid.cloud.statement"]._cron_rate_usage()
+        result = cron(env)
         elapsed = time.perf_counter() - started
+        figures = counts(cr, result)
+    print(json.dumps({
+        "elapsed": elapsed, **figures,
+        "baseline_kib": baseline, "peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+    }))
+
+
+def rate_child(db, odoo_dir):
+    """Run in the child process: the daily cron, its wall time and peak RSS."""
+
+    def counts(cr, wallets):
         cr.execute("SELECT count(*) FROM prepaid_cloud_usage")
         records = cr.fetchone()[0]
         cr.execute("SELECT count(*), coalesce(sum(amount_total), 0) FROM prepaid_cloud_statement")
         statements, total = cr.fetchone()
         cr.execute("SELECT count(*) FROM prepaid_wallet_transaction WHERE idempotency_key LIKE 'usage:%%'")
         debits = cr.fetchone()[0]
-    print(json.dumps({
-        "elapsed": elapsed, "wallets": wallets, "records": records, "statements": statements,
-        "debits": debits, "total": float(total),
-        "baseline_kib": baseline, "peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-    }))
+        return {"wallets": wallets, "records": records, "statements": statements, "debits": debits,
+                "total": float(total)}
+
+    run_child(db, odoo_dir, lambda env: env["prepaid.cloud.statement"]._cron_rate_usage(), counts)
 
 
 def hourly_child(db, odoo_dir):
     """Run in the child process: the hourly cron, its wall time and peak RSS."""
-    from odoo import api
 
-    registry = odoo_registry(db, odoo_dir)
-    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    with registry.cursor() as cr:
-        env = api.Environment(cr, api.SUPERUSER_ID, {})
-        started = time.perf_counter()
-        checked = env["prepaid.wallet"]._cron_cloud_balance_policy()
-        elapsed = time.perf_counter() - started
+    def counts(cr, checked):
         cr.execute("SELECT count(*), coalesce(sum(cloud_unbilled_amount), 0) FROM prepaid_wallet "
                    "WHERE cloud_unbilled_amount != 0")
         priced, total = cr.fetchone()
         cr.execute("SELECT count(*) FROM prepaid_cloud_usage")
         records = cr.fetchone()[0]
-    print(json.dumps({
-        "elapsed": elapsed, "priced": priced, "total": float(total), "checked": checked, "records": records,
-        "baseline_kib": baseline, "peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-    }))
+        return {"priced": priced, "total": float(total), "checked": checked, "records": records}
+
+    run_child(db, odoo_dir, lambda env: env["prepaid.wallet"]._cron_cloud_balance_policy(), counts)
 
 
 def bench_rating(db, child="--rate-child"):

@@ -18,54 +18,16 @@ over), and starts its own Odoo server with 4 workers for the XML-RPC part (on
 """
 
 import argparse
-import contextlib
 import multiprocessing
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
 import uuid
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-from run_tests import ADDON, addons_path, db_args, drop_database, odoo_available, odoo_bin_command  # noqa: E402
+from _common import ensure_database, odoo_registry, odoo_server
+from run_tests import odoo_available
 
 PASSWORD = "bench-integration"
-
-
-def ensure_database(db, recreate, addon=ADDON):
-    command, odoo_dir = odoo_bin_command()
-    if recreate:
-        drop_database(db)
-    exists = subprocess.run(
-        ["psql", "-h", os.environ.get("PGHOST", "127.0.0.1"), "-U", os.environ.get("PGUSER", "odoo"),
-         "-d", "postgres", "-Atc", f"SELECT 1 FROM pg_database WHERE datname = '{db}'"],
-        stdout=subprocess.PIPE, text=True,
-    ).stdout.strip() == "1"
-    # Create the database once; later runs update the addon to the code measured.
-    print(f"{'updating' if exists else 'creating'} {db} with {addon}...", flush=True)
-    subprocess.run(
-        command + ["--addons-path", addons_path(odoo_dir), *db_args(), "-d", db,
-                   "-u" if exists else "-i", addon, "--without-demo", "all", "--stop-after-init",
-                   "--log-level", "warn"],
-        check=True,
-    )
-    return command, odoo_dir
-
-
-def odoo_registry(db, odoo_dir):
-    import odoo
-    from odoo.tools import config
-
-    argv = ["--addons-path", addons_path(odoo_dir), *db_args(), "-d", db, "--log-level", "warn"]
-    config.parse_config(argv)
-    odoo.service.server.load_server_wide_modules()
-    from odoo.modules.registry import Registry
-
-    return Registry(db)
 
 
 def setup_wallet(registry, label, amount):
@@ -137,37 +99,6 @@ def bench_in_process(registry, debits, per_transaction=1):
     balance, lots, _count = wallet_state(registry, wallet_id)
     expected = debits - 0.5 * debits
     return debits / elapsed, elapsed, balance, expected, lots
-
-
-@contextlib.contextmanager
-def odoo_server(command, odoo_dir, db, workers, *extra):
-    """Run an Odoo server on a free port for the benchmark; yield its port."""
-    port = int(os.environ.get("BENCH_HTTP_PORT") or 0) or free_port()
-    server = subprocess.Popen(
-        command + ["--addons-path", addons_path(odoo_dir), *db_args(), "-d", db, "--db-filter", f"^{db}$",
-                   "--http-port", str(port), "--workers", str(workers), "--max-cron-threads", "0",
-                   "--log-level", "warn", "--limit-time-real", "600", *extra],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.3)
-        time.sleep(1.0)
-        yield port
-    finally:
-        server.terminate()
-        server.wait(30)
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def rpc_client(args):

@@ -70,6 +70,19 @@ def _table(rows: list[tuple[str, ...]], out) -> None:
         print(fmt.format(*row), file=out)
 
 
+def _report(rows: list[tuple[str, ...]], failed_input: list[str], has_errors: bool) -> int:
+    """Print the problems' table, then the inputs that could not be read.
+
+    :return: the exit code: input error before problems before success
+    """
+    _table(rows, sys.stdout)
+    for line in failed_input:
+        print(f"{PROG}: error: {line}", file=sys.stderr)
+    if failed_input:
+        return EXIT_INPUT
+    return EXIT_PROBLEMS if has_errors else EXIT_OK
+
+
 def _problem_rows(name: str, problems: list[Problem]) -> list[tuple[str, ...]]:
     return [(name, p.code, p.severity, p.path, p.message) for p in problems]
 
@@ -174,12 +187,7 @@ def cmd_validate(args) -> int:
         rows += _problem_rows(path, problems)
         if not problems and not args.quiet:
             print(f"{path}: OK")
-    _table(rows, sys.stdout)
-    for line in failed_input:
-        print(f"{PROG}: error: {line}", file=sys.stderr)
-    if failed_input:
-        return EXIT_INPUT
-    return EXIT_PROBLEMS if has_errors else EXIT_OK
+    return _report(rows, failed_input, has_errors)
 
 
 def cmd_parse(args) -> int:
@@ -259,12 +267,7 @@ def cmd_verify(args) -> int:
             with open(target, "xb") as handle:
                 handle.write(verified.content)
             print(f"{path} -> {target}")
-    _table(rows, sys.stdout)
-    for line in failed_input:
-        print(f"{PROG}: error: {line}", file=sys.stderr)
-    if failed_input:
-        return EXIT_INPUT
-    return EXIT_PROBLEMS if rows else EXIT_OK
+    return _report(rows, failed_input, bool(rows))
 
 
 def cmd_receipt(args) -> int:

@@ -291,6 +291,21 @@ def _vat_ok(fid: FiscalId | None) -> bool:
     return _iva_valid(fid.code)
 
 
+def _party_problems(data, base: str, who: str, vat_code: str, cf_code: str) -> Iterator[Problem]:
+    """The check digits of the Italian VAT number and of the codice fiscale
+    of one party's DatiAnagrafici ``data`` at path ``base``.
+
+    :param who: the party, as the messages name it ("seller", "buyer"...)
+    :param vat_code: the problem code of a wrong VAT number
+    :param cf_code: the problem code of a wrong codice fiscale
+    """
+    if not _vat_ok(data.vat):
+        yield Problem(vat_code, f"{base}/IdFiscaleIVA",
+                      f"{who} VAT number IT{data.vat.code} has a wrong check digit or format")
+    if data.fiscal_code and not _cf_valid(data.fiscal_code):
+        yield Problem(cf_code, f"{base}/CodiceFiscale", f"{who} codice fiscale {data.fiscal_code!r} is not valid")
+
+
 def check_identifiers(invoice: Invoice) -> Iterator[Problem]:
     """00300/00301/00303/00305/00306: checksums of Italian VAT numbers and
     tax codes (python-stdnum) of transmitter, seller, tax representatives and
@@ -306,32 +321,15 @@ def check_identifiers(invoice: Invoice) -> Iterator[Problem]:
                           f"{code!r} is neither a valid partita IVA nor a valid codice fiscale")
     seller = header.seller.data if header.seller else None
     if seller is not None:
-        if not _vat_ok(seller.vat):
-            yield Problem("00301", f"{_HEADER}/CedentePrestatore/DatiAnagrafici/IdFiscaleIVA",
-                          f"seller VAT number IT{seller.vat.code} has a wrong check digit "
-                          "or format")
-        if seller.fiscal_code and not _cf_valid(seller.fiscal_code):
-            yield Problem("CF", f"{_HEADER}/CedentePrestatore/DatiAnagrafici/CodiceFiscale",
-                          f"seller codice fiscale {seller.fiscal_code!r} is not valid")
+        yield from _party_problems(seller, f"{_HEADER}/CedentePrestatore/DatiAnagrafici", "seller", "00301", "CF")
     rep = header.tax_representative.data if header.tax_representative else None
     if rep is not None:
-        base = f"{_HEADER}/RappresentanteFiscale/DatiAnagrafici"
-        if not _vat_ok(rep.vat):
-            yield Problem("00303", f"{base}/IdFiscaleIVA",
-                          f"tax representative VAT number IT{rep.vat.code} has a wrong check "
-                          "digit or format")
-        if rep.fiscal_code and not _cf_valid(rep.fiscal_code):
-            yield Problem("CF", f"{base}/CodiceFiscale",
-                          f"tax representative codice fiscale {rep.fiscal_code!r} is not valid")
+        yield from _party_problems(rep, f"{_HEADER}/RappresentanteFiscale/DatiAnagrafici", "tax representative",
+                                   "00303", "CF")
     buyer = header.buyer.data if header.buyer else None
     if buyer is not None:
         base = f"{_HEADER}/CessionarioCommittente/DatiAnagrafici"
-        if not _vat_ok(buyer.vat):
-            yield Problem("00305", f"{base}/IdFiscaleIVA",
-                          f"buyer VAT number IT{buyer.vat.code} has a wrong check digit or format")
-        if buyer.fiscal_code and not _cf_valid(buyer.fiscal_code):
-            yield Problem("00306", f"{base}/CodiceFiscale",
-                          f"buyer codice fiscale {buyer.fiscal_code!r} is not valid")
+        yield from _party_problems(buyer, base, "buyer", "00305", "00306")
         if buyer.vat is None and not buyer.fiscal_code:
             yield Problem("00417", base,
                           "the buyer needs IdFiscaleIVA or CodiceFiscale (at least one)")

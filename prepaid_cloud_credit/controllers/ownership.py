@@ -28,6 +28,17 @@ def own_search_domain():
     return [("partner_id", "child_of", own_commercial_partner().id or 0)]
 
 
+def readable_count(model, domain, limit=None):
+    """How many records of ``model`` (an empty recordset) match ``domain``
+    for its environment's user: 0, without a query, for a user without read
+    access, so that a portal counter or list never raises for a customer who
+    has none.
+
+    :param limit: stop counting there (``1`` tells whether there is any)
+    """
+    return model.search_count(domain, limit=limit) if model.has_access("read") else 0
+
+
 def valid_access_token(record_sudo, access_token):
     """Whether ``access_token`` is the record's share token.
 

@@ -10,7 +10,7 @@ from odoo.addons.payment.controllers.portal import PaymentPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 from ..parsing import check_text, has_forbidden_characters
-from .ownership import own_commercial_partner, own_record
+from .ownership import own_commercial_partner, own_record, readable_count
 
 TRANSACTIONS_PER_PAGE = 20
 
@@ -84,14 +84,9 @@ class PrepaidPortal(PaymentPortal):
         filterby = filterby if filterby in filters else "all"
         Tx = request.env["prepaid.wallet.transaction"].sudo()  # the wallet was checked above
         domain = [("wallet_id", "=", wallet_sudo.id)] + filters[filterby]["domain"]
-        count = Tx.search_count(domain)
         url = f"/my/wallet/{wallet_sudo.id}" if wallet_id else "/my/wallet"
-        pager = portal_pager(
-            url=url, total=count, page=page, step=TRANSACTIONS_PER_PAGE,
-            url_args={"sortby": sortby, "filterby": filterby},
-        )
-        transactions = Tx.search(
-            domain, order=sortings[sortby]["order"], limit=TRANSACTIONS_PER_PAGE, offset=pager["offset"]
+        transactions, pager = self._prepaid_list_values(
+            Tx, domain, url, page, order=sortings[sortby]["order"], url_args={"sortby": sortby, "filterby": filterby},
         )
         values = {
             "page_name": "prepaid_wallet",
@@ -238,11 +233,8 @@ class PrepaidPortal(PaymentPortal):
 
     @http.route(["/my/recharges", "/my/recharges/page/<int:page>"], type="http", auth="user", website=True)
     def portal_my_recharges(self, page=1, **kw):
-        Recharge = request.env["prepaid.recharge"]
         domain = [("partner_id", "=", request.env.user.commercial_partner_id.id)]
-        count = Recharge.search_count(domain) if Recharge.has_access("read") else 0
-        pager = portal_pager(url="/my/recharges", total=count, page=page, step=TRANSACTIONS_PER_PAGE)
-        recharges = Recharge.search(domain, limit=TRANSACTIONS_PER_PAGE, offset=pager["offset"]) if count else Recharge
+        recharges, pager = self._prepaid_list_values(request.env["prepaid.recharge"], domain, "/my/recharges", page)
         return request.render("prepaid_cloud_credit.portal_my_recharges", {
             "page_name": "prepaid_recharges", "recharges": recharges, "pager": pager,
         })
@@ -254,18 +246,11 @@ class PrepaidPortal(PaymentPortal):
         recharge_sudo = own_record("prepaid.recharge", recharge_id, access_token)
         if recharge_sudo is None:
             return request.redirect("/my")
-        own = recharge_sudo.partner_id.commercial_partner_id == own_commercial_partner()
-        payment_started = bool(recharge_sudo._prepaid_payments_under_way())
-        values = {
-            "page_name": "prepaid_recharge",
-            "recharge": recharge_sudo,
-            "access_token": access_token,
-            "can_pay": own and not payment_started,
-            "payment_started": payment_started,
-        }
-        awaiting = recharge_sudo.state in ("awaiting", "failed")
-        if values["can_pay"] and awaiting and recharge_sudo.payment_method == "online":
-            values.update(self._prepaid_payment_form_values(recharge_sudo, access_token))
+        values = self._prepaid_document_page_values(
+            recharge_sudo, access_token, bool(recharge_sudo._prepaid_payments_under_way()),
+            self._prepaid_payment_form_values,
+        )
+        values.update(page_name="prepaid_recharge", recharge=recharge_sudo)
         return request.render("prepaid_cloud_credit.portal_recharge_page", values)
 
     @http.route("/my/recharges/<int:recharge_id>/request", type="http", auth="public", website=True)
@@ -284,14 +269,57 @@ class PrepaidPortal(PaymentPortal):
             ("Content-Disposition", http.content_disposition(filename)),
         ])
 
+    def _prepaid_document_page_values(self, document_sudo, access_token, payment_started, payment_form_values):
+        """The values of the portal page of a document paid online or
+        otherwise (a recharge, a renewal order...): only its customer may
+        pay it, once, and the payment form shows while an online payment is
+        awaited or failed.
+
+        :param document_sudo: the document, in sudo, with ``partner_id``,
+            ``state`` and ``payment_method``
+        :param access_token: the token the page was opened with, if any
+        :param bool payment_started: whether a payment of it is under way
+        :param payment_form_values: callable ``(document_sudo, access_token)``
+            returning the values of `payment.form`, called only when the form shows
+        :return: dict of page values, without ``page_name`` and the document
+        """
+        own = document_sudo.partner_id.commercial_partner_id == own_commercial_partner()
+        values = {
+            "access_token": access_token,
+            "can_pay": own and not payment_started,
+            "payment_started": payment_started,
+        }
+        awaiting = document_sudo.state in ("awaiting", "failed")
+        if values["can_pay"] and awaiting and document_sudo.payment_method == "online":
+            values.update(payment_form_values(document_sudo, access_token))
+        return values
+
     def _prepaid_payment_form_values(self, recharge_sudo, access_token):
         """The values of `payment.form` for this recharge's total."""
-        partner_sudo = request.env.user.partner_id if not request.env.user._is_public() else recharge_sudo.partner_id
-        company = recharge_sudo.company_id
-        currency = recharge_sudo.currency_id
-        # In sudo: the customer reads providers, methods and its tokens.
+        return self._prepaid_document_payment_form_values(
+            recharge_sudo, recharge_sudo.total_amount, f"/my/recharges/{recharge_sudo.id}/transaction", access_token,
+        )
+
+    def _prepaid_document_payment_form_values(self, document_sudo, amount, transaction_route, access_token):
+        """The values of `payment.form` that pay ``amount`` for a portal
+        document (a recharge, a renewal order...), in its company and currency.
+
+        The payer is the logged-in user, or the document's customer for a
+        visitor holding its share link.
+
+        :param document_sudo: the document, in sudo, with ``company_id``,
+            ``currency_id``, ``partner_id`` and the portal mixin
+        :param str transaction_route: the JSON route that creates the transaction
+        :param access_token: the token the page was opened with, if any
+        :return: dict of values for the `payment.form` template
+        """
+        user = request.env.user
+        partner_sudo = user.partner_id if not user._is_public() else document_sudo.partner_id
+        company = document_sudo.company_id
+        currency = document_sudo.currency_id
+        # In sudo: the customer reads providers, methods and its own tokens.
         providers_sudo = request.env["payment.provider"].sudo()._get_compatible_providers(
-            company.id, partner_sudo.id, recharge_sudo.total_amount, currency_id=currency.id
+            company.id, partner_sudo.id, amount, currency_id=currency.id
         )
         payment_methods_sudo = request.env["payment.method"].sudo()._get_compatible_payment_methods(
             providers_sudo.ids, partner_sudo.id, currency_id=currency.id
@@ -302,13 +330,43 @@ class PrepaidPortal(PaymentPortal):
             "payment_methods_sudo": payment_methods_sudo,
             "tokens_sudo": tokens_sudo,
             "show_tokenize_input_mapping": self._compute_show_tokenize_input_mapping(providers_sudo),
-            "amount": recharge_sudo.total_amount,
+            "amount": amount,
             "currency": currency,
             "partner_id": partner_sudo.id,
-            "transaction_route": f"/my/recharges/{recharge_sudo.id}/transaction",
-            "landing_route": recharge_sudo.get_portal_url(),
-            "access_token": access_token or recharge_sudo._portal_ensure_token(),
+            "transaction_route": transaction_route,
+            "landing_route": document_sudo.get_portal_url(),
+            "access_token": access_token or document_sudo._portal_ensure_token(),
         }
+
+    def _prepaid_create_document_transaction(self, amount, currency, partner, custom_create_values, kwargs):
+        """Create the payment transaction of a portal document from the
+        `payment.form` values ``kwargs``: the amount, currency and partner
+        given here replace whatever the browser sent.
+
+        :param dict custom_create_values: the values that link the
+            transaction to its document
+        :return: the transaction, in sudo
+        """
+        self._validate_transaction_kwargs(kwargs)
+        kwargs.update({"amount": amount, "currency_id": currency.id, "partner_id": partner.id})
+        return self._create_transaction(custom_create_values=custom_create_values, **kwargs)
+
+    def _prepaid_list_values(self, model, domain, url, page, step=TRANSACTIONS_PER_PAGE, order=None, url_args=None):
+        """One page of a portal list and its pager.
+
+        :param model: the records' model (empty recordset), in sudo where the
+            caller narrowed ``domain`` to the customer's own records; without
+            read access the list is empty
+        :param str url: the list's URL, that the pager adds ``/page/<n>`` to
+        :param int step: records a page
+        :param str order: the sort order of ``search``, the model's by default
+        :param dict url_args: the query arguments the pager's links keep
+        :return: (the page's records, the pager of `portal.pager`)
+        """
+        count = readable_count(model, domain)
+        pager = portal_pager(url=url, total=count, page=page, step=step, url_args=url_args)
+        records = model.search(domain, order=order, limit=step, offset=pager["offset"]) if count else model.browse()
+        return records, pager
 
     @http.route("/my/recharges/<int:recharge_id>/transaction", type="json", auth="public")
     def portal_recharge_transaction(self, recharge_id, access_token=None, **kwargs):
@@ -323,15 +381,11 @@ class PrepaidPortal(PaymentPortal):
         if recharge_sudo is None:
             raise ValidationError(_("You can only pay the recharges of your own account."))
         recharge_sudo._prepaid_check_new_payment()
-        self._validate_transaction_kwargs(kwargs)
-        kwargs.update({
-            "amount": recharge_sudo.total_amount,
-            "currency_id": recharge_sudo.currency_id.id,
-            "partner_id": recharge_sudo.partner_id.id,
-        })
         # No invoice yet: the payment, once confirmed, issues it.
-        custom = {"prepaid_recharge_id": recharge_sudo.id}
-        tx_sudo = self._create_transaction(custom_create_values=custom, **kwargs)
+        tx_sudo = self._prepaid_create_document_transaction(
+            recharge_sudo.total_amount, recharge_sudo.currency_id, recharge_sudo.partner_id,
+            {"prepaid_recharge_id": recharge_sudo.id}, kwargs,
+        )
         recharge_sudo._prepaid_payment_started()
         return tx_sudo._get_processing_values()
 

@@ -147,6 +147,27 @@ class PrepaidItalianAccountingCommon(PrepaidCommon):
             self.item("310200", credit=12.5),
         ])
 
+    def assertRefundedTheSameDay(self, amount, booked):
+        """Debit ``amount`` and refund it the same day, then book the day:
+        both movements are linked to one entry (not an invoice), which takes
+        ``booked`` (the usage as the policy books it) to revenue and back.
+
+        :return: the entry
+        """
+        debit = self.debit(amount)
+        refund = self.wallet._ledger_apply("refund", amount, self.key(), refund_of=debit)
+        self.book()
+        entry = self.tx_of(debit)
+        self.assertEqual(self.tx_of(refund), entry)
+        self.assertEqual(entry.move_type, "entry")
+        self.assertEntries(entry, [
+            self.item("253000", debit=booked, partner=self.customer),
+            self.item("310200", credit=booked),
+            self.item("253000", credit=booked, partner=self.customer),
+            self.item("310200", debit=booked),
+        ])
+        return entry
+
     @contextmanager
     def assertRefused(self, exception, pattern):
         """The call raises ``exception`` with a message matching ``pattern``,

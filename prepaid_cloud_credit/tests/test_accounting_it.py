@@ -131,18 +131,7 @@ class TestItalianBooks(PrepaidItalianAccountingCommon):
         """Test that under VAT at consumption usage refunded the same day invoices nothing and still has its entry."""
         self.set_policy("consumption")
         self.recharge(100)
-        debit = self.debit(20)
-        refund = self.wallet._ledger_apply("refund", 20, self.key(), refund_of=debit)
-        self.book()
-        entry = self.tx_of(debit)
-        self.assertEqual(self.tx_of(refund), entry)
-        self.assertEqual(entry.move_type, "entry")
-        self.assertEntries(entry, [
-            self.item("253000", debit=24.4, partner=self.customer),
-            self.item("310200", credit=24.4),
-            self.item("253000", credit=24.4, partner=self.customer),
-            self.item("310200", debit=24.4),
-        ])
+        self.assertRefundedTheSameDay(20, booked=24.4)
         self.assertLiabilityExact()
 
 @tagged("post_install", "-at_install")

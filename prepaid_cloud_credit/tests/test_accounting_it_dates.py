@@ -164,17 +164,7 @@ class TestItalianAuditTrail(PrepaidItalianAccountingCommon):
         """Test that a debit refunded the same day is booked with its refund, both linked to one entry."""
         self.set_policy("recharge")
         self.recharge(100)
-        debit = self.debit(20)
-        refund = self.wallet._ledger_apply("refund", 20, self.key(), refund_of=debit)
-        self.book()
-        entry = self.tx_of(debit)
-        self.assertEqual(self.tx_of(refund), entry)
-        self.assertEntries(entry, [
-            self.item("253000", debit=20, partner=self.customer),
-            self.item("310200", credit=20),
-            self.item("253000", credit=20, partner=self.customer),
-            self.item("310200", debit=20),
-        ])
+        self.assertRefundedTheSameDay(20, booked=20)
         self.assertLiabilityExact()
 
     def test_a_day_that_cannot_be_booked_is_recorded_and_the_others_are_booked(self):

@@ -9,12 +9,9 @@ from .translation_common import PortalTranslationCommon
 class TestPortalTranslation(PortalTranslationCommon, PrepaidPortalCommon, HttpCase):
     """The customer's pages of the core, read by an Italian customer."""
 
-    ADDONS = ("prepaid_cloud_credit",)
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls._activate_translations(cls.ADDONS)
         cls.customer_user.lang = cls.LANG
         cls.wallet._ledger_apply("credit", 80, cls.key("it"), kind="paid")
         cls.wallet._ledger_apply("debit", 5, cls.key("it"), purpose="usage")
@@ -22,11 +19,6 @@ class TestPortalTranslation(PortalTranslationCommon, PrepaidPortalCommon, HttpCa
     def setUp(self):
         super().setUp()
         self.login(self.customer_user)
-
-    def page(self, url, **data):
-        response = self.post(url, **data) if data else self.url_open(url)
-        self.assertEqual(response.status_code, 200, url)
-        return response.text
 
     def test_home_and_wallet_pages_show_no_english_label(self):
         """Test that the portal home, the wallet page with its statement form
@@ -37,7 +29,7 @@ class TestPortalTranslation(PortalTranslationCommon, PrepaidPortalCommon, HttpCa
         wallet = self.page(f"/my/wallet/{self.wallet.id}")
         self.assertIn('id="prepaid_statement_form"', wallet)
         self.assertNoEnglishLabels(wallet, self.ADDONS)
-        self.assertNoEnglishLabels(self.page("/my/recharges"), self.ADDONS)
+        self.assertPagesInItalian("/my/recharges")
 
     def test_recharge_form_and_summary_show_no_english_label(self):
         """Test that the recharge form, its error and its summary speak Italian."""
@@ -55,4 +47,4 @@ class TestPortalTranslation(PortalTranslationCommon, PrepaidPortalCommon, HttpCa
         """Test that the page of an awaiting recharge, with its bank details, speaks Italian."""
         recharge = self.confirm_recharge(amount="50", method="bank_transfer")
         self.assertTrue(recharge)
-        self.assertNoEnglishLabels(self.page(recharge.get_portal_url()), self.ADDONS)
+        self.assertPagesInItalian(recharge.get_portal_url())

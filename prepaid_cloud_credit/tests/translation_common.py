@@ -37,6 +37,13 @@ class PortalTranslationCommon:
     """
 
     LANG = "it_IT"
+    # The addons whose English labels the pages must not show.
+    ADDONS = ("prepaid_cloud_credit",)
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._activate_translations(cls.ADDONS)
 
     @classmethod
     def _activate_translations(cls, addons):
@@ -75,6 +82,25 @@ class PortalTranslationCommon:
                 if len(part) > 2 and re.search(r"[A-Za-z]{3}", part) and part not in italian:
                     labels.add(part)
         return labels
+
+    def page(self, url, **data):
+        """Return the HTML of ``url``, posted with ``data`` when given (through
+        the ``post`` of the test's common class), asserting that it is served."""
+        response = self.post(url, **data) if data else self.url_open(url)
+        self.assertEqual(response.status_code, 200, url)
+        return response.text
+
+    def assertPagesInItalian(self, *urls):
+        """Assert that each page of ``urls`` is served and shows no English
+        label of ``ADDONS``.
+
+        :return: the HTML of the last page
+        """
+        page = ""
+        for url in urls:
+            page = self.page(url)
+            self.assertNoEnglishLabels(page, self.ADDONS)
+        return page
 
     def assertNoEnglishLabels(self, page, addons):
         """Assert that no English label of ``addons`` is visible in the HTML ``page``."""

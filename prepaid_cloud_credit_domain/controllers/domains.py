@@ -11,7 +11,12 @@ from odoo.tools import float_repr
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
-from odoo.addons.prepaid_cloud_credit.controllers.ownership import own_commercial_partner, own_record, own_search_domain
+from odoo.addons.prepaid_cloud_credit.controllers.ownership import (
+    own_commercial_partner,
+    own_record,
+    own_search_domain,
+    readable_count,
+)
 from odoo.addons.prepaid_cloud_credit.parsing import has_forbidden_characters, parse_whole, shown
 
 from ..models.prepaid_domain_price import DOMAIN_OPERATIONS, MAX_DOMAIN_YEARS
@@ -26,9 +31,8 @@ class PrepaidDomainsPortal(CustomerPortal):
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
         if "prepaid_domain_count" in counters:
-            Domain = request.env["prepaid.domain"]
-            values["prepaid_domain_count"] = (
-                Domain.search_count(self._get_portal_domains_domain()) if Domain.has_access("read") else 0
+            values["prepaid_domain_count"] = readable_count(
+                request.env["prepaid.domain"], self._get_portal_domains_domain()
             )
         return values
 

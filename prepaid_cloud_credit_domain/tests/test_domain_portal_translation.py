@@ -15,7 +15,6 @@ class TestDomainPortalTranslation(PortalTranslationCommon, PrepaidDomainPortalCo
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls._activate_translations(cls.ADDONS)
         cls.portal.lang = cls.LANG
         cls.domain = cls.Domain.create({"name": "acme.com", "wallet_id": cls.wallet.id})
         cls.credit(cls, 100)
@@ -25,11 +24,10 @@ class TestDomainPortalTranslation(PortalTranslationCommon, PrepaidDomainPortalCo
         """Test that the domains list, a domain and the price list (its
         operation headers too) speak Italian to an Italian customer."""
         self.authenticate("pia", "pia-pass-123")
-        for url in ("/my", "/my/domains", f"/my/domains/{self.domain.id}", "/my/domain-prices", "/my/plans"):
-            response = self.url_open(url)
-            self.assertEqual(response.status_code, 200, url)
-            self.assertNoEnglishLabels(response.text, self.ADDONS)
-        prices = self.url_open("/my/domain-prices").text
+        self.assertPagesInItalian(
+            "/my", "/my/domains", f"/my/domains/{self.domain.id}", "/my/domain-prices", "/my/plans"
+        )
+        prices = self.page("/my/domain-prices")
         self.assertIn("Registra", prices)
         self.assertIn("Rinnova", prices)
 

@@ -120,11 +120,20 @@ class PrepaidRecharge(models.Model):
                                l10n_it_office_code=None, **kwargs):
         """Override of the core to keep the public administration fields on the recharge."""
         vals = super()._prepare_recharge_vals(wallet, amount, payment_method, **kwargs)
-        for name, value in (("l10n_it_cig", l10n_it_cig), ("l10n_it_cup", l10n_it_cup),
-                            ("l10n_it_office_code", l10n_it_office_code)):
-            if value:
-                vals[name] = value.strip().upper()
+        vals.update(self._prepaid_l10n_it_pa_codes_vals(l10n_it_cig, l10n_it_cup, l10n_it_office_code))
         return vals
+
+    @api.model
+    def _prepaid_l10n_it_pa_codes_vals(self, cig, cup, office_code):
+        """The values that keep the codes a public administration gave on the
+        document it buys with (a recharge, a renewal order): the codes given,
+        stripped and in capitals, under the fields ``l10n_it_cig``,
+        ``l10n_it_cup`` and ``l10n_it_office_code``.
+
+        :return: dict of field name to code, without the codes not given
+        """
+        codes = (("l10n_it_cig", cig), ("l10n_it_cup", cup), ("l10n_it_office_code", office_code))
+        return {name: value.strip().upper() for name, value in codes if value}
 
     def _prepaid_check_new_payment(self):
         """Override of the core: a public administration pays by bank transfer only."""
@@ -141,16 +150,30 @@ class PrepaidRecharge(models.Model):
         """Override of the core: the invoice of a public administration names
         the recharge as its purchase order, with the CIG, CUP and office code."""
         vals = super()._prepare_invoice_vals()
-        if self.l10n_it_cig or self.l10n_it_office_code:
-            vals.update({
-                "l10n_it_origin_document_type": "purchase_order",
-                "l10n_it_origin_document_name": self.name,
-                "l10n_it_origin_document_date": fields.Date.context_today(self, self.create_date),
-                "l10n_it_cig": self.l10n_it_cig or False,
-                "l10n_it_cup": self.l10n_it_cup or False,
-                "prepaid_l10n_it_office_code": self.l10n_it_office_code or False,
-            })
+        vals.update(self._prepaid_l10n_it_origin_document_vals(self))
         return vals
+
+    @api.model
+    def _prepaid_l10n_it_origin_document_vals(self, document):
+        """The invoice values that name ``document`` (a recharge, a renewal
+        order) as the purchase order of a public administration, with its
+        CIG, CUP and office code.
+
+        :param document: one record with a ``name``, a ``create_date`` and the
+            fields ``l10n_it_cig``, ``l10n_it_cup`` and ``l10n_it_office_code``
+        :return: dict of invoice values, empty when the document carries
+            neither a CIG nor an office code
+        """
+        if not (document.l10n_it_cig or document.l10n_it_office_code):
+            return {}
+        return {
+            "l10n_it_origin_document_type": "purchase_order",
+            "l10n_it_origin_document_name": document.name,
+            "l10n_it_origin_document_date": fields.Date.context_today(document, document.create_date),
+            "l10n_it_cig": document.l10n_it_cig or False,
+            "l10n_it_cup": document.l10n_it_cup or False,
+            "prepaid_l10n_it_office_code": document.l10n_it_office_code or False,
+        }
 
     def _on_invoice_posted(self, invoice):
         """Override of the core to send the recharge invoice to the SdI, then

@@ -5,9 +5,8 @@ from odoo import _, fields, http
 from odoo.exceptions import UserError, ValidationError
 from odoo.http import request
 
-from odoo.addons.payment.controllers.portal import PaymentPortal
-from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.addons.prepaid_cloud_credit.controllers.ownership import own_commercial_partner, own_record
+from odoo.addons.prepaid_cloud_credit.controllers.portal import PrepaidPortal
 from odoo.addons.prepaid_cloud_credit.ledger_storage import lock_rows
 
 SERVICES_PER_PAGE = 50
@@ -15,7 +14,7 @@ SERVICES_PER_PAGE = 50
 QUANTITY_CHOICES = {"month": (1, 3, 6), "year": (1, 2, 3)}
 
 
-class RenewalPortal(PaymentPortal):
+class RenewalPortal(PrepaidPortal):
     """The customer's renewable services, their renewal and its payment."""
 
     def _prepare_home_portal_values(self, counters):
@@ -62,11 +61,10 @@ class RenewalPortal(PaymentPortal):
         filterby = filterby if filterby in filters else "all"
         Service = self._renewal_services_sudo()
         domain = self._renewal_domain() + filters[filterby]["domain"]
-        count = Service.search_count(domain)
-        pager = portal_pager(url="/my/services", total=count, page=page, step=SERVICES_PER_PAGE,
-                             url_args={"sortby": sortby, "filterby": filterby})
-        services = Service.search(domain, order=sortings[sortby]["order"], limit=SERVICES_PER_PAGE,
-                                  offset=pager["offset"])
+        services, pager = self._prepaid_list_values(
+            Service, domain, "/my/services", page, step=SERVICES_PER_PAGE, order=sortings[sortby]["order"],
+            url_args={"sortby": sortby, "filterby": filterby},
+        )
         return request.render("prepaid_cloud_credit_renewal.portal_my_services", {
             "page_name": "renewal_services",
             "services": services,
@@ -196,9 +194,7 @@ class RenewalPortal(PaymentPortal):
         # sudo: narrowed to the user's own customer.
         Order = request.env["prepaid.renewal.order"].sudo()
         domain = [("partner_id", "=", own_commercial_partner().id or 0), ("state", "!=", "draft")]
-        count = Order.search_count(domain)
-        pager = portal_pager(url="/my/renewals", total=count, page=page, step=SERVICES_PER_PAGE)
-        orders = Order.search(domain, limit=SERVICES_PER_PAGE, offset=pager["offset"])
+        orders, pager = self._prepaid_list_values(Order, domain, "/my/renewals", page, step=SERVICES_PER_PAGE)
         return request.render("prepaid_cloud_credit_renewal.portal_my_renewals", {
             "page_name": "renewal_orders", "orders": orders, "pager": pager,
         })
@@ -210,43 +206,17 @@ class RenewalPortal(PaymentPortal):
         order_sudo = own_record("prepaid.renewal.order", order_id, access_token)
         if order_sudo is None:
             return request.redirect("/my")
-        own = order_sudo.partner_id == own_commercial_partner()
-        payment_started = bool(order_sudo._payments_under_way())
-        values = {
-            "page_name": "renewal_order",
-            "order": order_sudo,
-            "access_token": access_token,
-            "can_pay": own and not payment_started,
-            "payment_started": payment_started,
-        }
-        if values["can_pay"] and order_sudo.state in ("awaiting", "failed") and order_sudo.payment_method == "online":
-            values.update(self._renewal_payment_form_values(order_sudo, access_token))
+        values = self._prepaid_document_page_values(
+            order_sudo, access_token, bool(order_sudo._payments_under_way()), self._renewal_payment_form_values,
+        )
+        values.update(page_name="renewal_order", order=order_sudo)
         return request.render("prepaid_cloud_credit_renewal.portal_renewal_page", values)
 
     def _renewal_payment_form_values(self, order_sudo, access_token):
-        partner_sudo = request.env.user.partner_id
-        company = order_sudo.company_id
-        currency = order_sudo.currency_id
-        # In sudo: the customer reads providers, methods and its own tokens.
-        providers_sudo = request.env["payment.provider"].sudo()._get_compatible_providers(
-            company.id, partner_sudo.id, order_sudo._amount_to_pay(), currency_id=currency.id
+        """The values of `payment.form` for what the order leaves to pay."""
+        return self._prepaid_document_payment_form_values(
+            order_sudo, order_sudo._amount_to_pay(), f"/my/renewals/{order_sudo.id}/transaction", access_token,
         )
-        payment_methods_sudo = request.env["payment.method"].sudo()._get_compatible_payment_methods(
-            providers_sudo.ids, partner_sudo.id, currency_id=currency.id
-        )
-        tokens_sudo = request.env["payment.token"].sudo()._get_available_tokens(providers_sudo.ids, partner_sudo.id)
-        return {
-            "providers_sudo": providers_sudo,
-            "payment_methods_sudo": payment_methods_sudo,
-            "tokens_sudo": tokens_sudo,
-            "show_tokenize_input_mapping": self._compute_show_tokenize_input_mapping(providers_sudo),
-            "amount": order_sudo._amount_to_pay(),
-            "currency": currency,
-            "partner_id": partner_sudo.id,
-            "transaction_route": f"/my/renewals/{order_sudo.id}/transaction",
-            "landing_route": order_sudo.get_portal_url(),
-            "access_token": access_token or order_sudo._portal_ensure_token(),
-        }
 
     @http.route("/my/renewals/<int:order_id>/transaction", type="json", auth="user")
     def portal_renewal_transaction(self, order_id, access_token=None, **kwargs):
@@ -260,14 +230,10 @@ class RenewalPortal(PaymentPortal):
             raise ValidationError(_("You can only pay the renewals of your own account."))
         lock_rows(order_sudo)
         order_sudo._check_new_payment()
-        self._validate_transaction_kwargs(kwargs)
-        kwargs.update({
-            "amount": order_sudo._amount_to_pay(),
-            "currency_id": order_sudo.currency_id.id,
-            "partner_id": request.env.user.partner_id.id,
-        })
         custom = {"prepaid_renewal_order_id": order_sudo.id, "invoice_ids": [(6, 0, order_sudo.invoice_id.ids)]}
-        tx_sudo = self._create_transaction(custom_create_values=custom, **kwargs)
+        tx_sudo = self._prepaid_create_document_transaction(
+            order_sudo._amount_to_pay(), order_sudo.currency_id, request.env.user.partner_id, custom, kwargs,
+        )
         order_sudo._payment_started()
         return tx_sudo._get_processing_values()
 

@@ -15,7 +15,6 @@ class TestRenewalPortalTranslation(PortalTranslationCommon, RenewalCommon, HttpC
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls._activate_translations(cls.ADDONS)
         cls.customer_user.lang = cls.LANG
         cls.expiring = cls.service(cls, 10, name="it-expiring")
         cls.service(cls, -5, name="it-expired")
@@ -24,11 +23,6 @@ class TestRenewalPortalTranslation(PortalTranslationCommon, RenewalCommon, HttpC
         super().setUp()
         self.login(self.customer_user)
 
-    def page(self, url, **data):
-        response = self.post(url, **data) if data else self.url_open(url)
-        self.assertEqual(response.status_code, 200, url)
-        return response.text
-
     def test_services_list_shows_no_english_label(self):
         """Test that /my/services, under each filter, and the renewals history
         speak Italian to an Italian customer."""
@@ -36,11 +30,8 @@ class TestRenewalPortalTranslation(PortalTranslationCommon, RenewalCommon, HttpC
         self.assertIn("it-expiring", services)
         self.assertIn("Prezzi IVA esclusa", services)
         self.assertNoEnglishLabels(services, self.ADDONS)
-        for filterby in ("expiring", "expired", "awaiting"):
-            self.assertNoEnglishLabels(self.page(f"/my/services?filterby={filterby}"), self.ADDONS)
-        renewals = self.page("/my/renewals")
-        self.assertIn("Ancora nessun rinnovo", renewals)
-        self.assertNoEnglishLabels(renewals, self.ADDONS)
+        self.assertPagesInItalian(*(f"/my/services?filterby={name}" for name in ("expiring", "expired", "awaiting")))
+        self.assertIn("Ancora nessun rinnovo", self.assertPagesInItalian("/my/renewals"))
 
     def test_renewal_summary_shows_no_english_label(self):
         """Test that the renewal summary of a ticked service, paid by bank

@@ -88,10 +88,9 @@ class PrepaidRenewalOrder(models.Model):
         """Override of `prepaid_cloud_credit_renewal` to keep the public
         administration's codes on the order."""
         vals = super()._prepare_order_vals(partner, company, currency, payment_method, **kwargs)
-        for name, value in (("l10n_it_cig", l10n_it_cig), ("l10n_it_cup", l10n_it_cup),
-                            ("l10n_it_office_code", l10n_it_office_code)):
-            if value:
-                vals[name] = value.strip().upper()
+        vals.update(self.env["prepaid.recharge"]._prepaid_l10n_it_pa_codes_vals(
+            l10n_it_cig, l10n_it_cup, l10n_it_office_code,
+        ))
         return vals
 
     # ------------------------------------------------------------------
@@ -103,13 +102,5 @@ class PrepaidRenewalOrder(models.Model):
         administration names the order as its purchase order, with the CIG,
         the CUP and the office code, as the recharge glue does."""
         vals = super()._prepare_invoice_vals()
-        if self.l10n_it_cig or self.l10n_it_office_code:
-            vals.update({
-                "l10n_it_origin_document_type": "purchase_order",
-                "l10n_it_origin_document_name": self.name,
-                "l10n_it_origin_document_date": fields.Date.context_today(self, self.create_date),
-                "l10n_it_cig": self.l10n_it_cig or False,
-                "l10n_it_cup": self.l10n_it_cup or False,
-                "prepaid_l10n_it_office_code": self.l10n_it_office_code or False,
-            })
+        vals.update(self.env["prepaid.recharge"]._prepaid_l10n_it_origin_document_vals(self))
         return vals

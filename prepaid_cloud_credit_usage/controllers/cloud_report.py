@@ -7,6 +7,7 @@ from odoo import _, fields, http
 from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.prepaid_cloud_credit.controllers.ownership import readable_count
 
 # Longest period one report (or one CSV export) covers.
 MAX_REPORT_DAYS = 366
@@ -20,9 +21,8 @@ class CloudReportPortal(CustomerPortal):
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
         if "cloud_server_count" in counters:
-            Server = request.env["prepaid.cloud.server"]
-            values["cloud_server_count"] = (
-                Server.search_count(self._get_cloud_report_domain(), limit=1) if Server.has_access("read") else 0
+            values["cloud_server_count"] = readable_count(
+                request.env["prepaid.cloud.server"], self._get_cloud_report_domain(), limit=1
             )
         return values
 

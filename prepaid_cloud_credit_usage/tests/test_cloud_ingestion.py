@@ -26,6 +26,19 @@ class TestCloudIngestion(CloudCommon):
             for h in range(count)
         ]
 
+    def assertBatchRefused(self, batch, errors, accepted):
+        """Assert that ``batch`` is refused whole: nothing is stored, the error
+        names every one of ``errors`` and no record of the indexes ``accepted``.
+        """
+        with self.assertRaises(ValidationError) as caught:
+            self.ingest(batch)
+        message = str(caught.exception)
+        for expected in errors:
+            self.assertIn(expected, message)
+        for index in accepted:
+            self.assertNotIn(f"Record {index}:", message)
+        self.assertFalse(self.own_usage())
+
     def test_valid_batch_is_stored_with_its_source(self):
         """Test that a valid batch is stored as platform samples and counted."""
         result = self.ingest(self.samples())
@@ -77,10 +90,7 @@ class TestCloudIngestion(CloudCommon):
             dict(good, quantity="3"),
             good,
         ]
-        with self.assertRaises(ValidationError) as caught:
-            self.ingest(batch)
-        message = str(caught.exception)
-        for expected in (
+        self.assertBatchRefused(batch, (
             "Record 0: unknown server nope",
             "Record 1: unknown meter gpu_hour",
             "Record 2: the quantity -1 is negative",
@@ -90,11 +100,7 @@ class TestCloudIngestion(CloudCommon):
             "Record 7: record 6 of this batch has 1.0",
             "Record 8: the hour 2030-01-01 00:00:00 is in the future",
             "Record 9: the quantity '3' is not a number",
-        ):
-            self.assertIn(expected, message)
-        self.assertNotIn("Record 10", message)
-        self.assertNotIn("Record 6:", message)
-        self.assertFalse(self.own_usage())
+        ), accepted=(6, 10))
 
     def test_compact_rows_are_accepted_like_mappings(self):
         """Test that [server, meter, hour, quantity] rows store the same records as mappings."""
@@ -118,20 +124,14 @@ class TestCloudIngestion(CloudCommon):
             [" ", "traffic_gb", hour, 1.0],
             ["srv-1", None, hour, 1.0],
         ]
-        with self.assertRaises(ValidationError) as caught:
-            self.ingest(batch)
-        message = str(caught.exception)
-        for expected in (
+        self.assertBatchRefused(batch, (
             "Record 1: the quantity -1.0 is negative",
             "Record 2: the quantity must be a finite number",
             "Record 3: the quantity must be a finite number",
             "Record 4: the quantity True is not a number",
             "Record 5: the server reference is missing",
             "Record 6: the meter code is missing",
-        ):
-            self.assertIn(expected, message)
-        self.assertNotIn("Record 0:", message)
-        self.assertFalse(self.own_usage())
+        ), accepted=(0,))
 
     def test_json_payload_is_validated_like_records(self):
         """Test that a JSON batch stores its rows and rejects malformed JSON or bad rows whole."""

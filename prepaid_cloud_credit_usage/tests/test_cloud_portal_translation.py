@@ -18,7 +18,6 @@ class TestCloudPortalTranslation(PortalTranslationCommon, CloudCommon, HttpCase)
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls._activate_translations(cls.ADDONS)
         contact = cls.env["res.partner"].create({"name": "Ada Admin", "parent_id": cls.customer.id})
         cls.env["res.users"].create({
             "name": "Ada Admin",
@@ -40,10 +39,8 @@ class TestCloudPortalTranslation(PortalTranslationCommon, CloudCommon, HttpCase)
         ongoing balance on the wallet page speak Italian to an Italian customer."""
         self.assertTrue(self.wallet.cloud_unbilled_amount)
         self.authenticate("ada_it", "ada_it_pw")
-        for url in ("/my", f"/my/wallet/{self.wallet.id}", f"/my/cloud-report?date_from={DAY}&date_to={DAY}"):
-            response = self.url_open(url)
-            self.assertEqual(response.status_code, 200, url)
-            self.assertNoEnglishLabels(response.text, self.ADDONS)
-        report = self.url_open(f"/my/cloud-report?date_from={DAY}&date_to={DAY}").text
+        report = self.assertPagesInItalian(
+            "/my", f"/my/wallet/{self.wallet.id}", f"/my/cloud-report?date_from={DAY}&date_to={DAY}"
+        )
         self.assertIn("I tuoi server sono sospesi", report)
         self.assertIn('id="prepaid_ongoing_balance"', self.url_open(f"/my/wallet/{self.wallet.id}").text)

@@ -14,7 +14,6 @@ class TestVoucherPortalTranslation(PortalTranslationCommon, PrepaidPortalCommon,
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls._activate_translations(cls.ADDONS)
         cls.customer_user.lang = cls.LANG
 
     def setUp(self):
