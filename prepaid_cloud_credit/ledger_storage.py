@@ -5,8 +5,9 @@ The business rules live in ``prepaid.wallet`` (``_ledger_apply`` and the
 ``_prepare_*_movement`` methods); this module only locks, reads and writes
 rows. A movement is two statements: :meth:`LedgerStorage.lock` locks the
 wallet row and reads what the rules need in the same round trip,
-:meth:`LedgerStorage.write_movement` writes the lots, the transaction, its
-allocations and the wallet's balances in one statement. The ORM is then told
+:meth:`LedgerStorage.write_movements` writes the lots, the transaction, its
+allocations and the wallet's balances in one statement (the movements of a
+batch, of many wallets, together in the same one). The ORM is then told
 what changed through its public API (``invalidate_*``, ``modified``).
 
 Statements are plain parameterised statements. When the system parameter
@@ -232,47 +233,64 @@ class LedgerStorage:
         result.update(zip(extra, values[2:], strict=True))
         return result
 
-    def write_movement(self, wallet, tx_values, allocations, lot_updates, balances):
-        """Write a movement in one statement: the lots it changes, the
-        wallet's balances, the transaction and its allocations.
+    def write_movements(self, transactions, allocations, lot_updates, wallet_balances):
+        """Write movements in one statement: the lots they change, the
+        wallets' balances, the transactions and their allocations. A single
+        movement is a batch of one; a batch of many sends the same statement.
 
-        :param wallet: one ``prepaid.wallet``, locked by :meth:`lock`
-        :param tx_values: {field name: value} of the transaction; fields
-            with a default that are not given get it (:meth:`insert_columns`)
-        :param allocations: dicts with ``lot_id``, ``kind``, ``amount`` and
-            the other columns of each allocation
-        :param lot_updates: (lot id, remaining amount, state) of the lots changed
-        :param balances: the wallet's new balances, by field name
-        :return: (id of the new transaction, ids of its allocations)
+        :param transactions: {field name: value} of each transaction, in
+            order, every one with the same fields and its own
+            ``idempotency_key``; fields with a default that are not given
+            get it (:meth:`insert_columns`)
+        :param allocations: for each transaction, the dicts of its
+            allocations (``lot_id``, ``kind``, ``amount`` and the other
+            columns of an allocation); the wallet, company and currency are
+            the transaction's
+        :param lot_updates: (lot id, remaining amount, state) of the lots
+            changed, one per lot
+        :param wallet_balances: {wallet id: {field name: new balance}}, the
+            same fields for every wallet
+        :return: the ids of the new transactions, in the order given
         """
         Tx = self.env["prepaid.wallet.transaction"]
         Allocation = self.env["prepaid.wallet.allocation"]
-        tx_columns = self.insert_columns(Tx, tx_values)
-        # Per-row columns of the allocations, with their array types; every
-        # other column with a default gets it (the same for every row).
-        alloc_arrays = {
-            "lot_id": ("int4[]", [a["lot_id"] or None for a in allocations]),
-            "kind": ("varchar[]", [a["kind"] for a in allocations]),
-            "amount": ("numeric[]", [a["amount"] for a in allocations]),
-            "booked_amount": ("numeric[]", [a.get("booked_amount") for a in allocations]),
-            "booked_balance": ("numeric[]", [a.get("booked_balance") for a in allocations]),
-            "is_debt_repayment": ("bool[]", [bool(a.get("is_debt_repayment")) for a in allocations]),
-            "is_creation": ("bool[]", [bool(a.get("is_creation")) for a in allocations]),
-            "origin_allocation_id": ("int4[]", [a.get("origin_allocation_id") or None for a in allocations]),
+        tx_columns = self.insert_columns(Tx, transactions[0])
+        # Per-row columns of the transactions and the allocations, with
+        # their array types; every other column with a default gets it.
+        tx_arrays = {
+            name: (f"{Tx._fields[name].column_type[1]}[]", [row.get(name, default) for row in transactions])
+            for name, default in tx_columns.items()
         }
-        alloc_constants = self.insert_columns(Allocation, {
-            "wallet_id": wallet.id, "company_id": tx_values["company_id"], "currency_id": tx_values["currency_id"],
-        })
-        for name in alloc_arrays:
-            alloc_constants.pop(name, None)
-        alloc_constants.pop("transaction_id", None)
+        rows = [(tx["idempotency_key"], alloc) for tx, allocs in zip(transactions, allocations, strict=True)
+                for alloc in allocs]
+        alloc_arrays = {
+            "lot_id": ("int4[]", [a["lot_id"] or None for _key, a in rows]),
+            "kind": ("varchar[]", [a["kind"] for _key, a in rows]),
+            "amount": ("numeric[]", [a["amount"] for _key, a in rows]),
+            "booked_amount": ("numeric[]", [a.get("booked_amount") for _key, a in rows]),
+            "booked_balance": ("numeric[]", [a.get("booked_balance") for _key, a in rows]),
+            "is_debt_repayment": ("bool[]", [bool(a.get("is_debt_repayment")) for _key, a in rows]),
+            "is_creation": ("bool[]", [bool(a.get("is_creation")) for _key, a in rows]),
+            "origin_allocation_id": ("int4[]", [a.get("origin_allocation_id") or None for _key, a in rows]),
+        }
+        from_tx = ("wallet_id", "company_id", "currency_id")
+        alloc_constants = {
+            name: value for name, value in self.insert_columns(Allocation, {}).items()
+            if name not in alloc_arrays and name not in from_tx and name != "transaction_id"
+        }
+        wallet_ids = list(wallet_balances)
+        balance_names = list(wallet_balances[wallet_ids[0]])
         uid = self.env.uid
 
+        def names(columns):
+            return SQL(", ").join(SQL.identifier(name) for name in columns)
+
         def build(param):
+            def arrays(columns):
+                return SQL(", ").join(param(values, cast) for cast, values in columns.values())
+
             now = SQL("(now() AT TIME ZONE 'UTC')")
-            log_names = SQL(", ").join(SQL.identifier(name) for name in _LOG_COLUMNS)
             log_values = SQL("%s, %s, %s, %s", param(uid, "int4"), now, param(uid, "int4"), now)
-            array_names = list(alloc_arrays)
             return SQL(
                 """
                 WITH lots AS (
@@ -281,46 +299,56 @@ class LedgerStorage:
                            write_uid = %(uid)s, write_date = %(now)s
                       FROM unnest(%(lot_ids)s, %(lot_remaining)s, %(lot_states)s) AS u(id, remaining_amount, state)
                      WHERE l.id = u.id
-                ), wallet AS (
-                    UPDATE prepaid_wallet SET %(balances)s, write_uid = %(uid)s, write_date = %(now)s
-                     WHERE id = %(wallet)s
+                ), wallets AS (
+                    UPDATE prepaid_wallet w SET %(balances)s, write_uid = %(uid)s, write_date = %(now)s
+                      FROM unnest(%(wallet_ids)s, %(balance_arrays)s) AS u(id, %(balance_names)s)
+                     WHERE w.id = u.id
                 ), tx AS (
                     INSERT INTO prepaid_wallet_transaction (%(tx_names)s, %(log_names)s)
-                    VALUES (%(tx_values)s, %(log_values)s)
-                    RETURNING id
+                    SELECT %(tx_values)s, %(log_values)s
+                      FROM unnest(%(tx_arrays)s) WITH ORDINALITY AS t(%(tx_names)s, position)
+                  ORDER BY t.position
+                    RETURNING id, idempotency_key, wallet_id, company_id, currency_id
                 ), allocations AS (
-                    INSERT INTO prepaid_wallet_allocation (transaction_id, %(alloc_names)s, %(log_names)s)
-                    SELECT tx.id, %(alloc_values)s, %(log_values)s
-                      FROM tx, unnest(%(alloc_arrays)s) WITH ORDINALITY AS a(%(array_names)s, position)
+                    INSERT INTO prepaid_wallet_allocation
+                           (transaction_id, wallet_id, company_id, currency_id, %(alloc_names)s, %(log_names)s)
+                    SELECT tx.id, tx.wallet_id, tx.company_id, tx.currency_id, %(alloc_values)s, %(log_values)s
+                      FROM unnest(%(alloc_keys)s, %(alloc_arrays)s)
+                           WITH ORDINALITY AS a(tx_key, %(array_names)s, position)
+                      JOIN tx ON tx.idempotency_key = a.tx_key
                   ORDER BY a.position
-                    RETURNING id
                 )
-                SELECT tx.id, (SELECT array_agg(allocations.id ORDER BY allocations.id) FROM allocations) FROM tx
+                SELECT tx.id, tx.idempotency_key FROM tx
                 """,
                 uid=param(uid, "int4"),
                 now=now,
                 lot_ids=param([lot[0] for lot in lot_updates], "int4[]"),
                 lot_remaining=param([lot[1] for lot in lot_updates], "numeric[]"),
                 lot_states=param([lot[2] for lot in lot_updates], "varchar[]"),
+                wallet_ids=param(wallet_ids, "int4[]"),
+                balance_arrays=SQL(", ").join(
+                    param([wallet_balances[wallet_id][name] for wallet_id in wallet_ids], "numeric[]")
+                    for name in balance_names
+                ),
+                balance_names=names(balance_names),
                 balances=SQL(", ").join(
-                    SQL("%s = %s", SQL.identifier(name), param(value, "numeric")) for name, value in balances.items()
+                    SQL("%s = %s", SQL.identifier(name), SQL.identifier("u", name)) for name in balance_names
                 ),
-                wallet=param(wallet.id, "int4"),
-                tx_names=SQL(", ").join(SQL.identifier(name) for name in tx_columns),
-                tx_values=SQL(", ").join(
-                    param(value, Tx._fields[name].column_type[1]) for name, value in tx_columns.items()
-                ),
-                log_names=log_names,
+                tx_names=names(tx_arrays),
+                tx_values=SQL(", ").join(SQL.identifier("t", name) for name in tx_arrays),
+                tx_arrays=arrays(tx_arrays),
+                log_names=names(_LOG_COLUMNS),
                 log_values=log_values,
-                alloc_names=SQL(", ").join(SQL.identifier(name) for name in [*array_names, *alloc_constants]),
+                alloc_names=names([*alloc_arrays, *alloc_constants]),
                 alloc_values=SQL(", ").join(
-                    [SQL.identifier("a", name) for name in array_names]
+                    [SQL.identifier("a", name) for name in alloc_arrays]
                     + [param(value, Allocation._fields[name].column_type[1])
                        for name, value in alloc_constants.items()]
                 ),
-                alloc_arrays=SQL(", ").join(param(values, cast) for cast, values in alloc_arrays.values()),
-                array_names=SQL(", ").join(SQL.identifier(name) for name in array_names),
+                alloc_keys=param([key for key, _alloc in rows], "varchar[]"),
+                alloc_arrays=arrays(alloc_arrays),
+                array_names=names(alloc_arrays),
             )
 
-        tx_id, allocation_ids = self.execute(build)[0]
-        return tx_id, allocation_ids or []
+        ids = {key: tx_id for tx_id, key in self.execute(build)}
+        return [ids[tx["idempotency_key"]] for tx in transactions]

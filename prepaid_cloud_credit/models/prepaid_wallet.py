@@ -1,8 +1,7 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
 import math
 import threading
-from copy import deepcopy
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -12,6 +11,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models, modules, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_compare, float_is_zero, float_round, format_amount
+from odoo.tools.translate import LazyTranslate
 
 from ..const import (
     CALLER_KEY_MAX_LENGTH,
@@ -24,9 +24,20 @@ from ..const import (
 from ..ledger_storage import LedgerStorage, lock_rows
 from ..parsing import check_text, parse_decimal, parse_whole, shown
 
+_lt = LazyTranslate(__name__)
+
+# Names of the values a caller sends, for the messages that refuse them:
+# translated when a message shows them, not on every movement.
+DESCRIPTION_LABEL = _lt("The description")
+REASON_LABEL = _lt("The reason")
+CURRENCY_CODE_LABEL = _lt("The currency code")
+WALLET_ID_LABEL = _lt("The wallet id")
+KEY_LABEL = _lt("The idempotency key")
+TRANSACTION_ID_LABEL = _lt("The transaction id")
+PRODUCT_ID_LABEL = _lt("The product id")
 MOVEMENT_TYPES = ("credit", "debit", "refund", "expiry", "adjustment", "withdrawal")
 # The wallet's money fields: derived from its lots and written by the ledger
-# service alone (see _ledger_write_rows).
+# service alone (see _ledger_write_staged).
 LEDGER_FIELDS = frozenset({"balance", "paid_amount", "bonus_amount", "voucher_amount", "debt_amount"})
 # The wallet columns the rules of a movement read, as the lock reads them.
 LEDGER_LOCK_COLUMNS = ("active", "scope", "balance", "debt_amount", "partner_id", "company_id", "currency_id")
@@ -102,10 +113,6 @@ class LockedWallet:
     lot_values: dict = dataclass_field(default_factory=dict)
     extra: dict = dataclass_field(default_factory=dict)
 
-    def carried(self):
-        """A copy whose lots and extras can change without changing these."""
-        return replace(self, lots=dict(self.lots), lot_values=dict(self.lot_values), extra=deepcopy(self.extra))
-
     def moved(self, open_lots, new_lots, debt, balance):
         """Carry the wallet's values past a movement just written, as the
         lock would read them now (the wallet stays locked): a batch applies
@@ -133,6 +140,35 @@ class LockedWallet:
         self.debt_amount = debt
         self.balance = balance
         self.existing = None
+
+
+@dataclass
+class StagedMovement:
+    """A movement computed under its wallet's lock, written with others by
+    :meth:`PrepaidWallet._ledger_write_staged` (one statement for all).
+
+    :param wallet: the ``prepaid.wallet`` (sudo)
+    :param lock: the wallet's :class:`LockedWallet`, already carried past
+        this movement
+    :param tx_values: field values of the transaction
+    :param allocations: dicts with ``lot_id``, ``kind``, ``amount``, the
+        booked values and the flags of each allocation
+    :param lot_updates: (lot id, remaining amount, state) of the lots changed
+    :param balances: the wallet's balances after the movement, by field name
+    :param new_lots: the ``prepaid.credit.lot`` records the movement created
+    :param tx: the transaction, once written, or the one a replay found
+    :param replayed: the key was already used: ``tx`` is its transaction
+    """
+
+    wallet: object = None
+    lock: LockedWallet = None
+    tx_values: dict = dataclass_field(default_factory=dict)
+    allocations: list = dataclass_field(default_factory=list)
+    lot_updates: list = dataclass_field(default_factory=list)
+    balances: dict = dataclass_field(default_factory=dict)
+    new_lots: list = dataclass_field(default_factory=list)
+    tx: object = None
+    replayed: bool = False
 
 
 class PrepaidWallet(models.Model):
@@ -373,11 +409,11 @@ class PrepaidWallet(models.Model):
         """
         self._check_prepaid_group("group_prepaid_integration", "group_prepaid_manager")
         self._check_wallet_exists()
-        check_text(description, _("The description"))
+        check_text(description, DESCRIPTION_LABEL)
         check_text(purpose, _("The purpose"))
         product = None
         if product_id:
-            product = self.env["product.product"].browse(parse_whole(product_id, _("The product id"))).exists()
+            product = self.env["product.product"].browse(parse_whole(product_id, PRODUCT_ID_LABEL)).exists()
             if not product:
                 raise UserError(_("Unknown product %(id)s.", id=shown(product_id)))
         wallet = self.sudo()
@@ -400,8 +436,8 @@ class PrepaidWallet(models.Model):
         """
         self._check_prepaid_group("group_prepaid_integration", "group_prepaid_manager")
         self._check_wallet_exists()
-        check_text(description, _("The description"))
-        transaction = parse_whole(transaction_id, _("The transaction id"))
+        check_text(description, DESCRIPTION_LABEL)
+        transaction = parse_whole(transaction_id, TRANSACTION_ID_LABEL)
         origin = self.env["prepaid.wallet.transaction"].sudo().browse(transaction).exists()
         if not origin or origin.wallet_id != self:
             raise UserError(_("Unknown transaction %(id)s for this wallet.", id=transaction))
@@ -421,10 +457,11 @@ class PrepaidWallet(models.Model):
         The whole batch is checked first: a malformed one raises
         :class:`~odoo.exceptions.ValidationError` listing every problem with
         its index, and writes nothing. The wallets are then locked in id
-        order (two batches never deadlock) and each movement is applied in
-        a savepoint of its own: one the business refuses (credit short for
-        a purchase, another amount under the same key, an archived or
-        unknown wallet) is answered ``refused`` while the others are done.
+        order (two batches never deadlock) and each movement is checked and
+        computed in turn: one the business refuses (credit short for a
+        purchase, another amount under the same key, an archived or unknown
+        wallet) is answered ``refused`` while the others are done. The
+        movements done are then written together, in one statement.
 
         :param movements: list of at most :data:`LEDGER_BATCH_MAX` dicts
             ``{"key": "pos:2026-11-21:17", "wallet_id": 12, "type": "debit",
@@ -448,7 +485,10 @@ class PrepaidWallet(models.Model):
         replays = self._ledger_batch_existing_keys([movement["ledger_key"] for movement in parsed])
         # Each wallet is read once, by the lock of its first movement; its
         # values are then carried in memory from one movement to the next.
-        locks = {}
+        # A movement is checked and computed whole before anything of it
+        # changes the carried values, so a refused one leaves them as they
+        # were; the movements done are written together at the end.
+        locks, staged = {}, []
         results, replayed = [], {}
         for index, movement in enumerate(parsed):
             result = {"key": movement["key"], "status": "refused", "transaction_id": False,
@@ -460,26 +500,29 @@ class PrepaidWallet(models.Model):
                 continue
             key = movement["ledger_key"]
             try:
-                with self.env.cr.savepoint():
-                    # A refused movement leaves the carried values as they were.
-                    lock = locks[wallet.id].carried() if wallet.id in locks else wallet._ledger_lock(key)
-                    lock.existing = replays.get(key)
-                    tx = wallet._ledger_apply(
-                        movement["type"], movement["amount"], key,
-                        purpose=movement["purpose"], description=movement["description"],
-                        currency_code=movement["currency"], lock=lock,
-                    )
+                lock = locks.get(wallet.id) or wallet._ledger_lock(key)
+                locks[wallet.id] = lock
+                lock.existing = replays.get(key)
+                movement_staged = wallet._ledger_stage(
+                    movement["type"], movement["amount"], key,
+                    purpose=movement["purpose"], description=movement["description"],
+                    currency_code=movement["currency"], lock=lock,
+                )
             except (UserError, ValidationError) as error:
                 result["error"] = error.args[0]
                 continue
-            result["transaction_id"] = tx.id
-            if key in replays:
+            if movement_staged.replayed:
                 result["status"] = "replayed"
-                replayed[index] = tx
+                result["transaction_id"] = movement_staged.tx.id
+                replayed[index] = movement_staged.tx
             else:
                 result["status"] = "done"
                 result["balance"] = f"{lock.balance:.{lock.currency.decimal_places}f}"
-            locks[wallet.id] = lock
+                staged.append((index, movement_staged))
+        if staged:
+            wallets._ledger_write_staged([movement for _index, movement in staged])
+            for index, movement in staged:
+                results[index]["transaction_id"] = movement.tx.id
         # The balances after the replayed movements, read at once.
         done = self.env["prepaid.wallet.transaction"].sudo().browse([tx.id for tx in replayed.values()])
         done.fetch(["balance_after", "currency_id"])
@@ -520,9 +563,9 @@ class PrepaidWallet(models.Model):
                 ("ledger_key", self._prepaid_caller_key, movement.get("key")),
                 ("wallet_id", self._ledger_batch_wallet_id, movement.get("wallet_id")),
                 ("amount", self._ledger_batch_amount, movement.get("amount")),
-                ("description", lambda text: self._ledger_batch_text(text, _("The description")),
+                ("description", lambda text: self._ledger_batch_text(text, DESCRIPTION_LABEL),
                  values["description"]),
-                ("currency", lambda text: self._ledger_batch_text(text, _("The currency code")), values["currency"]),
+                ("currency", lambda text: self._ledger_batch_text(text, CURRENCY_CODE_LABEL), values["currency"]),
             ):
                 try:
                     values[name] = check(value)
@@ -553,7 +596,7 @@ class PrepaidWallet(models.Model):
 
     @api.model
     def _ledger_batch_wallet_id(self, value):
-        return parse_whole(value, _("The wallet id"))
+        return parse_whole(value, WALLET_ID_LABEL)
 
     @api.model
     def _ledger_batch_text(self, value, label):
@@ -668,7 +711,7 @@ class PrepaidWallet(models.Model):
     def _prepaid_currency_from_code(self, code):
         if not isinstance(code, str) or not code.strip():
             raise UserError(_("The currency must be an ISO 4217 code such as EUR."))
-        check_text(code, _("The currency code"))
+        check_text(code, CURRENCY_CODE_LABEL)
         currency = self.env["res.currency"].with_context(active_test=False).search(
             [("name", "=", code.strip().upper())], limit=1
         )
@@ -729,7 +772,7 @@ class PrepaidWallet(models.Model):
     def _prepaid_check_key(self, key):
         if not isinstance(key, str) or not key.strip():
             raise ValidationError(_("Every movement needs an idempotency key."))
-        check_text(key, _("The idempotency key"))
+        check_text(key, KEY_LABEL)
         if len(key) > KEY_MAX_LENGTH:
             raise ValidationError(_("An idempotency key has at most %(max)s characters.", max=KEY_MAX_LENGTH))
         return key.strip()
@@ -796,7 +839,7 @@ class PrepaidWallet(models.Model):
 
     def _ledger_lock_reads(self, param):
         """Hook: more values the lock of a movement reads; their values reach
-        the rules and :meth:`_ledger_write` in :attr:`LockedWallet.extra`.
+        the rules and :meth:`_ledger_after_write` in :attr:`LockedWallet.extra`.
 
         The core reads the wallet's currency, the company's currency and
         consumption order (popped from the result into :class:`LockedWallet`).
@@ -838,11 +881,26 @@ class PrepaidWallet(models.Model):
             return company[f"prepaid_{kind}_expiry_date"] or False
         return False
 
-    def _ledger_apply(self, move_type, amount, idempotency_key, *, kind="paid", purpose="usage",
+    def _ledger_apply(self, move_type, amount, idempotency_key, **options):
+        """Apply one money movement to the wallet and write it. The only way
+        money moves (a batch stages many and writes them at once, see
+        :meth:`ledger_batch`).
+
+        :param options: the options of :meth:`_ledger_stage`
+        :return: the ``prepaid.wallet.transaction``
+        """
+        staged = self._ledger_stage(move_type, amount, idempotency_key, **options)
+        if not staged.replayed:
+            self._ledger_write_staged([staged])
+        return staged.tx
+
+    def _ledger_stage(self, move_type, amount, idempotency_key, *, kind="paid", purpose="usage",
                       description=None, currency_code=None, product=None, refund_of=None,
                       expiry_date=None, reason=None, decrease=False, lot=None, source=None,
                       move=None, booked_value=None, accounting_date=None, lock=None):
-        """Apply one money movement to the wallet. The only way money moves.
+        """Check and compute one money movement of the wallet under its lock,
+        ready to be written by :meth:`_ledger_write_staged`. Nothing of the
+        ledger is written (a credit's new lot is created, unbound).
 
         :param move_type: ``credit`` (a new lot of ``kind``), ``debit`` (consume
             lots in order; ``usage`` may go into debt, ``purchase`` may not),
@@ -868,8 +926,9 @@ class PrepaidWallet(models.Model):
         :param lock: the wallet as this transaction already locked and read
             it (:class:`LockedWallet`, with ``existing`` for this key), carried
             from movement to movement by a batch; the wallet is locked and
-            read when omitted
-        :return: the ``prepaid.wallet.transaction``
+            read when omitted. It is carried past the movement.
+        :return: :class:`StagedMovement`; for a key already used, ``replayed``
+            with its transaction
         """
         self.ensure_one()
         if move_type not in MOVEMENT_TYPES:
@@ -877,8 +936,8 @@ class PrepaidWallet(models.Model):
         if purpose not in ("usage", "purchase"):
             raise ValidationError(_("A debit is either for usage or for a purchase."))
         key = self._prepaid_check_key(idempotency_key)
-        check_text(description, _("The description"))
-        check_text(reason, _("The reason"))
+        check_text(description, DESCRIPTION_LABEL)
+        check_text(reason, REASON_LABEL)
         # Signed like the balance: what takes credit away is negative.
         sign = -1 if move_type in ("debit", "expiry", "withdrawal") or (move_type == "adjustment" and decrease) else 1
         if move_type == "adjustment" and (not reason or not str(reason).strip()):
@@ -908,7 +967,7 @@ class PrepaidWallet(models.Model):
         if lock.existing:
             existing = self.env["prepaid.wallet.transaction"].browse(lock.existing)
             existing._check_same_movement(self, move_type, sign * value)
-            return existing
+            return StagedMovement(wallet=self, lock=lock, tx=existing, replayed=True)
 
         if move_type == "credit":
             movement = self._prepare_credit_movement(value, lock, kind, expiry_date, booked_value)
@@ -922,7 +981,7 @@ class PrepaidWallet(models.Model):
             movement = self._prepare_expiry_movement(value, lock, lot)
         else:
             movement = self._prepare_withdrawal_movement(value, lock, lot)
-        return self._ledger_write(
+        return self._ledger_stage_rows(
             move_type, sign * value, key, movement.allocations, movement.debt_change, movement.new_lot_vals,
             purpose=purpose if move_type == "debit" else False,
             description=description, product=product, refund_of=refund_of,
@@ -1135,11 +1194,13 @@ class PrepaidWallet(models.Model):
                 })
         return allocations, debt_change, new_lot_vals
 
-    def _ledger_write(self, move_type, signed_amount, key, allocations, debt_change, new_lot_vals, **kw):
-        """Write a prepared movement: lots, transaction, allocations, balances.
+    def _ledger_stage_rows(self, move_type, signed_amount, key, allocations, debt_change, new_lot_vals, **kw):
+        """The rows of a prepared movement: its lots, transaction,
+        allocations and the wallet's balances; the lock is carried past it.
 
         :param kw: the references of the transaction, and ``lock``, what
             :meth:`_ledger_lock` read (:class:`LockedWallet`)
+        :return: :class:`StagedMovement`
         """
         Lot = self.env["prepaid.credit.lot"]
         lock = kw["lock"]
@@ -1202,32 +1263,44 @@ class PrepaidWallet(models.Model):
         debt = currency.round(lock.debt_amount + debt_change)
         balance = currency.round(sum(balances.values()) - debt)
         source = kw.get("source")
-        tx = self._ledger_write_rows(lock, {
-            "movement_type": move_type,
-            "amount": signed_amount,
-            "idempotency_key": key,
-            "purpose": kw.get("purpose") or None,
-            "name": kw.get("description") or None,
-            "reason": kw.get("reason") or None,
-            "product_id": kw["product"].id if kw.get("product") else None,
-            "refund_of_id": kw["refund_of"].id if kw.get("refund_of") else None,
-            "source_ref": f"{source._name},{source.id}" if source else None,
-            "move_id": kw["move"].id if kw.get("move") else None,
-            "needs_booking": self._movement_needs_booking(move_type, allocations, kw.get("move")),
-            "accounting_date": kw.get("accounting_date") or None,
-            "balance_after": balance,
-            "debt_after": debt,
-        }, allocations, lot_updates, {
-            "paid_amount": balances["paid"],
-            "bonus_amount": balances["bonus"],
-            "voucher_amount": balances["voucher"],
-            "debt_amount": debt,
-            "balance": balance,
-        })
-        for lot in new_lots.values():
-            lot.source_transaction_id = tx
+        staged = StagedMovement(
+            wallet=self,
+            lock=lock,
+            tx_values={
+                "wallet_id": self.id,
+                "partner_id": lock.partner_id,
+                "company_id": lock.company_id,
+                "currency_id": lock.currency.id,
+                "date": fields.Datetime.now(),
+                "user_id": self.env.uid,
+                "movement_type": move_type,
+                "amount": signed_amount,
+                "idempotency_key": key,
+                "purpose": kw.get("purpose") or None,
+                "name": kw.get("description") or None,
+                "reason": kw.get("reason") or None,
+                "product_id": kw["product"].id if kw.get("product") else None,
+                "refund_of_id": kw["refund_of"].id if kw.get("refund_of") else None,
+                "source_ref": f"{source._name},{source.id}" if source else None,
+                "move_id": kw["move"].id if kw.get("move") else None,
+                "needs_booking": self._movement_needs_booking(move_type, allocations, kw.get("move")),
+                "accounting_date": kw.get("accounting_date") or None,
+                "balance_after": balance,
+                "debt_after": debt,
+            },
+            allocations=allocations,
+            lot_updates=lot_updates,
+            balances={
+                "paid_amount": balances["paid"],
+                "bonus_amount": balances["bonus"],
+                "voucher_amount": balances["voucher"],
+                "debt_amount": debt,
+                "balance": balance,
+            },
+            new_lots=list(new_lots.values()),
+        )
         lock.moved(open_lots, [*new_lots.values(), *reopened], debt, balance)
-        return tx
+        return staged
 
     def _ledger_value_allocations(self, allocations, lock, new_lots):
         """Give each allocation to a lot its booked value: the change of the
@@ -1259,58 +1332,76 @@ class PrepaidWallet(models.Model):
             alloc["booked_amount"] = currency.round(new_amount - old_amount)
             alloc["booked_balance"] = company_currency.round(new_balance - old_balance)
 
-    def _ledger_write_rows(self, lock, vals, allocations, lot_updates, wallet_vals):
-        """Write a movement in one statement: the lots it changes, the
-        transaction, its allocations and the wallet's balances.
+    @api.model
+    def _ledger_write_staged(self, staged):
+        """Write staged movements, of one wallet or many, in one statement:
+        the lots they change, the transactions, their allocations and the
+        wallets' balances; then tell the ORM and call
+        :meth:`_ledger_after_write` once per wallet.
 
-        The transaction and its allocations are append-only and every value
-        is computed here under the wallet lock, so the ORM's create and write
+        The transactions and allocations are append-only and every value
+        was computed under the wallets' locks, so the ORM's create and write
         (related fields, checks, one statement each) would only cost time:
         they were most of a debit's. The ORM is then told what changed.
 
-        :param lock: :class:`LockedWallet`, what the lock of the movement read
-        :param vals: field values of the transaction
-        :param allocations: dicts with ``lot_id``, ``kind``, ``amount`` and
-            the flags of each allocation
-        :param lot_updates: (lot id, remaining amount, state) of the lots changed
-        :param wallet_vals: the wallet's new balances, by field name
-        :return: the new ``prepaid.wallet.transaction``
+        :param staged: :class:`StagedMovement` list, in the order of the
+            movements; each gets its ``tx``
         """
-        self.ensure_one()
         if not self.env.su:
             raise AccessError(_("Transactions are written by wallet movements only."))
         Tx = self.env["prepaid.wallet.transaction"]
         Lot = self.env["prepaid.credit.lot"]
+        # The last state of each lot and wallet is the one written.
+        lot_updates = {update[0]: update for movement in staged for update in movement.lot_updates}
+        balances = {movement.wallet.id: movement.balances for movement in staged}
         # Pending writes to these rows go first: the rows change below.
         Tx.flush_model()
         self.env["prepaid.wallet.allocation"].flush_model()
-        lots = Lot.browse([lot[0] for lot in lot_updates])
+        lots = Lot.browse(list(lot_updates))
         lots.flush_recordset()
-        vals = {
-            "wallet_id": self.id, "partner_id": lock.partner_id, "company_id": lock.company_id,
-            "currency_id": lock.currency.id, "date": fields.Datetime.now(), "user_id": self.env.uid,
-            **vals,
-        }
-        tx_id, _allocation_ids = self._ledger_storage().write_movement(
-            self, vals, allocations, lot_updates, wallet_vals
+        tx_ids = self._ledger_storage().write_movements(
+            [movement.tx_values for movement in staged],
+            [movement.allocations for movement in staged],
+            list(lot_updates.values()),
+            balances,
         )
-        # Tell the ORM what changed. The lots and the wallet's balances are
+        for movement, tx_id in zip(staged, tx_ids, strict=True):
+            movement.tx = Tx.browse(tx_id)
+        # Tell the ORM what changed. The lots and the wallets' balances are
         # reread when next used; the transactions and allocations (their
         # lists, sums and computed fields) and the one2many fields that list
         # them are dropped from memory: records that callers hold show the
-        # movement when next read. Nothing of them is a pending write (all
+        # movements when next read. Nothing of them is a pending write (all
         # was flushed above), hence no flush.
-        tx = Tx.browse(tx_id)
+        wallets = self.browse(list(balances))
+        field_names = list(staged[0].balances)
         lots.invalidate_recordset(flush=False)
-        self.invalidate_recordset([*wallet_vals, "write_uid", "write_date"], flush=False)
+        wallets.invalidate_recordset([*field_names, "write_uid", "write_date"], flush=False)
         Tx.invalidate_model(flush=False)
         self.env["prepaid.wallet.allocation"].invalidate_model(flush=False)
         for model_name, field_name in self._ledger_listing_fields():
             self.env[model_name].invalidate_model([field_name], flush=False)
         # Stored fields computed from the balances or the lots are recomputed.
-        self.modified(list(wallet_vals))
+        wallets.modified(field_names)
         lots.modified(["remaining_amount", "state"])
-        return tx
+        for movement in staged:
+            for lot in movement.new_lots:
+                lot.source_transaction_id = movement.tx
+        by_wallet = {}
+        for movement in staged:
+            by_wallet.setdefault(movement.wallet.id, []).append(movement)
+        for movements in by_wallet.values():
+            movements[0].wallet._ledger_after_write(movements)
+
+    def _ledger_after_write(self, staged):
+        """Hook: the movements ``staged`` of this wallet were written (one,
+        or the wallet's part of a batch, in order; each with its ``tx``).
+        The lock of the last one (``staged[-1].lock``) holds the wallet as
+        it is now; the wallet stays locked until the transaction ends.
+
+        :param staged: :class:`StagedMovement` list
+        """
+        return None
 
     @tools.ormcache()
     def _ledger_listing_fields(self):

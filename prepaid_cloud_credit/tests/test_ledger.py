@@ -553,6 +553,35 @@ class TestLedgerBatch(PrepaidCommon):
         self.assertLedgerConsistent()
         self.assertLedgerConsistent(self.second)
 
+    def test_batch_statements_do_not_grow_with_its_movements(self):
+        """Test that a batch writes its movements together: 40 debits over
+        two wallets send as many statements as 4 do, and every one of them
+        is written with its allocation."""
+        self.credit(100)
+        self.credit(100, wallet=self.second)
+
+        def statements(count, prefix):
+            movements = [
+                {"key": f"{prefix}:{index}", "wallet_id": (self.wallet, self.second)[index % 2].id,
+                 "type": "debit", "amount": "0.5"}
+                for index in range(count)
+            ]
+            self.env.invalidate_all()
+            before = self.cr.sql_log_count
+            results = self.batch(movements)
+            self.assertEqual({result["status"] for result in results}, {"done"})
+            return self.cr.sql_log_count - before, results
+
+        statements(2, "warm")  # caches of the first call (defaults, access rules)
+        few, _results = statements(4, "few")
+        many, results = statements(40, "many")
+        self.assertEqual(many, few)
+        transactions = self.Tx.browse([result["transaction_id"] for result in results])
+        self.assertEqual(len(transactions.allocation_ids), 40)
+        self.assertEqual((self.wallet.balance, self.second.balance), (88.5, 88.5))
+        self.assertLedgerConsistent()
+        self.assertLedgerConsistent(self.second)
+
     def test_batch_reads_each_wallet_once_and_carries_it_between_movements(self):
         """Test that the movements of one wallet in a batch are applied on the
         values its first lock read, carried in memory: one lock statement per

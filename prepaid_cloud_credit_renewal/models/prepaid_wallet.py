@@ -24,7 +24,7 @@ class PrepaidWallet(models.Model):
             ),
         }
 
-    def _ledger_write(self, move_type, signed_amount, key, allocations, debt_change, new_lot_vals, **kw):
+    def _ledger_after_write(self, staged):
         """Override of the ledger to request an automatic top-up when a
         movement takes the balance below a rule's threshold.
 
@@ -33,13 +33,16 @@ class PrepaidWallet(models.Model):
         balance go from above to below, and the request is keyed on it (a
         replay of that debit finds the same request).
         """
-        tx = super()._ledger_write(move_type, signed_amount, key, allocations, debt_change, new_lot_vals, **kw)
-        thresholds = (kw["lock"].extra or {}).get("topup_thresholds") or []
-        if thresholds and signed_amount < 0:
-            before = tx.balance_after - tx.amount
-            crossed = [rule_id for rule_id, threshold in thresholds if before >= threshold > tx.balance_after]
-            if crossed:
-                # The rules are read whoever moves the money (a cron, an integration user).
-                for rule in self.env["prepaid.topup.rule"].sudo().browse(crossed):
-                    self.env["prepaid.topup.request"].sudo()._request(rule, f"tx:{tx.id}")
-        return tx
+        super()._ledger_after_write(staged)
+        thresholds = (staged[-1].lock.extra or {}).get("topup_thresholds") or []
+        if not thresholds:
+            return
+        for movement in staged:
+            amount, after = movement.tx_values["amount"], movement.tx_values["balance_after"]
+            if amount >= 0:
+                continue
+            before = after - amount
+            crossed = [rule_id for rule_id, threshold in thresholds if before >= threshold > after]
+            # The rules are read whoever moves the money (a cron, an integration user).
+            for rule in self.env["prepaid.topup.rule"].sudo().browse(crossed):
+                self.env["prepaid.topup.request"].sudo()._request(rule, f"tx:{movement.tx.id}")

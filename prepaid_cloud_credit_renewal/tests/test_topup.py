@@ -43,6 +43,23 @@ class TestTopup(RenewalCommon):
         self.assertEqual(self.wallet.balance, 130)
         self.assertLedgerConsistent()
 
+    def test_batch_crossing_the_threshold_tops_up_once_on_the_crossing_debit(self):
+        """Test that the debits of an integration's batch, written together,
+        request one top-up, keyed on the debit that crossed the threshold,
+        and that the same batch sent again requests none more."""
+        rule = self.rule()
+        self.credit(80)
+        movements = [
+            {"key": f"topup-batch:{index}", "wallet_id": self.wallet.id, "type": "debit", "amount": "15"}
+            for index in range(4)
+        ]
+        results = self.env["prepaid.wallet"].sudo().ledger_batch(movements)
+        self.assertEqual([result["balance"] for result in results], ["65.00", "50.00", "35.00", "20.00"])
+        # 80 -> 65 -> 50 stays at the threshold; 50 -> 35 crosses it.
+        self.assertEqual(rule.request_ids.key, f"tx:{results[2]['transaction_id']}")
+        self.env["prepaid.wallet"].sudo().ledger_batch(movements)
+        self.assertEqual(len(rule.request_ids), 1)
+
     def test_target_mode_and_daily_limit(self):
         """Test that a top-up to a target adds the difference, cut by the daily limit."""
         rule = self.rule(mode="target", amount=0, target_amount=200, daily_limit=120)

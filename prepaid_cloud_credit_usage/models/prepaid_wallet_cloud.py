@@ -267,18 +267,19 @@ class PrepaidWallet(models.Model):
             ),
         }
 
-    def _ledger_write(self, move_type, signed_amount, key, allocations, debt_change, new_lot_vals, **kw):
+    def _ledger_after_write(self, staged):
         """Override of the ledger to apply the balance policy and the alerts
         right after the balance changed: a recharge (or a voucher, a refund,
         a manager's adjustment) above the floor reactivates the servers in
-        the same transaction."""
-        tx = super()._ledger_write(move_type, signed_amount, key, allocations, debt_change, new_lot_vals, **kw)
-        lock = kw["lock"]
+        the same transaction. A batch's movements of the wallet are judged
+        together, on the balance after the last."""
+        super()._ledger_after_write(staged)
+        lock = staged[-1].lock
         recent = [(fields.Date.to_date(day), amount) for day, amount in lock.extra["recent_usage"] or []]
         first_usage_day = fields.Date.to_date(lock.extra["first_usage_day"])
         if self._cloud_policy_unchanged(lock, recent, first_usage_day):
             # Most movements cross no floor nor alert: nothing to read nor write.
-            return tx
+            return
         # The ledger changed the balance without the ORM's dependencies:
         # what was computed from the old one goes.
         self.invalidate_recordset(["cloud_ongoing_balance"])
@@ -291,7 +292,6 @@ class PrepaidWallet(models.Model):
             suspended=self.cloud_suspended, alerted=self.cloud_low_balance_alerted,
             runway_alert=self.cloud_runway_alert_days,
         )
-        return tx
 
     def _cloud_policy_unchanged(self, lock, recent_usage, first_usage_day):
         """Whether the balance policy and the alerts would leave this wallet
