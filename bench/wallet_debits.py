@@ -14,7 +14,7 @@ over), and starts its own Odoo server with 4 workers for the XML-RPC part (on
 ``BENCH_HTTP_PORT`` when set, else a free port).
 
     python3 bench/wallet_debits.py [--debits 2000] [--clients 4] [--per-client 500]
-                                   [--batches 10] [--batch-size 100]
+                                   [--batches 25] [--batch-size 100]
 """
 
 import argparse
@@ -249,7 +249,7 @@ def main():
     parser.add_argument("--recreate", action="store_true")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the in-process part (median)")
     parser.add_argument("--skip-xmlrpc", action="store_true", help="only the debits in one process")
-    parser.add_argument("--batches", type=int, default=10, help="ledger_batch calls per XML-RPC client")
+    parser.add_argument("--batches", type=int, default=25, help="ledger_batch calls per XML-RPC client")
     parser.add_argument("--batch-size", type=int, default=100, help="movements per ledger_batch call")
     parser.add_argument("--single-debits", action="store_true",
                         help="also measure one ledger_debit call per debit over XML-RPC")
