@@ -10,9 +10,11 @@ Creates (once) the database ``pcc_ren_bench`` with the renewal addon,
 with its customers: each has a saved demo card and ``--per-customer``
 services due in two days; the customers of every other pair also have
 prepaid credit, so half the orders are paid from the credit (one ledger
-debit each) and half charged to the card off-session (invoice, demo
-transaction, payment, reconciliation). The cron runs twice; the second run
-must renew and charge nothing.
+debit each) and half charged to the card off-session (one demo transaction
+each; the order is paid and its services renewed when the charge is done).
+The card orders are then invoiced by the cron the renewal cron triggers
+(invoice, payment, reconciliation, sending queue), timed on its own. Both run
+twice; the second run must renew, charge and invoice nothing.
 
     python3 bench/renewal_cron.py [--services 10000] [--per-customer 10] [--db pcc_ren_bench]
 """
@@ -93,6 +95,17 @@ def run_cron(registry, company_id):
     return result, elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
+def run_invoicing(registry, company_id):
+    """The renewal invoicing cron the renewal cron triggers; its duration."""
+    from odoo import api
+
+    start = time.perf_counter()
+    with registry.cursor() as cr:
+        env = api.Environment(cr, api.SUPERUSER_ID, {"allowed_company_ids": [company_id]})
+        env["payment.transaction"]._cron_invoice_renewals()
+    return time.perf_counter() - start
+
+
 def counts(registry, company_id, expiry):
     from odoo import api
 
@@ -105,6 +118,11 @@ def counts(registry, company_id, expiry):
                 [("company_id", "=", company_id), ("payment_method", "=", "credit")]),
             "card transactions": env["payment.transaction"].search_count(
                 [("prepaid_renewal_order_id.company_id", "=", company_id)]),
+            "invoices paid": env["account.move"].search_count(
+                [("prepaid_renewal_order_id.company_id", "=", company_id), ("state", "=", "posted"),
+                 ("payment_state", "in", ("paid", "in_payment"))]),
+            "card payments": env["account.payment"].search_count(
+                [("payment_transaction_id.prepaid_renewal_order_id.company_id", "=", company_id)]),
             "ledger debits": env["prepaid.wallet.transaction"].search_count(
                 [("company_id", "=", company_id), ("movement_type", "=", "debit")]),
             "services still due": env["prepaid.renewal.service"].search_count(
@@ -129,13 +147,18 @@ def main():
     print(f"setup: {args.services} services of {args.services // args.per_customer} customers "
           f"in {time.perf_counter() - t0:.1f} s", flush=True)
     first, elapsed, peak = run_cron(registry, company_id)
-    after_first = counts(registry, company_id, expiry)
     print(f"first run: {first['renewed']} renewed, {first['failed']} failed in {elapsed:.1f} s "
           f"({first['renewed'] / elapsed:.0f} services/s; target 10,000 in <= 60 s), "
           f"process peak RSS {peak / 2**20:.0f} MiB", flush=True)
+    invoicing = run_invoicing(registry, company_id)
+    after_first = counts(registry, company_id, expiry)
+    print(f"then the invoicing cron: {after_first['invoices paid']} card orders invoiced, paid and reconciled "
+          f"in {invoicing:.1f} s (renewal and invoicing together {elapsed + invoicing:.1f} s)", flush=True)
     second, elapsed2, _peak = run_cron(registry, company_id)
+    invoicing2 = run_invoicing(registry, company_id)
     after_second = counts(registry, company_id, expiry)
-    print(f"second run: {second['renewed']} renewed, {second['failed']} failed in {elapsed2:.1f} s")
+    print(f"second run: {second['renewed']} renewed, {second['failed']} failed in {elapsed2:.1f} s; "
+          f"invoicing cron {invoicing2:.1f} s")
     for key, value in after_first.items():
         print(f"  {key}: {value} after the first run, {after_second[key]} after the second")
     doubled = after_first != after_second or second["renewed"]

@@ -77,12 +77,25 @@ class PrepaidRenewalOrder(models.Model):
          "This renewal was already confirmed."),
     ]
 
-    @api.depends("line_ids.price_subtotal", "line_ids.price_tax", "line_ids.price_total")
+    @api.depends("line_ids.price_unit", "line_ids.quantity", "line_ids.tax_ids", "partner_id")
     def _compute_amounts(self):
+        """The totals its invoice will have: Odoo's tax engine, with the
+        company's rounding method, as sale orders and invoices compute them
+        (an automatic renewal is charged before it is invoiced)."""
+        AccountTax = self.env["account.tax"]
         for order in self:
-            order.amount_untaxed = order.currency_id.round(sum(order.line_ids.mapped("price_subtotal")))
-            order.amount_tax = order.currency_id.round(sum(order.line_ids.mapped("price_tax")))
-            order.amount_total = order.currency_id.round(sum(order.line_ids.mapped("price_total")))
+            base_lines = [
+                AccountTax._prepare_base_line_for_taxes_computation(
+                    line, tax_ids=line.tax_ids, partner_id=order.partner_id, currency_id=order.currency_id)
+                for line in order.line_ids
+            ]
+            AccountTax._add_tax_details_in_base_lines(base_lines, order.company_id)
+            AccountTax._round_base_lines_tax_details(base_lines, order.company_id)
+            totals = AccountTax._get_tax_totals_summary(
+                base_lines=base_lines, currency=order.currency_id, company=order.company_id)
+            order.amount_untaxed = totals["base_amount_currency"]
+            order.amount_tax = totals["tax_amount_currency"]
+            order.amount_total = totals["total_amount_currency"]
 
     def _compute_access_url(self):
         res = super()._compute_access_url()
@@ -384,8 +397,8 @@ class PrepaidRenewalOrder(models.Model):
     def _payment_failed(self, reason=None):
         """A payment attempt failed: the order is failed unless another attempt
         is under way. The customer may retry a portal order; an automatic
-        order is not retried (the next attempt is a new order), so its draft
-        invoice is cancelled."""
+        order is not retried (the next attempt is a new order): it has no
+        invoice (charged first, invoiced after), or its draft is cancelled."""
         for order in self.filtered(lambda o: o.state in ("draft", "awaiting")):
             if not order._payments_under_way():
                 order.write({"state": "failed", "failure_reason": reason or _("Payment refused.")})
@@ -455,8 +468,7 @@ class PrepaidRenewalOrder(models.Model):
                          "failure_reason": _("No saved payment method to charge.")})
             return order
         order = self._create_order(services, payment_method="online")
-        order.write({"is_automatic": True, "payment_token_id": token.id})
-        order._confirm()
+        order.write({"is_automatic": True, "payment_token_id": token.id, "state": "awaiting"})
         order._charge_token(token)
         return order
 
@@ -520,16 +532,12 @@ class PrepaidRenewalOrder(models.Model):
             return orders
         card_orders = self._create_orders(
             [group for group, _token in charged], "online",
-            [{"payment_token_id": token.id} for _group, token in charged],
+            [{"payment_token_id": token.id, "state": "awaiting"} for _group, token in charged],
         )
         orders |= card_orders
-        # The cron has no invoicing rights; the invoices are the orders'.
-        Move = self.env["account.move"].sudo()
-        for company, company_orders in card_orders.grouped("company_id").items():
-            invoices = Move.with_company(company).create([order._prepare_invoice_vals() for order in company_orders])
-            for order, invoice in zip(company_orders, invoices, strict=True):
-                order.invoice_id = invoice
-        card_orders.state = "awaiting"
+        # Charged first, invoiced after: a done transaction pays its order at
+        # once (see `payment.transaction._set_done`); the invoices, payments
+        # and reconciliations follow in the renewal invoicing cron, in batches.
         Transaction = self.env["payment.transaction"].sudo()
         txs = Transaction
         for order, (_group, token) in zip(card_orders, charged, strict=True):
@@ -545,21 +553,8 @@ class PrepaidRenewalOrder(models.Model):
             except Exception as error:  # noqa: BLE001 - one refused request never stops the others
                 _logger.exception("Automatic renewal %s: payment request failed", tx.reference)
                 tx._set_error(str(error))
-        done = txs.filtered(lambda tx: tx.state == "done")
-        try:
-            with self.env.cr.savepoint():
-                done._create_payments_batch()
-                done._post_process()
-        except Exception:  # noqa: BLE001 - settled one by one instead
-            _logger.exception("Automatic renewal: payments of %s transactions settled one by one", len(done))
-            for tx in done:
-                try:
-                    with self.env.cr.savepoint():
-                        tx._post_process()
-                except Exception:  # noqa: BLE001 - left done: `payment`'s post-processing cron retries it
-                    _logger.exception("Automatic renewal %s: payment not settled yet", tx.reference)
-        for tx in txs.filtered(lambda tx: tx.state in ("error", "cancel")):
-            tx.prepaid_renewal_order_id._payment_failed(tx.state_message)
+        if txs.filtered(lambda tx: tx.state == "done"):
+            self._trigger_renewal_invoicing()
         return orders
 
     @api.model
@@ -604,15 +599,24 @@ class PrepaidRenewalOrder(models.Model):
         }
 
     def _charge_token(self, token):
-        """Charge the order's total to ``token``, off-session, and settle it."""
+        """Charge the order's total to ``token``, off-session. A done charge
+        pays the order at once; its invoice follows in the renewal invoicing
+        cron."""
         self.ensure_one()
         tx = self.env["payment.transaction"].sudo().create(self._prepare_token_transaction_vals(token))
         tx._send_payment_request()
         if tx.state == "done":
-            tx._post_process()
+            self._trigger_renewal_invoicing()
         elif tx.state in ("error", "cancel"):
             self._payment_failed(tx.state_message)
         return tx
+
+    @api.model
+    def _trigger_renewal_invoicing(self):
+        """Have the renewal invoicing cron run soon (after this transaction commits)."""
+        cron = self.env.ref("prepaid_cloud_credit_renewal.ir_cron_prepaid_renewal_invoicing", raise_if_not_found=False)
+        if cron:
+            cron.sudo()._trigger()
 
     # ------------------------------------------------------------------
     # Portal

@@ -3,6 +3,7 @@ from . import (
     test_hosting_bridge_renewal,
     test_renewal,
     test_renewal_auto,
+    test_renewal_concurrency,
     test_renewal_portal,
     test_renewal_portal_translation,
     test_topup,
