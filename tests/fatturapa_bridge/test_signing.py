@@ -5,6 +5,7 @@ import hashlib
 import shutil
 import subprocess
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import fpa_builders as b
 import pytest
@@ -285,8 +286,9 @@ def test_signing_works_after_envelopes_were_read_in_the_same_process(pki, shared
     import os
     import sys
 
-    from conftest import REPO_ROOT
-
+    # The repository, for the child's imports (not a conftest's constant:
+    # which conftest module is importable as `conftest` depends on the run).
+    repo_root = Path(__file__).resolve().parents[2]
     code = (
         "import sys; from fatturapa_bridge.p7m import open_p7m\n"
         f"open_p7m(open({str(SIGNED / 'net_IT02182030391_31.xml.p7m')!r}, 'rb').read())\n"
@@ -295,5 +297,5 @@ def test_signing_works_after_envelopes_were_read_in_the_same_process(pki, shared
         "assert verify(p7m).content == b'<x/>'\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)), check=False)
+                            env=dict(os.environ, PYTHONPATH=str(repo_root)), check=False)
     assert result.returncode == 0, result.stderr
