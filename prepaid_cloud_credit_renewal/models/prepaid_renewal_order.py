@@ -1,4 +1,5 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+import hashlib
 import logging
 import re
 import uuid
@@ -588,7 +589,7 @@ class PrepaidRenewalOrder(models.Model):
             "provider_id": token.provider_id.id,
             "payment_method_id": token.payment_method_id.id,
             "reference": self.env["payment.transaction"]._compute_reference(
-                token.provider_id.code, prefix=self.name),
+                token.provider_id.code, prefix=self._auto_renew_reference() if self.is_automatic else self.name),
             "amount": self._amount_to_pay(),
             "currency_id": self.currency_id.id,
             "partner_id": self.partner_id.id,
@@ -597,6 +598,23 @@ class PrepaidRenewalOrder(models.Model):
             "invoice_ids": [Command.set(self.invoice_id.ids)],
             "prepaid_renewal_order_id": self.id,
         }
+
+    def _auto_renew_reference(self):
+        """The reference prefix of an automatic renewal's charge, made of the
+        services it renews and the expiry each renews from: the idempotency
+        key of that renewal.
+
+        Should the cron stop after a provider charged the card but before its
+        transaction was committed, the next run charges the same renewal
+        under the same reference, which providers take for their idempotency
+        key (`payment`'s ``generate_idempotency_key``, used by Stripe, is made
+        of it): the customer is not charged twice. A retry after a recorded
+        failure gets the next suffix (``-1``, ``-2``), a new charge.
+        """
+        self.ensure_one()
+        renewed = sorted((line.service_id.id, str(line.from_expiry_date)) for line in self.line_ids if line.service_id)
+        digest = hashlib.sha256(repr(renewed).encode()).hexdigest()[:16]
+        return f"AUTO-{digest}"
 
     def _charge_token(self, token):
         """Charge the order's total to ``token``, off-session. A done charge

@@ -1,4 +1,5 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
+import contextlib
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -181,6 +182,9 @@ class TestAutomaticRenewal(RenewalCommon):
         with freeze_time(fields.Datetime.now() + timedelta(hours=25)):
             self.cron()
         self.assertEqual(service.auto_renew_attempts, 2)
+        first, second = self.orders().sorted("id").payment_transaction_ids.sorted("id")
+        self.assertTrue(first.reference.startswith("AUTO-"))
+        self.assertEqual(second.reference, f"{first.reference}-1", "a retry is a new charge, with a key of its own")
         # The customer replaces the card: the next attempt pays.
         service.payment_token_id = self.token()
         with freeze_time(fields.Datetime.now() + timedelta(hours=25 + 49)):
@@ -188,6 +192,28 @@ class TestAutomaticRenewal(RenewalCommon):
         self.assertEqual(service.expiry_date, expiry + relativedelta(years=1))
         self.assertEqual(service.auto_renew_attempts, 0)
         self.assertEqual(self.orders().mapped("state").count("paid"), 1)
+
+    def test_a_renewal_charged_again_after_a_crash_has_the_same_reference(self):
+        """Test that the charge of an automatic renewal rolled back after the
+        provider took it (the cron stopped before its commit) is sent again
+        under the same reference, the provider's idempotency key, and that
+        another service or another period gets another one."""
+        token = self.token()
+        service = self.service(2, auto_renew=True, payment_token_id=token.id)
+        other = self.service(2, auto_renew=True, payment_token_id=token.id)
+        Order = self.env["prepaid.renewal.order"]
+        with contextlib.suppress(RuntimeError), self.env.cr.savepoint():
+            lost = Order._auto_renew(service)
+            reference = lost.payment_transaction_ids.reference
+            raise RuntimeError("the cron stops before its commit")
+        self.assertFalse(self.env["payment.transaction"].search([("reference", "=", reference)]))
+        again = Order._auto_renew(service)
+        self.assertEqual(again.state, "paid")
+        self.assertEqual(again.payment_transaction_ids.reference, reference)
+        self.assertNotEqual(Order._auto_renew(other).payment_transaction_ids.reference, reference)
+        next_year = Order._create_order(service, payment_method="online")
+        next_year.is_automatic = True
+        self.assertNotEqual(next_year._auto_renew_reference(), reference, "the next period is another renewal")
 
     def test_all_attempts_failing_leave_the_service_to_expire(self):
         """Test that after the last failed attempt no more attempt is made before expiry."""
