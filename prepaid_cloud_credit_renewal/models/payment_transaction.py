@@ -46,9 +46,8 @@ class PaymentTransaction(models.Model):
         paid invoice goes to the customer."""
         self._prepaid_invoice_renewals()
         res = super()._post_process()
-        for order in self.filtered(lambda tx: tx.state == "done").prepaid_renewal_order_id.sudo():
-            if order.state == "paid":
-                order._queue_invoice_sending()
+        orders = self.filtered(lambda tx: tx.state == "done").prepaid_renewal_order_id.sudo()
+        orders.filtered(lambda order: order.state == "paid")._queue_invoice_sending()
         return res
 
     def _prepaid_invoice_renewals(self):

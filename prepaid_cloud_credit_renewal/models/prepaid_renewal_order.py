@@ -383,13 +383,14 @@ class PrepaidRenewalOrder(models.Model):
         self._queue_invoice_sending()
 
     def _queue_invoice_sending(self):
-        """Hand the invoice to Odoo's sending queue (PDF by e-mail, plus the
-        electronic formats of the installed e-invoicing modules), once."""
-        self.ensure_one()
-        # The payer or the cron has no invoicing rights; the invoice is the order's.
-        invoice = self.invoice_id.sudo()
-        if invoice.state == "posted" and not invoice.is_move_sent and not invoice.sending_data:
-            invoice.sending_data = {
+        """Hand the orders' invoices to Odoo's sending queue (PDF by e-mail,
+        plus the electronic formats of the installed e-invoicing modules),
+        once each; the queue's cron is woken once."""
+        # The payer or the cron has no invoicing rights; the invoices are the orders'.
+        invoices = self.invoice_id.sudo().filtered(
+            lambda invoice: invoice.state == "posted" and not invoice.is_move_sent and not invoice.sending_data)
+        if invoices:
+            invoices.sending_data = {
                 "author_user_id": self.env.user.id,
                 "author_partner_id": self.env.user.partner_id.id,
             }
