@@ -8,6 +8,7 @@ test_file_checks.py.
 """
 
 import dataclasses
+import functools
 from datetime import date, timedelta
 from decimal import Decimal as D
 
@@ -210,27 +211,11 @@ def _00476():
     return inv
 
 
-def _transmitter(code):
+def _header(path, value):
+    """The clean invoice with the header's attribute at the dotted ``path`` set to ``value``."""
     inv = base()
-    inv.header.transmission.transmitter.code = code
-    return inv
-
-
-def _seller_vat(code):
-    inv = base()
-    inv.header.seller.data.vat.code = code
-    return inv
-
-
-def _buyer_vat(code):
-    inv = base()
-    inv.header.buyer.data.vat.code = code
-    return inv
-
-
-def _buyer_cf(code):
-    inv = base()
-    inv.header.buyer.data.fiscal_code = code
+    *parents, name = path.split(".")
+    setattr(functools.reduce(getattr, parents, inv.header), name, value)
     return inv
 
 
@@ -242,13 +227,14 @@ def _number(number):
 
 #: code -> (a sample failing it, the end of the path of the problem)
 CASES = {
-    "00300": (lambda: _transmitter("1234"), f"{H}/DatiTrasmissione/IdTrasmittente/IdCodice"),
-    "00301": (lambda: _seller_vat("12345670018"),
+    "00300": (lambda: _header("transmission.transmitter.code", "1234"),
+              f"{H}/DatiTrasmissione/IdTrasmittente/IdCodice"),
+    "00301": (lambda: _header("seller.data.vat.code", "12345670018"),
               f"{H}/CedentePrestatore/DatiAnagrafici/IdFiscaleIVA"),
     "00303": (_00303, f"{H}/RappresentanteFiscale/DatiAnagrafici/IdFiscaleIVA"),
-    "00305": (lambda: _buyer_vat("07654320585"),
+    "00305": (lambda: _header("buyer.data.vat.code", "07654320585"),
               f"{H}/CessionarioCommittente/DatiAnagrafici/IdFiscaleIVA"),
-    "00306": (lambda: _buyer_cf("RSSMRA85T10A562X"),
+    "00306": (lambda: _header("buyer.data.fiscal_code", "RSSMRA85T10A562X"),
               f"{H}/CessionarioCommittente/DatiAnagrafici/CodiceFiscale"),
     "00313": (_00313, f"{H}/DatiTrasmissione/CodiceDestinatario"),
     "00330": (_00330, f"{H}/DatiTrasmissione/PECDestinatario"),
