@@ -4,12 +4,34 @@ import re
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from odoo.addons.prepaid_cloud_credit.parsing import has_forbidden_characters
+
+# The fields of the codes, and the names of the portal forms' inputs.
+PA_FIELDS = ("l10n_it_cig", "l10n_it_cup", "l10n_it_office_code")
 # CIG (Codice Identificativo Gara): 10 letters or digits.
 _CIG = re.compile(r"[A-Z0-9]{10}")
 # CUP (Codice Unico di Progetto): 15 letters or digits.
 _CUP = re.compile(r"[A-Z0-9]{15}")
 # Office code (Codice Univoco Ufficio) of a public administration: 6 letters or digits.
 _OFFICE_CODE = re.compile(r"[A-Z0-9]{6}")
+
+
+def pa_form_values(form):
+    """The codes a customer typed in a portal form (the recharge form, the
+    renewal summary), for the checks of
+    :meth:`PrepaidPaDocumentMixin._prepaid_l10n_it_check_pa_values`.
+
+    :param form: the form's values
+    :return: field name -> code, stripped, without the codes left empty; text
+        that cannot be a code is kept as a placeholder or cut, and then
+        refused by the format check
+    """
+    values = {}
+    for name in PA_FIELDS:
+        value = form.get(name)
+        if isinstance(value, str) and value.strip():
+            values[name] = "?" if has_forbidden_characters(value) else value.strip()[:64]
+    return values
 
 
 class PrepaidPaDocumentMixin(models.AbstractModel):
@@ -68,7 +90,7 @@ class PrepaidPaDocumentMixin(models.AbstractModel):
 
         :return: dict of field name to code, without the codes not given
         """
-        codes = (("l10n_it_cig", cig), ("l10n_it_cup", cup), ("l10n_it_office_code", office_code))
+        codes = zip(PA_FIELDS, (cig, cup, office_code), strict=True)
         return {name: value.strip().upper() for name, value in codes if value}
 
     def _prepaid_l10n_it_origin_document_vals(self):

@@ -1,8 +1,7 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
 from odoo import api, models
 
-# The public administration fields of the renewal summary form.
-PA_FIELDS = ("l10n_it_cig", "l10n_it_cup", "l10n_it_office_code")
+from odoo.addons.prepaid_cloud_credit_l10n_it.models.prepaid_pa_document_mixin import PA_FIELDS, pa_form_values
 
 
 class PrepaidRenewalOrder(models.Model):
@@ -52,11 +51,7 @@ class PrepaidRenewalOrder(models.Model):
         """Override of `prepaid_cloud_credit_renewal` to read the CIG, the CUP
         and the office code of the summary form."""
         kwargs = super()._portal_order_kwargs(form)
-        for name in PA_FIELDS:
-            value = form.get(name)
-            if isinstance(value, str) and value.strip():
-                # Anything longer than a code is cut, and then refused by the format check.
-                kwargs[name] = value.strip()[:32]
+        kwargs.update(pa_form_values(form))
         return kwargs
 
     @api.model
