@@ -486,10 +486,7 @@ def check_document(invoice: Invoice, body: Body, prefix: str, today: date) -> It
             if fund.withholding == "SI":
                 yield Problem("00415", f"{base}/DatiCassaPrevidenziale[{i}]/Ritenuta",
                               "contribution subject to withholding but DatiRitenuta is missing")
-    for i, discount in enumerate(doc.discounts, 1):
-        if discount.percent is None and discount.amount is None:
-            yield Problem("00437", f"{base}/ScontoMaggiorazione[{i}]",
-                          "discount/surcharge needs Percentuale or Importo")
+    yield from _discount_checks(doc.discounts, base, "00437")
     exempt = stamp_duty_base(body)
     if exempt > STAMP_DUTY_THRESHOLD and doc.stamp is None:
         # The stamp is the seller's tax matter, not a reason for the SdI to
@@ -509,6 +506,15 @@ def check_document(invoice: Invoice, body: Body, prefix: str, today: date) -> It
         yield Problem("TD04", f"{prefix}/DatiGenerali/DatiFattureCollegate",
                       "credit note without a reference to the invoice it corrects",
                       severity="warning")
+
+
+def _discount_checks(discounts, path, code) -> Iterator[Problem]:
+    """``code`` on each discount or surcharge of ``discounts`` (under
+    ``path``) that has neither a percentage nor an amount."""
+    for i, discount in enumerate(discounts, 1):
+        if discount.percent is None and discount.amount is None:
+            yield Problem(code, f"{path}/ScontoMaggiorazione[{i}]",
+                          "discount/surcharge needs Percentuale or Importo")
 
 
 def _rate_checks(rate, nature, path, zero_code, nonzero_code, doc_type) -> Iterator[Problem]:
@@ -542,10 +548,7 @@ def check_lines(invoice: Invoice, body: Body, prefix: str, today: date) -> Itera
             yield Problem("00474", f"{path}/AliquotaIVA",
                           "a TD21 (self-invoice for exceeding the plafond) charges VAT on "
                           "every line: AliquotaIVA 0 is not allowed")
-        for j, discount in enumerate(line.discounts, 1):
-            if discount.percent is None and discount.amount is None:
-                yield Problem("00438", f"{path}/ScontoMaggiorazione[{j}]",
-                              "discount/surcharge needs Percentuale or Importo")
+        yield from _discount_checks(line.discounts, path, "00438")
         expected = line_total(line)
         if line.total is not None and expected is not None:
             if abs(line.total - expected) > LINE_TOLERANCE:

@@ -267,6 +267,15 @@ class WhmcsPlatform(Platform):
             if not raw or start >= total:
                 return
 
+    def _one(self, action: str, container: str, key: str, parser, record_id: int, label: str, **params):
+        """The record ``record_id`` of a list call asked for that one record
+        (``params``), parsed; refused as the platform refuses an unknown id."""
+        payload = self.call(action, **params)
+        found = [r for r in _items(payload.get(container), key) if _int(r.get("id")) == record_id]
+        if not found:
+            raise PlatformBusinessError(action, f"{label} ID Not Found: {record_id}")
+        return self._parse(action, parser, found[0])
+
     # -- records ---------------------------------------------------------------
 
     @staticmethod
@@ -374,21 +383,15 @@ class WhmcsPlatform(Platform):
         return self._pages("GetClientsProducts", "products", "product", self._service, clientid=client_id)
 
     def get_service(self, service_id: int) -> Service:
-        payload = self.call("GetClientsProducts", serviceid=service_id)
-        found = [s for s in _items(payload.get("products"), "product") if _int(s.get("id")) == service_id]
-        if not found:
-            raise PlatformBusinessError("GetClientsProducts", f"Service ID Not Found: {service_id}")
-        return self._parse("GetClientsProducts", self._service, found[0])
+        return self._one("GetClientsProducts", "products", "product", self._service, service_id, "Service",
+                         serviceid=service_id)
 
     def domain_pages(self, client_id: int | None = None) -> Iterator[Page[Domain]]:
         return self._pages("GetClientsDomains", "domains", "domain", self._domain, clientid=client_id)
 
     def get_domain(self, domain_id: int) -> Domain:
-        payload = self.call("GetClientsDomains", domainid=domain_id)
-        found = [d for d in _items(payload.get("domains"), "domain") if _int(d.get("id")) == domain_id]
-        if not found:
-            raise PlatformBusinessError("GetClientsDomains", f"Domain ID Not Found: {domain_id}")
-        return self._parse("GetClientsDomains", self._domain, found[0])
+        return self._one("GetClientsDomains", "domains", "domain", self._domain, domain_id, "Domain",
+                         domainid=domain_id)
 
     def invoice_pages(self, status: str | None = None, client_id: int | None = None) -> Iterator[Page[Invoice]]:
         return self._pages("GetInvoices", "invoices", "invoice", self._invoice, status=status, userid=client_id)

@@ -214,6 +214,15 @@ def client_links(env, platform_code, client_ids):
     }
 
 
+def service_name(platform_code, record):
+    """The name of what a platform service becomes in Odoo: its domain, else
+    its product's name, else ``<platform_code>:<id>``.
+
+    :param record: a service validated against :data:`SERVICE_SPEC`
+    """
+    return record["domain"].strip() or record["product_name"].strip() or f"{platform_code}:{record['id']}"
+
+
 def result(platform_id, status, record_id=False, error=False, **extra):
     """One record's answer, in the words of the contract."""
     return {"platform_id": platform_id, "status": status, "id": record_id or False, "error": error or False,

@@ -25,6 +25,22 @@ def _find_schema_dir():
     return None
 
 
+def seller_company_values(env):
+    """The values of the Italian hosting company that issues the test invoices."""
+    return {
+        "name": "Nuvola Hosting S.r.l.",
+        "vat": "IT01234560157",
+        "phone": "0266766700",
+        "email": "fatture@nuvola.example",
+        "street": "Via dei Server 42",
+        "zip": "20121",
+        "city": "Milano",
+        "country_id": env.ref("base.it").id,
+        "l10n_it_codice_fiscale": "01234560157",
+        "l10n_it_tax_system": "RF01",
+    }
+
+
 @tagged("post_install", "-at_install")
 class FatturaPACommon(AccountTestInvoicingCommon):
     """An Italian company with l10n_it's chart, Italian customers (a company,
@@ -41,18 +57,7 @@ class FatturaPACommon(AccountTestInvoicingCommon):
         # Hourly prices have up to six decimals.
         cls.env.ref("product.decimal_price").digits = 6
         cls.it_company = cls.company_data["company"]
-        cls.it_company.write({
-            "name": "Nuvola Hosting S.r.l.",
-            "vat": "IT01234560157",
-            "phone": "0266766700",
-            "email": "fatture@nuvola.example",
-            "street": "Via dei Server 42",
-            "zip": "20121",
-            "city": "Milano",
-            "country_id": cls.env.ref("base.it").id,
-            "l10n_it_codice_fiscale": "01234560157",
-            "l10n_it_tax_system": "RF01",
-        })
+        cls.it_company.write(seller_company_values(cls.env))
         cls.bank = cls.env["res.partner.bank"].create({
             "partner_id": cls.it_company.partner_id.id,
             "acc_number": "IT60X0542811101000000123456",

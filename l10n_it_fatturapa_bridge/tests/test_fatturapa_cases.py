@@ -313,15 +313,8 @@ class TestFatturaPAProgressive(FatturaPACommon):
             except Exception as exc:  # noqa: BLE001 (reported by the assertion below)
                 errors.append(exc)
 
-        threads = [threading.Thread(target=reserve, args=(i,)) for i in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-        for cr in cursors:
-            # Neither commits: a counter handed out is not given back.
-            cr.rollback()
-            cr.close()
+        # Neither commits: a counter handed out is not given back.
+        self._run_then_roll_back(cursors, lambda: reserve(0), lambda: reserve(1))
         self.assertEqual(errors, [])
         self.assertEqual(len(results[0]) + len(results[1]), 40)
         self.assertFalse(set(results[0]) & set(results[1]))
@@ -365,14 +358,7 @@ class TestFatturaPAProgressive(FatturaPACommon):
             except psycopg2.errors.SerializationFailure as exc:
                 outcome["second_error"] = exc
 
-        threads = [threading.Thread(target=first), threading.Thread(target=second)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-        for cr in cursors:
-            cr.rollback()
-            cr.close()
+        self._run_then_roll_back(cursors, first, second)
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             sequence = env["res.company"].browse(company_id).l10n_it_fatturapa_sequence_id
@@ -383,6 +369,19 @@ class TestFatturaPAProgressive(FatturaPACommon):
         self.assertTrue(outcome.get("first"))
         self.assertIn("second_error", outcome, outcome)
         self.assertEqual(count, 1)
+
+    @staticmethod
+    def _run_then_roll_back(cursors, *targets):
+        """Run each of ``targets`` in a thread of its own, wait for them all,
+        then roll back and close ``cursors``."""
+        threads = [threading.Thread(target=target) for target in targets]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        for cr in cursors:
+            cr.rollback()
+            cr.close()
 
     def _drop_sequence(self, company_id, sequence_id):
         with self.registry.cursor() as cr:

@@ -5,6 +5,7 @@ import tempfile
 from odoo import Command
 from odoo.tests import tagged
 
+from .common import seller_company_values
 from .common_sdi import SdiCommon
 
 
@@ -17,16 +18,7 @@ class TestSdiRealFile(SdiCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company.write({
-            "name": "Nuvola Hosting S.r.l.",
-            "phone": "0266766700",
-            "email": "fatture@nuvola.example",
-            "street": "Via dei Server 42",
-            "zip": "20121",
-            "city": "Milano",
-            "country_id": cls.env.ref("base.it").id,
-            "l10n_it_tax_system": "RF01",
-        })
+        cls.company.write(seller_company_values(cls.env))
         cls.customer.write({"l10n_it_codice_fiscale": "00465840031", "l10n_it_pa_index": "ABC1234"})
         cls.tax_22 = cls.env["account.chart.template"].with_company(cls.company).ref("22v")
 

@@ -1,7 +1,7 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
 from odoo import Command
 from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common_sdi import SdiCommon
 
@@ -12,29 +12,17 @@ class TestSdiSecurity(SdiCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.other_company = cls.setup_other_company(name="Other Italian Hosting")["company"]
-        cls.accountant = cls.env["res.users"].create({
-            "name": "Accountant A",
-            "login": "sdi_accountant_a",
-            "email": "accountant.a@hosting.example",
-            "company_id": cls.company.id,
-            "company_ids": [Command.set(cls.company.ids)],
-            "groups_id": [Command.set([cls.env.ref("account.group_account_invoice").id])],
-        })
-        cls.other_accountant = cls.env["res.users"].create({
-            "name": "Accountant B",
-            "login": "sdi_accountant_b",
-            "email": "accountant.b@hosting.example",
-            "company_id": cls.other_company.id,
-            "company_ids": [Command.set(cls.other_company.ids)],
-            "groups_id": [Command.set([cls.env.ref("account.group_account_invoice").id])],
-        })
-        cls.sales_user = cls.env["res.users"].create({
-            "name": "Sales only",
-            "login": "sdi_sales_only",
-            "company_id": cls.company.id,
-            "company_ids": [Command.set(cls.company.ids)],
-            "groups_id": [Command.set([cls.env.ref("base.group_user").id])],
-        })
+        cls.accountant = cls._user("sdi_accountant_a", "account.group_account_invoice", cls.company,
+                                   name="Accountant A", email="accountant.a@hosting.example")
+        cls.other_accountant = cls._user("sdi_accountant_b", "account.group_account_invoice", cls.other_company,
+                                         name="Accountant B", email="accountant.b@hosting.example")
+        cls.sales_user = cls._user("sdi_sales_only", "base.group_user", cls.company, name="Sales only")
+
+    @classmethod
+    def _user(cls, login, groups, company, **values):
+        """A user of ``company`` alone, with ``groups`` (comma-separated xml ids)."""
+        return new_test_user(cls.env, login, groups=groups, company_id=company.id,
+                             company_ids=[Command.set(company.ids)], **values)
 
     def test_accountants_read_receipts_of_their_companies_only(self):
         """Test that an accountant reads the receipts of their company, that

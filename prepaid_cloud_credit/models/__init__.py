@@ -4,6 +4,7 @@ from . import product_template
 from . import res_company
 from . import res_config_settings
 from . import prepaid_wallet
+from . import prepaid_wallet_ledger_mixin
 from . import prepaid_credit_lot
 from . import prepaid_wallet_transaction
 from . import prepaid_wallet_allocation

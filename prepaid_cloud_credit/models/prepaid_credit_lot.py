@@ -5,16 +5,11 @@ from odoo.exceptions import AccessError
 
 class PrepaidCreditLot(models.Model):
     _name = "prepaid.credit.lot"
+    _inherit = ["prepaid.wallet.ledger.mixin"]
     _description = "Prepaid Credit Lot"
     _order = "wallet_id, expiry_date asc nulls last, id"
     _check_company_auto = True
 
-    wallet_id = fields.Many2one(
-        "prepaid.wallet", required=True, index=True, ondelete="restrict", readonly=True
-    )
-    partner_id = fields.Many2one(related="wallet_id.partner_id", store=True, index=True)
-    company_id = fields.Many2one(related="wallet_id.company_id", store=True, index=True)
-    currency_id = fields.Many2one(related="wallet_id.currency_id", store=True)
     kind = fields.Selection(
         [("paid", "Paid"), ("bonus", "Bonus"), ("voucher", "Voucher")],
         required=True,

@@ -609,6 +609,19 @@ class PrepaidWallet(models.Model):
     def _ledger_batch_amount(self, amount):
         """A positive amount no larger than one movement may be, kept as
         sent (the wallet's currency checks its decimals)."""
+        self._prepaid_movement_amount(amount)
+        return amount
+
+    @api.model
+    def _prepaid_movement_amount(self, amount):
+        """The value of a caller's amount, once it is checked to be greater
+        than zero and no larger than one movement may be.
+
+        :return: the amount as a :class:`~decimal.Decimal`
+        :raise ValidationError: text that is not a plain decimal number, NaN,
+            infinities, zero, negative numbers, amounts above
+            :data:`MAX_MOVEMENT_AMOUNT`
+        """
         value = parse_decimal(amount)
         if value <= 0:
             raise ValidationError(_("The amount must be greater than zero."))
@@ -620,7 +633,7 @@ class PrepaidWallet(models.Model):
                     max=MAX_MOVEMENT_AMOUNT,
                 )
             )
-        return amount
+        return value
 
     @api.model
     def _ledger_batch_existing_keys(self, keys):
@@ -732,17 +745,7 @@ class PrepaidWallet(models.Model):
         """
         self.ensure_one()
         currency = currency or self.currency_id
-        value = parse_decimal(amount)
-        if value <= 0:
-            raise ValidationError(_("The amount must be greater than zero."))
-        if value > MAX_MOVEMENT_AMOUNT:
-            raise ValidationError(
-                _(
-                    "The amount %(amount)s is larger than the maximum of one movement (%(max)s).",
-                    amount=shown(amount),
-                    max=MAX_MOVEMENT_AMOUNT,
-                )
-            )
+        value = self._prepaid_movement_amount(amount)
         # Floats arrive with binary noise (0.1 + 0.2): tolerate it, not real extra decimals.
         if abs(value - value.quantize(Decimal(1).scaleb(-currency.decimal_places))) > Decimal("1e-9"):
             raise ValidationError(

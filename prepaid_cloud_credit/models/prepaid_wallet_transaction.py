@@ -13,16 +13,11 @@ _logger = logging.getLogger(__name__)
 
 class PrepaidWalletTransaction(models.Model):
     _name = "prepaid.wallet.transaction"
+    _inherit = ["prepaid.wallet.ledger.mixin"]
     _description = "Prepaid Wallet Transaction"
     _order = "date desc, id desc"
     _check_company_auto = True
 
-    wallet_id = fields.Many2one(
-        "prepaid.wallet", required=True, index=True, ondelete="restrict", readonly=True
-    )
-    partner_id = fields.Many2one(related="wallet_id.partner_id", store=True, index=True)
-    company_id = fields.Many2one(related="wallet_id.company_id", store=True, index=True)
-    currency_id = fields.Many2one(related="wallet_id.currency_id", store=True)
     date = fields.Datetime(default=fields.Datetime.now, required=True, readonly=True, index=True)
     movement_type = fields.Selection(
         [

@@ -2,23 +2,18 @@
 from odoo.tests import HttpCase, tagged
 
 from .common import PrepaidPortalCommon
-from .translation_common import PortalTranslationCommon
+from .translation_common import CustomerPortalTranslationCommon
 
 
 @tagged("post_install", "-at_install")
-class TestPortalTranslation(PortalTranslationCommon, PrepaidPortalCommon, HttpCase):
+class TestPortalTranslation(CustomerPortalTranslationCommon, PrepaidPortalCommon, HttpCase):
     """The customer's pages of the core, read by an Italian customer."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.customer_user.lang = cls.LANG
         cls.wallet._ledger_apply("credit", 80, cls.key("it"), kind="paid")
         cls.wallet._ledger_apply("debit", 5, cls.key("it"), purpose="usage")
-
-    def setUp(self):
-        super().setUp()
-        self.login(self.customer_user)
 
     def test_home_and_wallet_pages_show_no_english_label(self):
         """Test that the portal home, the wallet page with its statement form

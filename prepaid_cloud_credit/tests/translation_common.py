@@ -118,3 +118,18 @@ class PortalTranslationCommon:
         ]
         self.assertFalse(found, f"English labels on an Italian page: {found} in {where}")
 
+
+
+class CustomerPortalTranslationCommon(PortalTranslationCommon):
+    """:class:`PortalTranslationCommon` for the pages of the customer of
+    ``PrepaidPortalCommon`` (mixed with it, or a class built on it, and
+    ``HttpCase``): that customer reads Italian and is logged in for each test."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer_user.lang = cls.LANG
+
+    def setUp(self):
+        super().setUp()
+        self.login(self.customer_user)

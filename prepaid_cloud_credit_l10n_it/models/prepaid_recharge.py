@@ -1,29 +1,16 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
 import logging
-import re
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 _logger = logging.getLogger(__name__)
 
-# CIG (Codice Identificativo Gara): 10 letters or digits.
-_CIG = re.compile(r"[A-Z0-9]{10}")
-# CUP (Codice Unico di Progetto): 15 letters or digits.
-_CUP = re.compile(r"[A-Z0-9]{15}")
-# Office code (Codice Univoco Ufficio) of a public administration: 6 letters or digits.
-_OFFICE_CODE = re.compile(r"[A-Z0-9]{6}")
-
 
 class PrepaidRecharge(models.Model):
-    _inherit = "prepaid.recharge"
+    _name = "prepaid.recharge"
+    _inherit = ["prepaid.recharge", "prepaid.pa.document.mixin"]
 
-    l10n_it_cig = fields.Char("CIG", size=10, readonly=True, copy=False, help="Tender unique identifier")
-    l10n_it_cup = fields.Char("CUP", size=15, readonly=True, copy=False, help="Public investment unique identifier")
-    l10n_it_office_code = fields.Char(
-        "Office code", size=6, readonly=True, copy=False,
-        help="The Codice Univoco Ufficio of the public administration the invoice goes to.",
-    )
     l10n_it_split_payment = fields.Boolean(
         "Split payment", compute="_compute_l10n_it_split_payment",
         help="The customer pays the net amount; it pays the VAT to the State itself.",
@@ -83,37 +70,13 @@ class PrepaidRecharge(models.Model):
         """Override of the core to check the public administration fields:
         a CIG of 10 and an office code of 6 letters or digits, a CUP of 15
         when given, and a bank transfer; nobody else gives them."""
-        pa_values = {name: extra.get(name) for name in ("l10n_it_cig", "l10n_it_cup", "l10n_it_office_code")}
-        if not self._prepaid_l10n_it_is_public_administration(wallet):
-            if any(pa_values.values()):
-                raise ValidationError(_(
-                    "CIG, CUP and office code are for public administrations only; leave them empty."
-                ))
-            return super()._prepaid_check_portal_extra(wallet, payment_method, extra)
-        if payment_method != "bank_transfer":
+        public_administration = self._prepaid_l10n_it_is_public_administration(wallet)
+        if public_administration and payment_method != "bank_transfer":
             raise ValidationError(_("Public administrations pay by bank transfer."))
-        self._prepaid_l10n_it_check_pa_codes(
-            pa_values["l10n_it_cig"], pa_values["l10n_it_cup"], pa_values["l10n_it_office_code"]
+        self._prepaid_l10n_it_check_pa_values(
+            public_administration, extra.get("l10n_it_cig"), extra.get("l10n_it_cup"), extra.get("l10n_it_office_code")
         )
         return super()._prepaid_check_portal_extra(wallet, payment_method, extra)
-
-    @api.model
-    def _prepaid_l10n_it_check_pa_codes(self, cig, cup, office_code):
-        """Check the codes a public administration gives with a purchase: a
-        CIG of 10 and an office code of 6 letters or digits, a CUP of 15 when
-        given (letter case ignored).
-
-        :raise ValidationError: naming the first code that is wrong
-        """
-        cig = (cig or "").strip().upper() if isinstance(cig, str) else ""
-        if not _CIG.fullmatch(cig):
-            raise ValidationError(_("The CIG must be 10 letters or digits."))
-        cup = (cup or "").strip().upper() if isinstance(cup, str) else ""
-        if cup and not _CUP.fullmatch(cup):
-            raise ValidationError(_("The CUP must be 15 letters or digits."))
-        office = (office_code or "").strip().upper() if isinstance(office_code, str) else ""
-        if not _OFFICE_CODE.fullmatch(office):
-            raise ValidationError(_("The office code (Codice Univoco Ufficio) must be 6 letters or digits."))
 
     @api.model
     def _prepare_recharge_vals(self, wallet, amount, payment_method="online", l10n_it_cig=None, l10n_it_cup=None,
@@ -122,18 +85,6 @@ class PrepaidRecharge(models.Model):
         vals = super()._prepare_recharge_vals(wallet, amount, payment_method, **kwargs)
         vals.update(self._prepaid_l10n_it_pa_codes_vals(l10n_it_cig, l10n_it_cup, l10n_it_office_code))
         return vals
-
-    @api.model
-    def _prepaid_l10n_it_pa_codes_vals(self, cig, cup, office_code):
-        """The values that keep the codes a public administration gave on the
-        document it buys with (a recharge, a renewal order): the codes given,
-        stripped and in capitals, under the fields ``l10n_it_cig``,
-        ``l10n_it_cup`` and ``l10n_it_office_code``.
-
-        :return: dict of field name to code, without the codes not given
-        """
-        codes = (("l10n_it_cig", cig), ("l10n_it_cup", cup), ("l10n_it_office_code", office_code))
-        return {name: value.strip().upper() for name, value in codes if value}
 
     def _prepaid_check_new_payment(self):
         """Override of the core: a public administration pays by bank transfer only."""
@@ -150,30 +101,8 @@ class PrepaidRecharge(models.Model):
         """Override of the core: the invoice of a public administration names
         the recharge as its purchase order, with the CIG, CUP and office code."""
         vals = super()._prepare_invoice_vals()
-        vals.update(self._prepaid_l10n_it_origin_document_vals(self))
+        vals.update(self._prepaid_l10n_it_origin_document_vals())
         return vals
-
-    @api.model
-    def _prepaid_l10n_it_origin_document_vals(self, document):
-        """The invoice values that name ``document`` (a recharge, a renewal
-        order) as the purchase order of a public administration, with its
-        CIG, CUP and office code.
-
-        :param document: one record with a ``name``, a ``create_date`` and the
-            fields ``l10n_it_cig``, ``l10n_it_cup`` and ``l10n_it_office_code``
-        :return: dict of invoice values, empty when the document carries
-            neither a CIG nor an office code
-        """
-        if not (document.l10n_it_cig or document.l10n_it_office_code):
-            return {}
-        return {
-            "l10n_it_origin_document_type": "purchase_order",
-            "l10n_it_origin_document_name": document.name,
-            "l10n_it_origin_document_date": fields.Date.context_today(document, document.create_date),
-            "l10n_it_cig": document.l10n_it_cig or False,
-            "l10n_it_cup": document.l10n_it_cup or False,
-            "prepaid_l10n_it_office_code": document.l10n_it_office_code or False,
-        }
 
     def _on_invoice_posted(self, invoice):
         """Override of the core to send the recharge invoice to the SdI, then

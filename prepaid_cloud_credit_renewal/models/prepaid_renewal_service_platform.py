@@ -4,7 +4,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from odoo.addons.prepaid_cloud_credit.platform import BULK_CONTEXT, SERVICE_SPEC
+from odoo.addons.prepaid_cloud_credit.platform import BULK_CONTEXT, SERVICE_SPEC, service_name
 
 # The platform's own word on a service; a running one (active, pending)
 # takes the state its dates give, at most "grace": suspending it is Odoo's
@@ -97,7 +97,7 @@ class PrepaidRenewalService(models.Model):
         expiry = fields.Date.to_date(record["next_due_date"])
         start = fields.Date.to_date(record["registration_date"]) or expiry
         return {
-            "name": record["domain"].strip() or record["product_name"].strip() or f"{platform_code}:{record['id']}",
+            "name": service_name(platform_code, record),
             "partner_id": client.partner_id.commercial_partner_id.id,
             "company_id": self.env.company.id,
             "currency_id": client.wallet_id.currency_id.id,

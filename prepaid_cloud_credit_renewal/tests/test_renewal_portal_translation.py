@@ -1,13 +1,13 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.prepaid_cloud_credit.tests.translation_common import PortalTranslationCommon
+from odoo.addons.prepaid_cloud_credit.tests.translation_common import CustomerPortalTranslationCommon
 
 from .common import RenewalCommon
 
 
 @tagged("post_install", "-at_install")
-class TestRenewalPortalTranslation(PortalTranslationCommon, RenewalCommon, HttpCase):
+class TestRenewalPortalTranslation(CustomerPortalTranslationCommon, RenewalCommon, HttpCase):
     """The services list and the renewal summary, read by an Italian customer."""
 
     ADDONS = ("prepaid_cloud_credit", "prepaid_cloud_credit_renewal")
@@ -15,13 +15,8 @@ class TestRenewalPortalTranslation(PortalTranslationCommon, RenewalCommon, HttpC
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.customer_user.lang = cls.LANG
         cls.expiring = cls.service(cls, 10, name="it-expiring")
         cls.service(cls, -5, name="it-expired")
-
-    def setUp(self):
-        super().setUp()
-        self.login(self.customer_user)
 
     def test_services_list_shows_no_english_label(self):
         """Test that /my/services, under each filter, and the renewals history

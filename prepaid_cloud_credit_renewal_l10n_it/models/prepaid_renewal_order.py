@@ -1,20 +1,12 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
-from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo import api, models
 
-# The public administration fields of the renewal summary form.
-PA_FIELDS = ("l10n_it_cig", "l10n_it_cup", "l10n_it_office_code")
+from odoo.addons.prepaid_cloud_credit_l10n_it.models.prepaid_pa_document_mixin import PA_FIELDS, pa_form_values
 
 
 class PrepaidRenewalOrder(models.Model):
-    _inherit = "prepaid.renewal.order"
-
-    l10n_it_cig = fields.Char("CIG", size=10, readonly=True, copy=False, help="Tender unique identifier")
-    l10n_it_cup = fields.Char("CUP", size=15, readonly=True, copy=False, help="Public investment unique identifier")
-    l10n_it_office_code = fields.Char(
-        "Office code", size=6, readonly=True, copy=False,
-        help="The Codice Univoco Ufficio of the public administration the invoice goes to.",
-    )
+    _name = "prepaid.renewal.order"
+    _inherit = ["prepaid.renewal.order", "prepaid.pa.document.mixin"]
 
     # ------------------------------------------------------------------
     # Who is a public administration
@@ -59,11 +51,7 @@ class PrepaidRenewalOrder(models.Model):
         """Override of `prepaid_cloud_credit_renewal` to read the CIG, the CUP
         and the office code of the summary form."""
         kwargs = super()._portal_order_kwargs(form)
-        for name in PA_FIELDS:
-            value = form.get(name)
-            if isinstance(value, str) and value.strip():
-                # Anything longer than a code is cut, and then refused by the format check.
-                kwargs[name] = value.strip()[:32]
+        kwargs.update(pa_form_values(form))
         return kwargs
 
     @api.model
@@ -71,15 +59,12 @@ class PrepaidRenewalOrder(models.Model):
         """Override of `prepaid_cloud_credit_renewal`: a public administration
         gives a CIG, an office code and maybe a CUP, checked before anything
         is written; nobody else gives them."""
-        pa_values = {name: kwargs.get(name) for name in PA_FIELDS}
         partner, company = services.partner_id, services.company_id
         if len(partner) == 1 and len(company) == 1:
-            if self._prepaid_l10n_it_is_public_administration(partner, company):
-                self.env["prepaid.recharge"]._prepaid_l10n_it_check_pa_codes(*pa_values.values())
-            elif any(pa_values.values()):
-                raise ValidationError(_(
-                    "CIG, CUP and office code are for public administrations only; leave them empty."
-                ))
+            self._prepaid_l10n_it_check_pa_values(
+                self._prepaid_l10n_it_is_public_administration(partner, company),
+                *(kwargs.get(name) for name in PA_FIELDS),
+            )
         return super()._create_order(services, choices, payment_method, request_key, **kwargs)
 
     @api.model
@@ -88,9 +73,7 @@ class PrepaidRenewalOrder(models.Model):
         """Override of `prepaid_cloud_credit_renewal` to keep the public
         administration's codes on the order."""
         vals = super()._prepare_order_vals(partner, company, currency, payment_method, **kwargs)
-        vals.update(self.env["prepaid.recharge"]._prepaid_l10n_it_pa_codes_vals(
-            l10n_it_cig, l10n_it_cup, l10n_it_office_code,
-        ))
+        vals.update(self._prepaid_l10n_it_pa_codes_vals(l10n_it_cig, l10n_it_cup, l10n_it_office_code))
         return vals
 
     # ------------------------------------------------------------------
@@ -102,5 +85,5 @@ class PrepaidRenewalOrder(models.Model):
         administration names the order as its purchase order, with the CIG,
         the CUP and the office code, as the recharge glue does."""
         vals = super()._prepare_invoice_vals()
-        vals.update(self.env["prepaid.recharge"]._prepaid_l10n_it_origin_document_vals(self))
+        vals.update(self._prepaid_l10n_it_origin_document_vals())
         return vals

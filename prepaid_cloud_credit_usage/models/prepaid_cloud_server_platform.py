@@ -1,7 +1,7 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
 from odoo import Command, api, fields, models
 
-from odoo.addons.prepaid_cloud_credit.platform import SERVICE_SPEC
+from odoo.addons.prepaid_cloud_credit.platform import SERVICE_SPEC, service_name
 
 # A platform service's status -> the server's state. A service not yet
 # provisioned runs nothing (stopped); a cancelled or fraudulent one is gone.
@@ -72,7 +72,7 @@ class PrepaidCloudServer(models.Model):
     def _prepare_platform_vals(self, platform_code, record, target, client, batch):
         """The values of the server of a platform service (an extension hook)."""
         return {
-            "name": record["domain"].strip() or record["product_name"].strip() or f"{platform_code}:{record['id']}",
+            "name": service_name(platform_code, record),
             "ref": f"{platform_code}:{record['id']}",
             "wallet_id": client.wallet_id.id,
             "state": SERVER_STATE_OF[record["status"]],

@@ -563,14 +563,7 @@ class PrepaidWallet(models.Model):
         runway of the ongoing balance at the average burn"""
         self.ensure_one()
         burn = self._cloud_average_burn(recent_usage, first_usage_day)
-        if burn <= 0:
-            return 0, None
-        runway = max(self.cloud_ongoing_balance, 0.0) / burn
-        level = 0
-        for days in RUNWAY_LEVELS:
-            if runway < days:
-                level = days
-        return level, runway
+        return self._cloud_runway_level_of(self.cloud_ongoing_balance, burn)
 
     def _cloud_check_alerts(self, recent_usage=None, first_usage_day=None):
         """Send the low-balance and runway e-mails on the ongoing balance,

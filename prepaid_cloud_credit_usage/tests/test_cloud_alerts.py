@@ -10,15 +10,25 @@ from .cloud_common import CloudCommon
 @tagged("post_install", "-at_install")
 class TestCloudAlerts(CloudCommon):
 
-    def low_mails(self):
+    def wallet_mails(self, subject):
+        """The e-mails about the wallet whose subject holds ``subject``, oldest first."""
         return self.env["mail.mail"].sudo().search([
-            ("model", "=", "prepaid.wallet"), ("res_id", "=", self.wallet.id), ("subject", "like", "is low"),
-        ])
+            ("model", "=", "prepaid.wallet"), ("res_id", "=", self.wallet.id), ("subject", "like", subject),
+        ], order="id")
+
+    def low_mails(self):
+        return self.wallet_mails("is low")
 
     def runway_mails(self):
-        return self.env["mail.mail"].sudo().search([
-            ("model", "=", "prepaid.wallet"), ("res_id", "=", self.wallet.id), ("subject", "like", "lasts less than"),
-        ], order="id")
+        return self.wallet_mails("lasts less than")
+
+    def past_usage(self, days_ago, amount):
+        """Record ``amount`` of cloud usage on each day that many ``days_ago``."""
+        today = fields.Date.context_today(self.wallet)
+        self.Statement.create([
+            {"wallet_id": self.wallet.id, "date": today - timedelta(days=d), "amount_total": amount, "state": "free"}
+            for d in days_ago
+        ])
 
     def test_low_balance_alert_is_sent_once_per_crossing(self):
         """Test that one mail goes per crossing of the threshold, re-armed above it."""
@@ -46,11 +56,7 @@ class TestCloudAlerts(CloudCommon):
     def test_runway_alerts_at_seven_three_and_one_days(self):
         """Test that runway mails go at < 7, < 3 and < 1 days once each, re-armed by a recharge."""
         self.wallet.low_balance_alert = False
-        today = fields.Date.context_today(self.wallet)
-        self.Statement.create([
-            {"wallet_id": self.wallet.id, "date": today - timedelta(days=d), "amount_total": 10, "state": "free"}
-            for d in range(1, 8)
-        ])
+        self.past_usage(range(1, 8), 10)
         self.credit(100)   # 10 days
         self.assertFalse(self.runway_mails())
         self.debit(35)     # 6.5 days
@@ -78,11 +84,7 @@ class TestCloudAlerts(CloudCommon):
     def test_runway_divides_by_the_days_of_history(self):
         """Test that a wallet with two days of usage averages them over two days, not seven."""
         self.wallet.low_balance_alert = False
-        today = fields.Date.context_today(self.wallet)
-        self.Statement.create([
-            {"wallet_id": self.wallet.id, "date": today - timedelta(days=d), "amount_total": 10, "state": "free"}
-            for d in (1, 2)
-        ])
+        self.past_usage((1, 2), 10)
         self.assertEqual(self.wallet._cloud_average_burn(), 10)
         self.credit(25)    # 2.5 days at 10 a day, not 8.75 days at 20 / 7
         mails = self.runway_mails()
@@ -94,10 +96,7 @@ class TestCloudAlerts(CloudCommon):
     def test_runway_of_a_single_day_of_history_uses_that_day(self):
         """Test that the first day of usage is its own average and a week of history divides by seven."""
         self.wallet.low_balance_alert = False
-        today = fields.Date.context_today(self.wallet)
-        self.Statement.create({"wallet_id": self.wallet.id, "date": today - timedelta(days=1), "amount_total": 14,
-                               "state": "free"})
+        self.past_usage((1,), 14)
         self.assertEqual(self.wallet._cloud_average_burn(), 14)
-        self.Statement.create({"wallet_id": self.wallet.id, "date": today - timedelta(days=30), "amount_total": 99,
-                               "state": "free"})
+        self.past_usage((30,), 99)
         self.assertEqual(self.wallet._cloud_average_burn(), 2, "a longer history: 14 over the last 7 days")

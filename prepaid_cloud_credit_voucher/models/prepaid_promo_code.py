@@ -1,11 +1,10 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
 import re
 
-from dateutil.relativedelta import relativedelta
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from odoo.addons.prepaid_cloud_credit.models.prepaid_expiry_mixin import expiry_from_policy
 from odoo.addons.prepaid_cloud_credit.parsing import check_text
 
 from .prepaid_voucher_attempt import CodeRefused
@@ -271,13 +270,7 @@ class PrepaidPromoCode(models.Model):
     def _bonus_expiry_date(self, wallet, start):
         """The expiry of the bonus lot granted on ``start``: a date, False, or None (company policy)."""
         self.ensure_one()
-        if self.expiry_policy == "never":
-            return False
-        if self.expiry_policy == "months":
-            return start + relativedelta(months=self.expiry_months)
-        if self.expiry_policy == "date":
-            return self.expiry_date
-        return None
+        return expiry_from_policy(self.expiry_policy, self.expiry_months, self.expiry_date, start)
 
     def _update_use_count(self):
         """Store the uses and reservations; rewriting the locked row makes

@@ -104,20 +104,22 @@ class PrepaidRecharge(models.Model):
 
     def action_cancel(self):
         """Override to give the use of a cancelled recharge's promo code back."""
-        promos = self.promo_code_id.sudo()
-        if promos:
-            lock_rows(promos)
-        res = super().action_cancel()
-        self._prepaid_release_promo()
-        promos._update_use_count()
-        return res
+        return self._prepaid_then_release_promo(super().action_cancel)
 
     def _prepaid_payment_failed(self):
         """Override to give the use of a failed recharge's promo code back."""
+        return self._prepaid_then_release_promo(super()._prepaid_payment_failed)
+
+    def _prepaid_then_release_promo(self, step):
+        """Run ``step`` (the cancellation or the failure of these recharges)
+        under the lock of their promo codes, then give the uses of the codes back.
+
+        :return: what ``step`` returns
+        """
         promos = self.promo_code_id.sudo()
         if promos:
             lock_rows(promos)
-        res = super()._prepaid_payment_failed()
+        res = step()
         self._prepaid_release_promo()
         promos._update_use_count()
         return res

@@ -1,10 +1,10 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
 import secrets
 
-from dateutil.relativedelta import relativedelta
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+
+from odoo.addons.prepaid_cloud_credit.models.prepaid_expiry_mixin import expiry_from_policy
 
 # No 0/O, 1/I/L or U/V look-alikes: customers copy codes from paper and screens.
 VOUCHER_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTWXYZ23456789"
@@ -222,10 +222,4 @@ class PrepaidVoucherBatch(models.Model):
         :return: a date, False (never), or None for the company policy
         """
         self.ensure_one()
-        if self.expiry_policy == "never":
-            return False
-        if self.expiry_policy == "months":
-            return activation_date + relativedelta(months=self.expiry_months)
-        if self.expiry_policy == "date":
-            return self.expiry_date
-        return None
+        return expiry_from_policy(self.expiry_policy, self.expiry_months, self.expiry_date, activation_date)

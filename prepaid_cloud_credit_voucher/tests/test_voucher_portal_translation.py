@@ -2,23 +2,14 @@
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.prepaid_cloud_credit.tests.common import PrepaidPortalCommon
-from odoo.addons.prepaid_cloud_credit.tests.translation_common import PortalTranslationCommon
+from odoo.addons.prepaid_cloud_credit.tests.translation_common import CustomerPortalTranslationCommon
 
 
 @tagged("post_install", "-at_install")
-class TestVoucherPortalTranslation(PortalTranslationCommon, PrepaidPortalCommon, HttpCase):
+class TestVoucherPortalTranslation(CustomerPortalTranslationCommon, PrepaidPortalCommon, HttpCase):
     """The voucher form of the wallet page and the promo code of the recharge, read by an Italian customer."""
 
     ADDONS = ("prepaid_cloud_credit", "prepaid_cloud_credit_voucher")
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.customer_user.lang = cls.LANG
-
-    def setUp(self):
-        super().setUp()
-        self.login(self.customer_user)
 
     def test_voucher_form_and_its_error_show_no_english_label(self):
         """Test that the voucher form, the answer to an unknown code and the

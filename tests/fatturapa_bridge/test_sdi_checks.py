@@ -8,6 +8,7 @@ test_file_checks.py.
 """
 
 import dataclasses
+import functools
 from datetime import date, timedelta
 from decimal import Decimal as D
 
@@ -74,12 +75,6 @@ def _00303_buyer():
     return inv
 
 
-def _00313():
-    inv = base()
-    inv.header.transmission.recipient_code = "XXXXXXX"
-    return inv
-
-
 def _00330():
     inv = base()
     inv.header.transmission.recipient_code = "0000000"
@@ -128,18 +123,6 @@ def _00420():
     inv = base(vat_rate=D("0"), nature="N6.3")
     return with_summary(inv, VatSummary(vat_rate=D("0"), nature="N6.3", taxable=D("100"),
                                         tax=D("0"), exigibility="S"))
-
-
-def _00426():
-    inv = base()
-    inv.header.transmission.pec = "cliente@pec.example.it"
-    return inv
-
-
-def _00427():
-    inv = base()
-    inv.header.transmission.format = "FPA12"  # with the 7-character code of FPR12
-    return inv
 
 
 def _00437():
@@ -210,27 +193,11 @@ def _00476():
     return inv
 
 
-def _transmitter(code):
+def _header(path, value):
+    """The clean invoice with the header's attribute at the dotted ``path`` set to ``value``."""
     inv = base()
-    inv.header.transmission.transmitter.code = code
-    return inv
-
-
-def _seller_vat(code):
-    inv = base()
-    inv.header.seller.data.vat.code = code
-    return inv
-
-
-def _buyer_vat(code):
-    inv = base()
-    inv.header.buyer.data.vat.code = code
-    return inv
-
-
-def _buyer_cf(code):
-    inv = base()
-    inv.header.buyer.data.fiscal_code = code
+    *parents, name = path.split(".")
+    setattr(functools.reduce(getattr, parents, inv.header), name, value)
     return inv
 
 
@@ -242,15 +209,16 @@ def _number(number):
 
 #: code -> (a sample failing it, the end of the path of the problem)
 CASES = {
-    "00300": (lambda: _transmitter("1234"), f"{H}/DatiTrasmissione/IdTrasmittente/IdCodice"),
-    "00301": (lambda: _seller_vat("12345670018"),
+    "00300": (lambda: _header("transmission.transmitter.code", "1234"),
+              f"{H}/DatiTrasmissione/IdTrasmittente/IdCodice"),
+    "00301": (lambda: _header("seller.data.vat.code", "12345670018"),
               f"{H}/CedentePrestatore/DatiAnagrafici/IdFiscaleIVA"),
     "00303": (_00303, f"{H}/RappresentanteFiscale/DatiAnagrafici/IdFiscaleIVA"),
-    "00305": (lambda: _buyer_vat("07654320585"),
+    "00305": (lambda: _header("buyer.data.vat.code", "07654320585"),
               f"{H}/CessionarioCommittente/DatiAnagrafici/IdFiscaleIVA"),
-    "00306": (lambda: _buyer_cf("RSSMRA85T10A562X"),
+    "00306": (lambda: _header("buyer.data.fiscal_code", "RSSMRA85T10A562X"),
               f"{H}/CessionarioCommittente/DatiAnagrafici/CodiceFiscale"),
-    "00313": (_00313, f"{H}/DatiTrasmissione/CodiceDestinatario"),
+    "00313": (lambda: _header("transmission.recipient_code", "XXXXXXX"), f"{H}/DatiTrasmissione/CodiceDestinatario"),
     "00330": (_00330, f"{H}/DatiTrasmissione/PECDestinatario"),
     "00400": (lambda: base(vat_rate=D("0")), f"{B1}/DatiBeniServizi/DettaglioLinee[1]/Natura"),
     "00401": (lambda: base(nature="N4"), f"{B1}/DatiBeniServizi/DettaglioLinee[1]/Natura"),
@@ -278,8 +246,9 @@ CASES = {
     "00423": (lambda: base(total=D("99.98")), f"{B1}/DatiBeniServizi/DettaglioLinee[1]/PrezzoTotale"),
     "00424": (lambda: base(vat_rate=D("0.22")), f"{B1}/DatiBeniServizi/DettaglioLinee[1]/AliquotaIVA"),
     "00425": (lambda: _number("FT/ABC"), f"{B1}/DatiGenerali/DatiGeneraliDocumento/Numero"),
-    "00426": (_00426, f"{H}/DatiTrasmissione/PECDestinatario"),
-    "00427": (_00427, f"{H}/DatiTrasmissione/CodiceDestinatario"),
+    "00426": (lambda: _header("transmission.pec", "cliente@pec.example.it"), f"{H}/DatiTrasmissione/PECDestinatario"),
+    # FPA12 with the 7-character code of FPR12
+    "00427": (lambda: _header("transmission.format", "FPA12"), f"{H}/DatiTrasmissione/CodiceDestinatario"),
     "00429": (lambda: with_summary(base(), VatSummary(vat_rate=D("22"), taxable=D("100"),
                                                       tax=D("22")),
                                    VatSummary(vat_rate=D("0"), taxable=D("0"), tax=D("0"))),
