@@ -40,8 +40,10 @@ class ConcurrencyCase(BaseCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.registry = Registry(get_db_name())
-        # (table, ids) of the committed records, in creation order.
+        # (table, ids) of the committed records, in creation order; those
+        # that reference the ledger's rows are deleted before it.
         cls._tracked = []
+        cls._tracked_first = []
         cls.addClassCleanup(cls._remove_tracked)
 
     @classmethod
@@ -73,8 +75,22 @@ class ConcurrencyCase(BaseCase):
         return records
 
     @classmethod
+    def track_first(cls, records):
+        """Like :meth:`track`, for records that reference the ledger's rows
+        (a recharge paid by a credit, an order paid by a debit): they are
+        deleted before the tracked wallets' ledger.
+
+        :return: ``records``
+        """
+        cls._tracked_first.append((records._table, tuple(records.ids)))
+        return records
+
+    @classmethod
     def _remove_tracked(cls):
         with cls.registry.cursor() as cr:
+            for table, ids in reversed(cls._tracked_first):
+                if ids:
+                    cr.execute(SQL("DELETE FROM %s WHERE id IN %s", SQL.identifier(table), ids))
             wallet_ids = tuple(
                 wallet_id for table, ids in cls._tracked if table == "prepaid_wallet" for wallet_id in ids
             )
@@ -88,6 +104,7 @@ class ConcurrencyCase(BaseCase):
                 if ids:
                     cr.execute(SQL("DELETE FROM %s WHERE id IN %s", SQL.identifier(table), ids))
         cls._tracked = []
+        cls._tracked_first = []
 
     def wait_for_waiters(self, count, query_fragment, timeout=60):
         """Wait until ``count`` transactions of this database wait for a lock

@@ -21,8 +21,6 @@ class TestRenewalPaidOnceInParallel(ConcurrencyCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # Registered last, run first: the orders reference the ledger's rows.
-        cls.order_ids = []
         with cls.committed_env() as env:
             company = env.company
             partner = cls.track(env["res.partner"].create({"name": "Renewal race", "is_company": True}))
@@ -43,15 +41,9 @@ class TestRenewalPaidOnceInParallel(ConcurrencyCase):
                 "currency_id": company.currency_id.id, "product_id": product.id, "period": "year",
                 "start_date": expiry - timedelta(days=365), "expiry_date": expiry,
             }))
-            order = env["prepaid.renewal.order"]._create_order(service, payment_method="credit")
-            cls.order_ids.append(order.id)
+            # The order references the debit that pays it: it goes before the ledger.
+            order = cls.track_first(env["prepaid.renewal.order"]._create_order(service, payment_method="credit"))
             cls.wallet_id, cls.service_id, cls.order_id, cls.expiry = wallet.id, service.id, order.id, expiry
-        cls.addClassCleanup(cls._remove_orders)
-
-    @classmethod
-    def _remove_orders(cls):
-        with cls.registry.cursor() as cr:
-            cr.execute("DELETE FROM prepaid_renewal_order WHERE id IN %s", (tuple(cls.order_ids),))
 
     def _pay(self, results):
         def work(env):

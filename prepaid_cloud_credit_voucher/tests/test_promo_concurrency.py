@@ -44,14 +44,9 @@ class TestPromoGrantRace(ConcurrencyCase):
                 recharge._prepaid_payment_failed()
                 recharges |= recharge
             assert recharges.mapped("promo_state") == ["released", "released"], recharges.mapped("promo_state")
+            # The recharges reference the wallets' transactions: they go first.
+            cls.track_first(recharges)
             cls.wallet_ids, cls.recharge_ids, cls.promo_id = wallets.ids, recharges.ids, promo.id
-        # The recharges reference the wallets' transactions: they go first.
-        cls.addClassCleanup(cls._remove_recharges)
-
-    @classmethod
-    def _remove_recharges(cls):
-        with cls.registry.cursor() as cr:
-            cr.execute("DELETE FROM prepaid_recharge WHERE id IN %s", (tuple(cls.recharge_ids),))
 
     def _pay(self, index):
         """What a posted advance payment does: credit the wallet, then the recharge is paid."""
