@@ -183,31 +183,35 @@ class LedgerStorage:
     # The two statements of a movement
     # ------------------------------------------------------------------
 
-    def lock(self, wallet, key, wallet_columns, reads):
-        """Lock the wallet row (``FOR NO KEY UPDATE``) and read, in the same
-        round trip, its ``wallet_columns``, the id of the transaction holding
-        ``key`` and the open lots.
+    def lock(self, wallets, wallet_columns, reads, key=None):
+        """Lock the wallet rows (``FOR NO KEY UPDATE``, in id order, as
+        :func:`lock_rows` does) and read, in the same round trip, their
+        ``wallet_columns``, their open lots and, for a single movement, the
+        id of the transaction holding ``key``. A batch locks all its
+        wallets with one statement.
 
-        :param wallet: one ``prepaid.wallet``
-        :param key: the idempotency key of the movement
+        :param wallets: ``prepaid.wallet`` records
         :param wallet_columns: names of wallet columns to read
         :param reads: callable taking the placeholder factory and returning
             {name: SQL expression on the wallet row ``w``} read along
-        :return: dict of the wallet columns, ``existing`` (transaction id or
-            None), ``lots`` (list of [id, kind, remaining amount, expiry
-            date, original amount, booked amount, booked balance] in order
-            of expiry then age) and the values of ``reads``; None when the
-            wallet does not exist
+        :param key: the idempotency key of the movement, or None (a batch
+            looks its keys up at once)
+        :return: {wallet id: dict of the wallet columns, ``existing``
+            (transaction id or None), ``lots`` (list of [id, kind, remaining
+            amount, expiry date, original amount, booked amount, booked
+            balance] in order of expiry then age) and the values of
+            ``reads``}; a wallet that does not exist is left out
         """
         extra = {}
 
         def build(param):
             extra.clear()
             extra.update(reads(param))
-            terms = [SQL.identifier("w", name) for name in wallet_columns]
+            terms = [SQL.identifier("w", "id")]
+            terms.extend(SQL.identifier("w", name) for name in wallet_columns)
             terms.append(SQL(
                 "(SELECT t.id FROM prepaid_wallet_transaction t WHERE t.idempotency_key = %s)", param(key, "varchar")
-            ))
+            ) if key is not None else SQL("NULL::int4"))
             terms.append(SQL(
                 """
                 (SELECT json_agg(json_build_array(l.id, l.kind, l.remaining_amount, l.expiry_date,
@@ -217,21 +221,28 @@ class LedgerStorage:
                 """
             ))
             terms.extend(extra.values())
+            # The rows are locked first, in id order (the CTE is run once,
+            # whole, as it locks), then read with what the rules need.
             return SQL(
-                "SELECT %s FROM prepaid_wallet w WHERE w.id = %s FOR NO KEY UPDATE",
+                """
+                WITH locked AS (
+                    SELECT id FROM prepaid_wallet WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE
+                )
+                SELECT %s FROM locked JOIN prepaid_wallet w ON w.id = locked.id ORDER BY w.id
+                """,
+                param(sorted(wallets.ids), "int4[]"),
                 SQL(", ").join(terms),
-                param(wallet.id, "int4"),
             )
 
-        rows = self.execute(build)
-        if not rows:
-            return None
-        values = list(rows[0])
-        result = dict(zip(wallet_columns, values, strict=False))
-        values = values[len(wallet_columns):]
-        result["existing"], result["lots"] = values[0], values[1] or []
-        result.update(zip(extra, values[2:], strict=True))
-        return result
+        locked = {}
+        for row in self.execute(build):
+            wallet_id, *values = row
+            result = dict(zip(wallet_columns, values, strict=False))
+            values = values[len(wallet_columns):]
+            result["existing"], result["lots"] = values[0], values[1] or []
+            result.update(zip(extra, values[2:], strict=True))
+            locked[wallet_id] = result
+        return locked
 
     def write_movements(self, transactions, allocations, lot_updates, wallet_balances):
         """Write movements in one statement: the lots they change, the
@@ -256,14 +267,18 @@ class LedgerStorage:
         Allocation = self.env["prepaid.wallet.allocation"]
         tx_columns = self.insert_columns(Tx, transactions[0])
         # Per-row columns of the transactions and the allocations, with
-        # their array types; every other column with a default gets it.
-        tx_arrays = {
-            name: (f"{Tx._fields[name].column_type[1]}[]", [row.get(name, default) for row in transactions])
-            for name, default in tx_columns.items()
-        }
+        # their array types; every other column with a default gets it. A
+        # column the ledger leaves empty on every row (a debit has no
+        # refund, product nor document) stays out of the statement: it is
+        # NULL all the same, with one array less to send and unpack.
+        tx_arrays = {}
+        for name, default in tx_columns.items():
+            values = [row.get(name, default) for row in transactions]
+            if name not in transactions[0] or any(value is not None for value in values):
+                tx_arrays[name] = (f"{Tx._fields[name].column_type[1]}[]", values)
         rows = [(tx["idempotency_key"], alloc) for tx, allocs in zip(transactions, allocations, strict=True)
                 for alloc in allocs]
-        alloc_arrays = {
+        alloc_columns = {
             "lot_id": ("int4[]", [a["lot_id"] or None for _key, a in rows]),
             "kind": ("varchar[]", [a["kind"] for _key, a in rows]),
             "amount": ("numeric[]", [a["amount"] for _key, a in rows]),
@@ -273,10 +288,14 @@ class LedgerStorage:
             "is_creation": ("bool[]", [bool(a.get("is_creation")) for _key, a in rows]),
             "origin_allocation_id": ("int4[]", [a.get("origin_allocation_id") or None for _key, a in rows]),
         }
+        alloc_arrays = {
+            name: column for name, column in alloc_columns.items()
+            if name in ("lot_id", "kind", "amount") or any(value is not None for value in column[1])
+        }
         from_tx = ("wallet_id", "company_id", "currency_id")
         alloc_constants = {
             name: value for name, value in self.insert_columns(Allocation, {}).items()
-            if name not in alloc_arrays and name not in from_tx and name != "transaction_id"
+            if name not in alloc_columns and name not in from_tx and name != "transaction_id"
         }
         wallet_ids = list(wallet_balances)
         balance_names = list(wallet_balances[wallet_ids[0]])

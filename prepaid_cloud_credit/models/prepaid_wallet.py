@@ -10,7 +10,9 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models, modules, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, float_compare, float_is_zero, float_round, format_amount
+from odoo.tools import SQL, float_compare, float_is_zero, format_amount
+from odoo.tools.float_utils import float_invert
+from odoo.tools.float_utils import round as _round_half_up
 from odoo.tools.translate import LazyTranslate
 
 from ..const import (
@@ -65,24 +67,49 @@ class Movement:
 class PlainCurrency:
     """A currency as the lock of a movement read it: enough to round and
     compare amounts without reading ``res.currency`` again.
+
+    Its rounding gives the results of :func:`~odoo.tools.float_utils.float_round`
+    (half-up, with the same epsilon against binary noise), bit for bit, by the
+    same operations; only the factor is worked out once instead of on every
+    call (a movement rounds some fifteen times).
     """
 
     id: int
     name: str
     rounding: float
     decimal_places: int
+    # float_round's normalization: multiply by the inverted rounding when it
+    # is below 1 (more accurate), else divide by it.
+    _factor: float = dataclass_field(init=False, repr=False, compare=False)
+    _inverted: bool = dataclass_field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        inverted = self.rounding < 1
+        object.__setattr__(self, "_inverted", inverted)
+        object.__setattr__(self, "_factor", float_invert(self.rounding) if inverted else self.rounding)
 
     def round(self, amount):
-        """``amount`` rounded to the currency."""
-        return float_round(amount, precision_rounding=self.rounding)
+        """``amount`` rounded to the currency, as ``float_round`` rounds it."""
+        if amount == 0:
+            return 0.0
+        normalized = amount * self._factor if self._inverted else amount / self._factor
+        epsilon = 2 ** (math.log2(abs(normalized)) - 50)
+        result = _round_half_up(normalized + math.copysign(epsilon, normalized))
+        return result / self._factor if self._inverted else result * self._factor
 
     def is_zero(self, amount):
-        """Whether ``amount`` is zero in the currency."""
-        return float_is_zero(amount, precision_rounding=self.rounding)
+        """Whether ``amount`` is zero in the currency (as ``float_is_zero``)."""
+        return amount == 0.0 or abs(self.round(amount)) < self.rounding
 
     def compare_amounts(self, amount1, amount2):
-        """-1, 0 or 1 as ``amount1`` is below, equal to or above ``amount2``."""
-        return float_compare(amount1, amount2, precision_rounding=self.rounding)
+        """-1, 0 or 1 as ``amount1`` is below, equal to or above ``amount2``
+        (as ``float_compare``)."""
+        if amount1 == amount2:
+            return 0
+        delta = self.round(amount1) - self.round(amount2)
+        if self.is_zero(delta):
+            return 0
+        return -1 if delta < 0.0 else 1
 
 
 @dataclass
@@ -97,6 +124,9 @@ class LockedWallet:
         balance)} of the open lots
     :param existing: id of the transaction already holding the key, or None
     :param extra: the values features read along (:meth:`PrepaidWallet._ledger_lock_reads`)
+    :param booked_at: {lot id: (remaining amount, booked amount, booked
+        balance)}: the booked value of a lot at the position the last
+        movement left it, which the next one starts from
     """
 
     active: bool
@@ -112,6 +142,7 @@ class LockedWallet:
     lots: dict = dataclass_field(default_factory=dict)
     lot_values: dict = dataclass_field(default_factory=dict)
     extra: dict = dataclass_field(default_factory=dict)
+    booked_at: dict = dataclass_field(default_factory=dict)
 
     def moved(self, open_lots, new_lots, debt, balance):
         """Carry the wallet's values past a movement just written, as the
@@ -137,6 +168,7 @@ class LockedWallet:
         )
         self.lots = {lot_id: (*open_lots[lot_id], expiries.get(lot_id)) for lot_id in ordered}
         self.lot_values = {lot_id: value for lot_id, value in self.lot_values.items() if lot_id in self.lots}
+        self.booked_at = {lot_id: value for lot_id, value in self.booked_at.items() if lot_id in self.lots}
         self.debt_amount = debt
         self.balance = balance
         self.existing = None
@@ -480,28 +512,31 @@ class PrepaidWallet(models.Model):
         wallets = self.browse(sorted({movement["wallet_id"] for movement in parsed})).exists()
         # Multi-company rules apply to the caller: a wallet it cannot read is unknown to it.
         wallets = wallets._filtered_access("read")
-        # The ledger runs in sudo: the caller's group was checked above.
-        wallets = lock_rows(wallets.sudo())
+        # The ledger runs in sudo: the caller's group was checked above. All
+        # the wallets are locked in id order (two batches never deadlock) and
+        # read at once; a wallet deleted meanwhile is not among the locks.
+        wallets = wallets.sudo()
+        locks = wallets._ledger_lock_many()
+        # What the ORM holds of the rows may predate the lock.
+        wallets.invalidate_recordset()
         replays = self._ledger_batch_existing_keys([movement["ledger_key"] for movement in parsed])
-        # Each wallet is read once, by the lock of its first movement; its
-        # values are then carried in memory from one movement to the next.
+        # Each wallet's values are carried in memory from one movement to the next.
         # A movement is checked and computed whole before anything of it
         # changes the carried values, so a refused one leaves them as they
         # were; the movements done are written together at the end.
-        locks, staged = {}, []
+        staged = []
         results, replayed = [], {}
         for index, movement in enumerate(parsed):
             result = {"key": movement["key"], "status": "refused", "transaction_id": False,
                       "balance": False, "error": False}
             results.append(result)
             wallet = wallets.browse(movement["wallet_id"])
-            if wallet not in wallets:
+            lock = locks.get(wallet.id)
+            if lock is None:
                 result["error"] = _("Unknown wallet %(id)s.", id=movement["wallet_id"])
                 continue
             key = movement["ledger_key"]
             try:
-                lock = locks.get(wallet.id) or wallet._ledger_lock(key)
-                locks[wallet.id] = lock
                 lock.existing = replays.get(key)
                 movement_staged = wallet._ledger_stage(
                     movement["type"], movement["amount"], key,
@@ -797,15 +832,33 @@ class PrepaidWallet(models.Model):
         :return: :class:`LockedWallet`
         """
         self.ensure_one()
+        locked = self._ledger_lock_many(key)
+        if self.id not in locked:
+            raise UserError(_("Unknown wallet %(ids)s.", ids=self.id))
+        return locked[self.id]
+
+    def _ledger_lock_many(self, key=None):
+        """Lock these wallets' rows in id order and read what their
+        movements need (see :meth:`_ledger_lock`), all in one statement: a
+        batch sends one lock for all its wallets.
+
+        :param key: the idempotency key of a single movement, looked up
+            along; None for a batch, which looks its keys up at once
+        :return: {wallet id: :class:`LockedWallet`}, without the wallets
+            that do not exist
+        """
         # What the lock reads must include this transaction's pending writes.
         self.flush_recordset()
         self.env["prepaid.credit.lot"].flush_model()
         self.env["prepaid.wallet.transaction"].flush_model(["idempotency_key"])
         self.env["res.currency"].flush_model(["rounding", "name"])
         self.env["res.company"].flush_model(["currency_id", "prepaid_consumption_order"])
-        result = self._ledger_storage().lock(self, key, LEDGER_LOCK_COLUMNS, self._ledger_lock_reads)
-        if result is None:
-            raise UserError(_("Unknown wallet %(ids)s.", ids=self.id))
+        results = self._ledger_storage().lock(self, LEDGER_LOCK_COLUMNS, self._ledger_lock_reads, key=key)
+        return {wallet_id: self._ledger_locked_wallet(result) for wallet_id, result in results.items()}
+
+    @api.model
+    def _ledger_locked_wallet(self, result):
+        """The :class:`LockedWallet` of one wallet row the lock read."""
         order = result.pop("consumption_order") or DEFAULT_CONSUMPTION_ORDER
         rank = {kind: index for index, kind in enumerate(CONSUMPTION_ORDERS[order])}
         lots = sorted(result.pop("lots"), key=lambda lot: rank[lot[1]])
@@ -1077,14 +1130,14 @@ class PrepaidWallet(models.Model):
         to_take = value
         today = self._prepaid_today()
         for lot_id, (lot_kind, remaining, expiry) in lock.lots.items():
-            if float_is_zero(to_take, precision_rounding=currency.rounding):
+            if currency.is_zero(to_take):
                 break
             if remaining <= 0 or (expiry and expiry <= today):
                 continue
             take = min(to_take, remaining)
             allocations.append({"lot_id": lot_id, "amount": -take, "kind": lot_kind})
             to_take = currency.round(to_take - take)
-        if float_is_zero(to_take, precision_rounding=currency.rounding):
+        if currency.is_zero(to_take):
             return Movement(allocations)
         if not allow_debt:
             raise UserError(
@@ -1250,7 +1303,7 @@ class PrepaidWallet(models.Model):
             remaining = currency.round(remaining + change)
             if move_type == "expiry":
                 state = "expired"
-            elif float_is_zero(remaining, precision_rounding=currency.rounding):
+            elif currency.is_zero(remaining):
                 state = "exhausted"
             elif state == "exhausted":
                 state = "open"
@@ -1330,8 +1383,15 @@ class PrepaidWallet(models.Model):
                 positions[lot_id] = lot.remaining_amount
             before = positions[lot_id]
             after = positions[lot_id] = currency.round(before + alloc["amount"])
-            old_amount, old_balance = Lot._booked_value_of(before, *values[lot_id], currency, company_currency)
+            # The value at ``before`` is often the one the last movement of
+            # the lot worked out (a batch debits a lot again and again).
+            known = lock.booked_at.get(lot_id)
+            if known and known[0] == before:
+                old_amount, old_balance = known[1:]
+            else:
+                old_amount, old_balance = Lot._booked_value_of(before, *values[lot_id], currency, company_currency)
             new_amount, new_balance = Lot._booked_value_of(after, *values[lot_id], currency, company_currency)
+            lock.booked_at[lot_id] = (after, new_amount, new_balance)
             alloc["booked_amount"] = currency.round(new_amount - old_amount)
             alloc["booked_balance"] = company_currency.round(new_balance - old_balance)
 

@@ -6,6 +6,7 @@ from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
+from odoo.tools import float_compare, float_is_zero, float_round
 
 from ..ledger_storage import PREPARE_PARAM, LedgerStorage
 from .common import PrepaidCommon
@@ -476,6 +477,62 @@ class TestLedgerStorage(PrepaidCommon):
         self.assertEqual(tx.x_channel, "platform")
         self.assertEqual(tx.allocation_ids.mapped("x_channel"), ["platform"])
 
+    def test_json_field_added_with_a_default_is_written_by_the_ledger(self):
+        """Test that a json field another module adds to transactions, with
+        a default, gets its default on every movement, a debit as a credit."""
+        self.addCleanup(self.registry.reset_changes)
+        self.env["ir.model.fields"].create({
+            "model_id": self.env["ir.model"]._get_id("prepaid.wallet.transaction"),
+            "name": "x_platform_data", "field_description": "Platform data", "ttype": "json",
+        })
+        self.env["ir.default"].set("prepaid.wallet.transaction", "x_platform_data", {"source": "whmcs", "tags": [1, 2]})
+        credit = self.credit(50)
+        debit = self.debit(5)
+        # A batch writes many rows of it in the same statement.
+        results = self.env["prepaid.wallet"].sudo().ledger_batch([
+            {"key": f"json:{index}", "wallet_id": self.wallet.id, "type": "debit", "amount": "2"} for index in range(3)
+        ])
+        self.assertEqual({result["status"] for result in results}, {"done"})
+        transactions = credit | debit | self.Tx.browse([result["transaction_id"] for result in results])
+        self.env.cr.execute(
+            "SELECT x_platform_data FROM prepaid_wallet_transaction WHERE id IN %s", [tuple(transactions.ids)]
+        )
+        self.assertEqual([row[0] for row in self.env.cr.fetchall()], [{"source": "whmcs", "tags": [1, 2]}] * 5)
+        self.assertEqual(transactions[-1].x_platform_data, {"source": "whmcs", "tags": [1, 2]})
+        self.assertEqual(self.wallet.balance, 39)
+        self.assertLedgerConsistent()
+
+    def test_transactions_are_indexed_for_the_wallet_lists_and_the_booking(self):
+        """Test that the transactions have one index leading with the wallet
+        (its lists, newest first) and a partial one of the movements still
+        to book, and no second index of either column."""
+        self.env.cr.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'prepaid_wallet_transaction'"
+        )
+        indexes = dict(self.env.cr.fetchall())
+        self.assertIn("(wallet_id, date DESC, id DESC)", indexes["prepaid_wallet_transaction_wallet_date_idx"])
+        self.assertIn("WHERE needs_booking", indexes["prepaid_wallet_transaction_to_book_idx"])
+        self.assertNotIn("prepaid_wallet_transaction__wallet_id_index", indexes)
+        self.assertNotIn("prepaid_wallet_transaction__needs_booking_index", indexes)
+
+    def test_currency_rounding_is_float_round(self):
+        """Test that the ledger's rounding of a currency gives what Odoo's
+        float_round, float_is_zero and float_compare give, ties and binary
+        noise included, for the usual roundings."""
+        wallet = self.env["prepaid.wallet"]
+        values = [2.675, 1.005, -1.005, 0.015, 0.125, -0.125, 1e-12, 0.0, 123456.785, 0.1 + 0.2, 999999.995]
+        values += [index / 1000 for index in range(-2000, 2000, 7)] + [index * 1.37 for index in range(-500, 500, 3)]
+        for rounding in (0.01, 0.001, 0.05, 1.0, 5.0):
+            currency = wallet._ledger_plain_currency(1, "XTS", rounding)
+            for value in values:
+                self.assertEqual(currency.round(value), float_round(value, precision_rounding=rounding))
+                self.assertEqual(currency.is_zero(value), float_is_zero(value, precision_rounding=rounding))
+                for other in (value, value + rounding / 3, value - rounding / 2, value + rounding):
+                    self.assertEqual(
+                        currency.compare_amounts(value, other),
+                        float_compare(value, other, precision_rounding=rounding),
+                    )
+
     def test_every_stored_default_of_a_transaction_is_written(self):
         """Test that the transaction row holds, for every stored field with a
         default that the ledger does not compute, that default."""
@@ -584,17 +641,18 @@ class TestLedgerBatch(PrepaidCommon):
 
     def test_batch_reads_each_wallet_once_and_carries_it_between_movements(self):
         """Test that the movements of one wallet in a batch are applied on the
-        values its first lock read, carried in memory: one lock statement per
-        wallet, and each movement (a refused one in between) sees the ones before it."""
+        values the lock read, carried in memory: one lock statement for all
+        the wallets of the batch, and each movement (a refused one in
+        between) sees the ones before it."""
         self.credit(10)
         self.credit(5, "bonus")
         self.credit(3, wallet=self.second)
         storage_lock = LedgerStorage.lock
         locked = []
 
-        def lock(storage, wallet, *args, **kwargs):
-            locked.append(wallet.id)
-            return storage_lock(storage, wallet, *args, **kwargs)
+        def lock(storage, wallets, *args, **kwargs):
+            locked.append(sorted(wallets.ids))
+            return storage_lock(storage, wallets, *args, **kwargs)
 
         with patch.object(LedgerStorage, "lock", lock):
             results = self.batch([
@@ -605,7 +663,7 @@ class TestLedgerBatch(PrepaidCommon):
                 {"key": "c:5", "wallet_id": self.second.id, "type": "debit", "amount": "5"},
                 {"key": "c:6", "wallet_id": self.wallet.id, "type": "debit", "amount": "7"},
             ])
-        self.assertEqual(sorted(locked), sorted([self.wallet.id, self.second.id]))
+        self.assertEqual(locked, [sorted([self.wallet.id, self.second.id])])
         self.assertEqual(
             [r["status"] for r in results], ["done", "done", "refused", "done", "done", "done"]
         )
