@@ -10,6 +10,10 @@ allocations and the wallet's balances in one statement (the movements of a
 batch, of many wallets, together in the same one). The ORM is then told
 what changed through its public API (``invalidate_*``, ``modified``).
 
+A statement's text depends only on its shape (the columns it writes, the
+values features read along), so it is composed once per shape and process
+(:class:`_Text`); each movement only gathers its values (:class:`_Params`).
+
 Statements are plain parameterised statements. When the system parameter
 :data:`PREPARE_PARAM` is set, each is prepared once per database session
 (``PREPARE``) and then only executed: planning is a good part of a small
@@ -22,6 +26,7 @@ leave the parameter unset there.
 """
 
 import hashlib
+from typing import NamedTuple
 
 from odoo.tools import SQL
 
@@ -67,30 +72,83 @@ def lock_rows(records, *, skip_locked=False, nowait=False):
     return locked
 
 
-class _Params:
-    """Placeholders of one statement.
+class _Slot:
+    """The place of one value in the text of a statement: the text is built
+    once per shape with these in place of the values (see :class:`_Text`)."""
 
-    ``plain``: each value becomes a ``%s`` parameter of the statement. Else
-    each becomes ``$n`` (the statement is prepared) and the values are
-    collected, in order, for its ``EXECUTE``.
+    __slots__ = ("index",)
+
+    def __init__(self, index):
+        self.index = index
+
+
+class _Params:
+    """The values of one statement, in the order they are added, and their
+    placeholders in its text.
+
+    Calling it adds a value and returns its placeholder, the way a hook that
+    adds to a statement (``_ledger_lock_reads``) uses it.
     """
 
-    def __init__(self, plain):
-        self.plain = plain
+    def __init__(self):
         self.values = []
+        self.casts = []
 
-    def __call__(self, value, cast=None):
-        """Return the SQL of one parameter holding ``value``.
+    def add(self, value, cast=None):
+        """Add ``value`` and return its index.
 
         :param cast: PostgreSQL type name the value is cast to (for arrays
             and values whose type the statement does not tell)
         """
-        if self.plain:
-            term = SQL("%s", value)
-        else:
-            self.values.append(value)
-            term = SQL(f"${len(self.values)}")
+        self.values.append(value)
+        self.casts.append(cast)
+        return len(self.values) - 1
+
+    def sql(self, index):
+        """The SQL of the placeholder of the value at ``index``."""
+        term = SQL("%s", _Slot(index))
+        cast = self.casts[index]
         return SQL("%s::%s", term, SQL(cast)) if cast else term
+
+    def __call__(self, value, cast=None):
+        """Add ``value`` and return the SQL of its placeholder."""
+        return self.sql(self.add(value, cast))
+
+
+class _Text(NamedTuple):
+    """The text of a statement of one shape, built once per process: the
+    statements of a debit differ only by their values, and composing their
+    SQL was a good part of a debit's time."""
+
+    #: plain form, a ``%s`` per placeholder
+    code: str
+    #: the index of the value of each ``%s`` of ``code``, in order
+    order: tuple
+    #: name of the prepared form
+    name: str
+    #: prepared form, ``$n`` for the value at index n - 1
+    body: SQL
+
+    @classmethod
+    def of(cls, sql):
+        """The text of ``sql``, built with :class:`_Params` placeholders."""
+        order = _slot_indexes(sql)
+        body = SQL(sql.code, *(SQL(f"${index + 1}") for index in order))
+        name = "prepaid_ledger_" + hashlib.sha1(body.code.encode()).hexdigest()[:16]
+        return cls(sql.code, order, name, body)
+
+
+def _slot_indexes(sql):
+    """The indexes of the values of ``sql``'s placeholders, in order."""
+    slots = sql.params
+    if not all(isinstance(slot, _Slot) for slot in slots):
+        raise TypeError("Every value of a ledger statement is added through its param() factory.")
+    return tuple(slot.index for slot in slots)
+
+
+#: {shape: _Text}: the statements' texts, a handful (one per set of columns)
+_TEXTS = {}
+_TEXTS_MAX = 256
 
 
 class LedgerStorage:
@@ -113,37 +171,45 @@ class LedgerStorage:
         value = self.env["ir.config_parameter"].sudo().get_param(PREPARE_PARAM, "")
         return value.strip().lower() in ("1", "true", "yes")
 
-    def execute(self, build):
-        """Run the statement ``build(param)`` returns and return its rows.
+    def execute(self, shape, params, build):
+        """Run a statement and return its rows.
 
-        :param build: callable taking a placeholder factory (see
-            :class:`_Params`) and returning the :class:`~odoo.tools.SQL`
+        :param shape: hashable that, with the order the values were added
+            to ``params``, determines the statement's text: the text is
+            built once per shape and process
+        :param params: :class:`_Params` holding the statement's values
+        :param build: callable returning the statement's
+            :class:`~odoo.tools.SQL` with the placeholders of ``params``,
+            called when the shape is new
         """
+        text = _TEXTS.get(shape)
+        if text is None:
+            if len(_TEXTS) >= _TEXTS_MAX:
+                _TEXTS.clear()
+            text = _TEXTS[shape] = _Text.of(build())
+        values = params.values
         if not self.prepared():
-            self.cr.execute(build(_Params(plain=True)), log_exceptions=False)
+            self.cr.execute(text.code, [values[index] for index in text.order], log_exceptions=False)
             return self.cr.fetchall()
-        params = _Params(plain=False)
-        body = build(params)
-        name = "prepaid_ledger_" + hashlib.sha1(body.code.encode()).hexdigest()[:16]
         # Odoo's pool resets a connection (DISCARD ALL) before lending it
         # again, so what a cursor prepared is remembered on the cursor.
         known = self.cr.cache.setdefault("prepaid_ledger_statements", set())
         execute = SQL(
             "EXECUTE %s%s",
-            SQL.identifier(name),
-            SQL("(%s)", SQL(", ").join(SQL("%s", value) for value in params.values)) if params.values else SQL(),
+            SQL.identifier(text.name),
+            SQL("(%s)", SQL(", ").join(SQL("%s", value) for value in values)) if values else SQL(),
         )
-        if name not in known:
+        if text.name not in known:
             # An error of the EXECUTE would not take back the PREPARE sent
             # in the same round trip: ask the server what it holds.
-            self.cr.execute(SQL("SELECT 1 FROM pg_prepared_statements WHERE name = %s", name))
+            self.cr.execute(SQL("SELECT 1 FROM pg_prepared_statements WHERE name = %s", text.name))
             if not self.cr.fetchone():
-                execute = SQL("PREPARE %s AS %s; %s", SQL.identifier(name), body, execute)
-            known.add(name)
+                execute = SQL("PREPARE %s AS %s; %s", SQL.identifier(text.name), text.body, execute)
+            known.add(text.name)
         try:
             self.cr.execute(execute, log_exceptions=False)
         except Exception:
-            known.discard(name)
+            known.discard(text.name)
             raise
         return self.cr.fetchall()
 
@@ -202,16 +268,21 @@ class LedgerStorage:
             balance] in order of expiry then age) and the values of
             ``reads``}; a wallet that does not exist is left out
         """
-        extra = {}
+        params = _Params()
+        extra = reads(params)
+        key_index = params.add(key, "varchar") if key is not None else None
+        ids_index = params.add(sorted(wallets.ids), "int4[]")
+        shape = (
+            "lock", tuple(wallet_columns), key_index, ids_index,
+            tuple((name, expression.code, _slot_indexes(expression)) for name, expression in extra.items()),
+        )
 
-        def build(param):
-            extra.clear()
-            extra.update(reads(param))
+        def build():
             terms = [SQL.identifier("w", "id")]
             terms.extend(SQL.identifier("w", name) for name in wallet_columns)
             terms.append(SQL(
-                "(SELECT t.id FROM prepaid_wallet_transaction t WHERE t.idempotency_key = %s)", param(key, "varchar")
-            ) if key is not None else SQL("NULL::int4"))
+                "(SELECT t.id FROM prepaid_wallet_transaction t WHERE t.idempotency_key = %s)", params.sql(key_index)
+            ) if key_index is not None else SQL("NULL::int4"))
             terms.append(SQL(
                 """
                 (SELECT json_agg(json_build_array(l.id, l.kind, l.remaining_amount, l.expiry_date,
@@ -230,12 +301,12 @@ class LedgerStorage:
                 )
                 SELECT %s FROM locked JOIN prepaid_wallet w ON w.id = locked.id ORDER BY w.id
                 """,
-                param(sorted(wallets.ids), "int4[]"),
+                params.sql(ids_index),
                 SQL(", ").join(terms),
             )
 
         locked = {}
-        for row in self.execute(build):
+        for row in self.execute(shape, params, build):
             wallet_id, *values = row
             result = dict(zip(wallet_columns, values, strict=False))
             values = values[len(wallet_columns):]
@@ -299,17 +370,39 @@ class LedgerStorage:
         }
         wallet_ids = list(wallet_balances)
         balance_names = list(wallet_balances[wallet_ids[0]])
-        uid = self.env.uid
+        alloc_casts = {name: Allocation._fields[name].column_type[1] for name in alloc_constants}
+
+        # The values, in a fixed order: with the columns, they make the shape.
+        params = _Params()
+        uid = params.add(self.env.uid, "int4")
+        lot_ids = params.add([lot[0] for lot in lot_updates], "int4[]")
+        lot_remaining = params.add([lot[1] for lot in lot_updates], "numeric[]")
+        lot_states = params.add([lot[2] for lot in lot_updates], "varchar[]")
+        wallet_index = params.add(wallet_ids, "int4[]")
+        balances = [
+            params.add([wallet_balances[wallet_id][name] for wallet_id in wallet_ids], "numeric[]")
+            for name in balance_names
+        ]
+        tx_values = [params.add(values, cast) for cast, values in tx_arrays.values()]
+        alloc_constant_values = [params.add(value, alloc_casts[name]) for name, value in alloc_constants.items()]
+        alloc_keys = params.add([key for key, _alloc in rows], "varchar[]")
+        alloc_values = [params.add(values, cast) for cast, values in alloc_arrays.values()]
+        shape = (
+            "write", tuple(balance_names),
+            tuple((name, cast) for name, (cast, _values) in tx_arrays.items()),
+            tuple((name, cast) for name, (cast, _values) in alloc_arrays.items()),
+            tuple(alloc_casts.items()),
+        )
 
         def names(columns):
             return SQL(", ").join(SQL.identifier(name) for name in columns)
 
-        def build(param):
-            def arrays(columns):
-                return SQL(", ").join(param(values, cast) for cast, values in columns.values())
+        def placeholders(indexes):
+            return SQL(", ").join(params.sql(index) for index in indexes)
 
+        def build():
             now = SQL("(now() AT TIME ZONE 'UTC')")
-            log_values = SQL("%s, %s, %s, %s", param(uid, "int4"), now, param(uid, "int4"), now)
+            log_values = SQL("%s, %s, %s, %s", params.sql(uid), now, params.sql(uid), now)
             return SQL(
                 """
                 WITH lots AS (
@@ -339,35 +432,31 @@ class LedgerStorage:
                 )
                 SELECT tx.id, tx.idempotency_key FROM tx
                 """,
-                uid=param(uid, "int4"),
+                uid=params.sql(uid),
                 now=now,
-                lot_ids=param([lot[0] for lot in lot_updates], "int4[]"),
-                lot_remaining=param([lot[1] for lot in lot_updates], "numeric[]"),
-                lot_states=param([lot[2] for lot in lot_updates], "varchar[]"),
-                wallet_ids=param(wallet_ids, "int4[]"),
-                balance_arrays=SQL(", ").join(
-                    param([wallet_balances[wallet_id][name] for wallet_id in wallet_ids], "numeric[]")
-                    for name in balance_names
-                ),
+                lot_ids=params.sql(lot_ids),
+                lot_remaining=params.sql(lot_remaining),
+                lot_states=params.sql(lot_states),
+                wallet_ids=params.sql(wallet_index),
+                balance_arrays=placeholders(balances),
                 balance_names=names(balance_names),
                 balances=SQL(", ").join(
                     SQL("%s = %s", SQL.identifier(name), SQL.identifier("u", name)) for name in balance_names
                 ),
                 tx_names=names(tx_arrays),
                 tx_values=SQL(", ").join(SQL.identifier("t", name) for name in tx_arrays),
-                tx_arrays=arrays(tx_arrays),
+                tx_arrays=placeholders(tx_values),
                 log_names=names(_LOG_COLUMNS),
                 log_values=log_values,
                 alloc_names=names([*alloc_arrays, *alloc_constants]),
                 alloc_values=SQL(", ").join(
                     [SQL.identifier("a", name) for name in alloc_arrays]
-                    + [param(value, Allocation._fields[name].column_type[1])
-                       for name, value in alloc_constants.items()]
+                    + [params.sql(index) for index in alloc_constant_values]
                 ),
-                alloc_keys=param([key for key, _alloc in rows], "varchar[]"),
-                alloc_arrays=arrays(alloc_arrays),
+                alloc_keys=params.sql(alloc_keys),
+                alloc_arrays=placeholders(alloc_values),
                 array_names=names(alloc_arrays),
             )
 
-        ids = {key: tx_id for tx_id, key in self.execute(build)}
+        ids = {key: tx_id for tx_id, key in self.execute(shape, params, build)}
         return [ids[tx["idempotency_key"]] for tx in transactions]

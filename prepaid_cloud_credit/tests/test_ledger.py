@@ -6,8 +6,9 @@ from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
-from odoo.tools import float_compare, float_is_zero, float_round
+from odoo.tools import SQL, float_compare, float_is_zero, float_round
 
+from .. import ledger_storage
 from ..ledger_storage import PREPARE_PARAM, LedgerStorage
 from .common import PrepaidCommon
 
@@ -42,9 +43,9 @@ class TestLedger(PrepaidCommon):
         storage_execute = LedgerStorage.execute
         statements = []
 
-        def execute(storage, build):
-            statements.append(build)
-            return storage_execute(storage, build)
+        def execute(storage, shape, params, build):
+            statements.append(shape)
+            return storage_execute(storage, shape, params, build)
 
         # The ledger's two statements, and nothing else.
         with patch.object(LedgerStorage, "execute", execute), self.assertQueryCount(2):
@@ -558,6 +559,45 @@ class TestLedgerStorage(PrepaidCommon):
         self.assertEqual((self.wallet.balance, lot.remaining_amount), (30, 30))
         self.assertEqual(self.wallet.transaction_ids - before[2], refund)
         self.assertEqual((before[3], debit.refunded_amount, debit.refund_ids), (0, 5, refund))
+
+    def test_statement_text_is_composed_once_per_shape(self):
+        """Test that the ledger's statements are composed once per shape:
+        later debits only gather their values, and each writes its own."""
+        self.credit(50)
+        self.debit(1)  # composes the texts of this shape, if no test did
+        composed = []
+        text_of = ledger_storage._Text.of
+
+        def of(sql):
+            composed.append(sql)
+            return text_of(sql)
+
+        with patch.object(ledger_storage._Text, "of", of):
+            first = self.debit(2)
+            second = self.debit(3.25)
+        self.assertEqual(composed, [])
+        self.assertEqual((first.amount, first.balance_after), (-2, 47))
+        self.assertEqual((second.amount, second.balance_after), (-3.25, 43.75))
+        self.assertEqual(self.wallet.balance, 43.75)
+        self.assertLedgerConsistent()
+
+    def test_value_read_along_without_its_placeholder_is_refused(self):
+        """Test that a feature reading along with the lock must pass its
+        values through the statement's placeholder factory: a value put in
+        the SQL directly is refused with a clear error, and nothing moves."""
+        self.credit(20)
+        wallet_class = type(self.wallet)
+        reads = wallet_class._ledger_lock_reads
+
+        def raw_reads(wallet, param):
+            return {**reads(wallet, param), "x_raw": SQL("(SELECT %s::int4)", 7)}
+
+        count = len(self.wallet.transaction_ids)
+        with patch.object(wallet_class, "_ledger_lock_reads", raw_reads), \
+                self.assertRaisesRegex(TypeError, "param"):
+            self.debit(5)
+        self.wallet.invalidate_recordset()
+        self.assertEqual((self.wallet.balance, len(self.wallet.transaction_ids)), (20, count))
 
     def test_prepared_statements_give_the_same_ledger(self):
         """Test that with the PREPARE setting the movements are prepared
