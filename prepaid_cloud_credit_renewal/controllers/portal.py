@@ -265,3 +265,87 @@ class RenewalPortal(PrepaidPortal):
         except (UserError, ValidationError) as error:
             return request.redirect("/my/services?" + url_encode({"error": error.args[0]}))
         return request.redirect("/my/services?" + url_encode({"message": _("Automatic renewal saved.")}))
+
+    # ------------------------------------------------------------------
+    # Automatic top-up
+    # ------------------------------------------------------------------
+
+    def _topup_redirect(self, message=None, error=None):
+        return request.redirect("/my/wallet/topup?" + url_encode(
+            {"message": message} if message else {"error": error}))
+
+    def _topup_own_rule(self, rule_id):
+        """The rule (sudo) if it tops up one of the customer's own wallets, else None."""
+        rule_sudo = request.env["prepaid.topup.rule"].sudo().browse(rule_id).exists()
+        if rule_sudo and rule_sudo.wallet_id in self._prepaid_wallets():
+            return rule_sudo
+        return None
+
+    @http.route("/my/wallet/topup", type="http", auth="user", website=True)
+    def portal_wallet_topup(self, edit=None, **kw):
+        """The automatic top-ups of the customer's wallets: add, change, pause, resume, remove."""
+        wallets_sudo = self._prepaid_wallets().sudo()
+        editing = self._topup_own_rule(int(edit)) if isinstance(edit, str) and edit.isdigit() and len(edit) < 12 \
+            else None
+        return request.render("prepaid_cloud_credit_renewal.portal_wallet_topup", {
+            "page_name": "prepaid_topup",
+            "wallets": wallets_sudo,
+            "editing": editing,
+            # sudo: the customer's own saved cards, of providers that charge them off-session.
+            "tokens": request.env["payment.token"].sudo().search([
+                ("partner_id", "child_of", own_commercial_partner().id or 0),
+                ("provider_id.allow_tokenization", "=", True),
+            ]),
+            "error": kw.get("error"),
+            "message": kw.get("message"),
+        })
+
+    @http.route("/my/wallet/topup/save", type="http", auth="user", methods=["POST"], website=True)
+    def portal_wallet_topup_save(self, wallet_id=None, rule_id=None, **kw):
+        """Add an automatic top-up to one of the customer's wallets, or change one of theirs."""
+        wallet_sudo = self._prepaid_wallet_or_redirect(
+            int(wallet_id) if isinstance(wallet_id, str) and wallet_id.isdigit() and len(wallet_id) < 12 else 0)
+        if wallet_sudo is None:
+            return self._topup_redirect(error=_("Choose one of your own wallets."))
+        rule_sudo = None
+        if rule_id:
+            rule_sudo = self._topup_own_rule(
+                int(rule_id) if isinstance(rule_id, str) and rule_id.isdigit() and len(rule_id) < 12 else 0)
+            if rule_sudo is None or rule_sudo.wallet_id != wallet_sudo:
+                return self._topup_redirect(error=_("This automatic top-up is not one of yours."))
+        Rule = request.env["prepaid.topup.rule"].sudo()
+        try:
+            with request.env.cr.savepoint():
+                vals = Rule._portal_values(wallet_sudo, kw)
+                if rule_sudo:
+                    rule_sudo.write(vals)
+                else:
+                    Rule.create({**vals, "wallet_id": wallet_sudo.id})
+        except (UserError, ValidationError) as error:
+            return self._topup_redirect(error=error.args[0])
+        return self._topup_redirect(message=_("Automatic top-up saved."))
+
+    @http.route("/my/wallet/topup/<int:rule_id>/<string:action>", type="http", auth="user", methods=["POST"],
+                website=True)
+    def portal_wallet_topup_action(self, rule_id, action, **kw):
+        """Pause, resume or remove one of the customer's automatic top-ups."""
+        rule_sudo = self._topup_own_rule(rule_id)
+        if rule_sudo is None or action not in ("pause", "resume", "delete"):
+            return self._topup_redirect(error=_("This automatic top-up is not one of yours."))
+        try:
+            with request.env.cr.savepoint():
+                if action == "pause":
+                    rule_sudo.action_pause()
+                elif action == "resume":
+                    rule_sudo.action_resume()
+                else:
+                    # Archived, not deleted: its top-ups and their recharges stay in its history.
+                    rule_sudo.action_archive()
+        except (UserError, ValidationError) as error:
+            return self._topup_redirect(error=error.args[0])
+        messages = {
+            "pause": _("Automatic top-up paused."),
+            "resume": _("Automatic top-up resumed."),
+            "delete": _("Automatic top-up removed."),
+        }
+        return self._topup_redirect(message=messages[action])

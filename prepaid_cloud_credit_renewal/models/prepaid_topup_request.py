@@ -77,7 +77,7 @@ class PrepaidTopupRequest(models.Model):
         self.ensure_one()
         rule = self.rule_id
         wallet = rule.wallet_id
-        if rule.state != "active":
+        if rule.state != "active" or not rule.active:
             self.write({"state": "skipped", "message": _("The rule is paused.")})
             return
         amount = rule._limited_amount(rule._topup_amount(wallet.balance), fields.Date.context_today(self))

@@ -3,6 +3,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import format_amount
 
 
 class PrepaidTopupRule(models.Model):
@@ -15,6 +16,8 @@ class PrepaidTopupRule(models.Model):
     _order = "id"
     _check_company_auto = True
 
+    active = fields.Boolean(default=True, tracking=True,
+                            help="A removed top-up is archived: it no longer tops up, its history stays.")
     wallet_id = fields.Many2one("prepaid.wallet", required=True, index=True, check_company=True, ondelete="cascade")
     partner_id = fields.Many2one(related="wallet_id.partner_id", store=True, index=True)
     company_id = fields.Many2one(related="wallet_id.company_id", store=True, index=True)
@@ -84,5 +87,61 @@ class PrepaidTopupRule(models.Model):
 
     def action_resume(self):
         """Resume a paused rule (after the customer replaced its card)."""
+        for rule in self:
+            token = rule.payment_token_id.sudo()
+            if not token.active:
+                raise ValidationError(_("The saved card of this top-up was removed: choose another one."))
         self.write({"state": "active", "last_error": False})
         return True
+
+    def action_pause(self):
+        self.write({"state": "paused"})
+        return True
+
+    @api.model
+    def _portal_values(self, wallet, form):
+        """The values of a rule a customer sent from the portal, checked.
+
+        :param wallet: the customer's own wallet (sudo)
+        :param form: the posted form: ``trigger``, ``mode``, ``threshold``,
+            ``amount``, ``target_amount``, ``token_id``, ``daily_limit``,
+            ``monthly_limit``; amounts with a decimal point or comma
+        :return: values for ``create`` or ``write``
+        :raise ValidationError: on a value the form never offers, an amount
+            that is not a plain positive number of the wallet's currency, or
+            a card that is not the customer's own
+        """
+        trigger, mode = form.get("trigger"), form.get("mode")
+        if trigger not in dict(self._fields["trigger"].selection) or mode not in dict(self._fields["mode"].selection):
+            raise ValidationError(_("Choose when and how much to top up among the choices offered."))
+
+        def amount(name, zero_allowed):
+            raw = form.get(name) or "0"
+            if isinstance(raw, str) and "," in raw and "." not in raw:
+                raw = raw.replace(",", ".")
+            return wallet._prepaid_parse_threshold(raw) if zero_allowed else wallet._prepaid_parse_amount(raw)
+
+        vals = {
+            "trigger": trigger,
+            "mode": mode,
+            "threshold": amount("threshold", zero_allowed=True) if trigger == "threshold" else 0.0,
+            "amount": amount("amount", zero_allowed=False) if mode == "fixed" else 0.0,
+            "target_amount": amount("target_amount", zero_allowed=False) if mode == "target" else 0.0,
+            "daily_limit": amount("daily_limit", zero_allowed=True),
+            "monthly_limit": amount("monthly_limit", zero_allowed=True),
+        }
+        limits = wallet._prepaid_recharge_limits()
+        if mode == "fixed" and (vals["amount"] < limits["min"] or limits["max"] and vals["amount"] > limits["max"]):
+            raise ValidationError(_(
+                "A top-up adds between %(min)s and %(max)s.",
+                min=format_amount(self.env, limits["min"], wallet.currency_id),
+                max=format_amount(self.env, limits["max"], wallet.currency_id) if limits["max"] else "∞",
+            ))
+        raw_token = form.get("token_id")
+        token_id = int(raw_token) if isinstance(raw_token, str) and raw_token.isdigit() and len(raw_token) < 12 else 0
+        # sudo: a customer's saved cards are read by their owner's check below, not by read rights.
+        token = self.env["payment.token"].sudo().browse(token_id).exists()
+        if not token or token.partner_id.commercial_partner_id != wallet.partner_id or not token.active:
+            raise ValidationError(_("Choose one of your own saved cards."))
+        vals["payment_token_id"] = token.id
+        return vals

@@ -12,14 +12,14 @@ class PrepaidWallet(models.Model):
         """Override of the ledger: the thresholds of the wallet's active
         threshold top-up rules, read with the lock (no query of their own on
         the debit path)."""
-        self.env["prepaid.topup.rule"].flush_model(["wallet_id", "state", "trigger", "threshold"])
+        self.env["prepaid.topup.rule"].flush_model(["wallet_id", "active", "state", "trigger", "threshold"])
         return {
             **super()._ledger_lock_reads(param),
             "topup_thresholds": SQL(
                 """
                 (SELECT json_agg(json_build_array(r.id, r.threshold))
                    FROM prepaid_topup_rule r
-                  WHERE r.wallet_id = w.id AND r.state = 'active' AND r.trigger = 'threshold')
+                  WHERE r.wallet_id = w.id AND r.active AND r.state = 'active' AND r.trigger = 'threshold')
                 """
             ),
         }

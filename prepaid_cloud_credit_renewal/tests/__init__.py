@@ -7,4 +7,5 @@ from . import (
     test_renewal_portal,
     test_renewal_portal_translation,
     test_topup,
+    test_topup_portal,
 )

@@ -35,3 +35,14 @@ class TestRenewalPortalTranslation(CustomerPortalTranslationCommon, RenewalCommo
             summary = self.page("/my/services/renew", payment_method=method, service_ids=str(self.expiring.id))
             self.assertIn("Dati di fatturazione", summary)
             self.assertNoEnglishLabels(summary, self.ADDONS)
+
+    def test_automatic_top_up_page_shows_no_english_label(self):
+        """Test that the automatic top-up page, with a top-up of the customer's,
+        speaks Italian."""
+        self.env["prepaid.topup.rule"].create({
+            "wallet_id": self.wallet.id, "trigger": "threshold", "threshold": 50, "mode": "fixed",
+            "amount": 100, "payment_token_id": self.token().id,
+        })
+        page = self.page("/my/wallet/topup")
+        self.assertIn("Ricarica automatica", page)
+        self.assertNoEnglishLabels(page, self.ADDONS)
