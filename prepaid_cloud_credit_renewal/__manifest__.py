@@ -25,4 +25,7 @@
         "views/prepaid_renewal_menus.xml",
         "views/portal_templates.xml",
     ],
+    "demo": [
+        "demo/prepaid_renewal_demo.xml",
+    ],
 }

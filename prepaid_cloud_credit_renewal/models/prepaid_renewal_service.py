@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..const import AUTO_RENEW_RETRY_HOURS, PERIOD_MONTHS, RENEWABLE_STATES, SERVICE_STATES
@@ -139,6 +139,57 @@ class PrepaidRenewalService(models.Model):
     def create(self, vals_list):
         services = super().create(vals_list)
         services._refresh_state()
+        return services
+
+    @api.model
+    def _prepaid_load_renewal_demo(self):
+        """Services of the demo customers, expiring soon, expired in grace
+        and active, with VAT at the company's sale tax; a saved demo card of
+        the Italian customer, renewing one service automatically and topping
+        up its wallet below a threshold (when ``payment_demo`` is there)."""
+        ref = self.env.ref
+        company = self.env.company
+        products = ref("prepaid_cloud_credit_renewal.product_hosting_pro_demo") | ref(
+            "prepaid_cloud_credit_renewal.product_cpanel_licence_demo") | ref(
+            "prepaid_cloud_credit_renewal.product_firewall_demo")
+        if company.account_sale_tax_id:
+            products.with_company(company).taxes_id = [Command.set(company.account_sale_tax_id.ids)]
+        nuvola = ref("prepaid_cloud_credit.partner_it_demo")
+        today = fields.Date.context_today(self)
+        eur = ref("base.EUR")
+        services = self.create([
+            {"name": name, "partner_id": partner.id, "company_id": company.id, "currency_id": eur.id,
+             "product_id": ref(f"prepaid_cloud_credit_renewal.{product}").id, "period": period,
+             "start_date": today + timedelta(days=days) - (timedelta(days=30) if period == "month"
+                                                            else timedelta(days=365)),
+             "expiry_date": today + timedelta(days=days)}
+            for name, partner, product, period, days in [
+                ("www.nuvola.it", nuvola, "product_hosting_pro_demo", "year", 12),
+                ("shop.nuvola.it", nuvola, "product_hosting_pro_demo", "year", -5),
+                ("cPanel vps-01", nuvola, "product_cpanel_licence_demo", "month", 3),
+                ("Firewall edge-mi", nuvola, "product_firewall_demo", "year", 200),
+                ("Hosting Pro lyon-01", ref("prepaid_cloud_credit.partner_fr_demo"), "product_hosting_pro_demo",
+                 "year", 25),
+            ]
+        ])
+        provider = ref("payment.payment_provider_demo", raise_if_not_found=False)
+        method = ref("payment_demo.payment_method_demo", raise_if_not_found=False)
+        wallet = self.env["prepaid.wallet"].sudo().search(
+            [("partner_id", "=", nuvola.id), ("currency_id", "=", eur.id), ("company_id", "=", company.id)], limit=1)
+        if not (provider and method and provider.code == "demo" and provider.company_id == company and wallet):
+            return services
+        provider.sudo().allow_tokenization = True
+        token = self.env["payment.token"].sudo().create({
+            "provider_id": provider.id, "payment_method_id": method.id, "partner_id": nuvola.id,
+            "payment_details": "4242", "provider_ref": "demo-nuvola-card",
+        })
+        services.filtered(lambda service: service.name == "cPanel vps-01").write({
+            "auto_renew": True, "auto_renew_use_credit": True, "payment_token_id": token.id,
+        })
+        self.env["prepaid.topup.rule"].create({
+            "wallet_id": wallet.id, "trigger": "threshold", "threshold": 20.0, "mode": "fixed", "amount": 50.0,
+            "payment_token_id": token.id, "monthly_limit": 200.0,
+        })
         return services
 
     # ------------------------------------------------------------------
