@@ -70,6 +70,13 @@ def main():
         page.goto(f"{args.url}/my")
         page.wait_for_load_state("networkidle")
         page.screenshot(path=str(out / "portal-home.png"))
+        # The renewals addon: the services to renew and the automatic top-up.
+        for url, name in (("/my/services", "portal-services.png"), ("/my/wallet/topup", "portal-topup.png")):
+            response = page.goto(f"{args.url}{url}")
+            if response and response.ok:
+                page.wait_for_load_state("networkidle")
+                page.screenshot(path=str(out / name), full_page=True)
+                shots.append(name)
         # The backend: the operator's wallet form of the same customer.
         backend = browser.new_page(viewport={"width": 1440, "height": 1000})
         backend.goto(f"{args.url}/web/login?redirect=/odoo/action-prepaid_cloud_credit.prepaid_wallet_action")
