@@ -160,12 +160,13 @@ class AccountMove(models.Model):
         amount = self.currency_id.round(sum(self._prepaid_recharge_lines().mapped("price_subtotal")))
         if self.currency_id.is_zero(amount):
             return Tx
-        return lot.wallet_id.sudo()._ledger_apply(
+        wallet = lot.wallet_id.sudo()
+        return wallet._ledger_apply(
             "withdrawal",
             amount,
             f"recharge:credit-note:{self.id}",
             lot=lot,
-            description=_("Credit note %(move)s", move=self.name),
+            description=wallet._customer_env()._("Credit note %(move)s", move=self.name),
             source=self,
             move=self,
         )
@@ -238,7 +239,7 @@ class AccountMove(models.Model):
             f"recharge:invoice:{self.id}",
             kind="paid",
             expiry_date=self.prepaid_recharge_id._prepaid_lot_expiry_date(wallet, lines.product_id[:1]),
-            description=_("Recharge %(invoice)s", invoice=self.name),
+            description=wallet._customer_env()._("Recharge %(invoice)s", invoice=self.name),
             source=self,
             move=self,
             booked_value=(amount, balance),

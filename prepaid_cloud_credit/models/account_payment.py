@@ -185,7 +185,7 @@ class AccountPayment(models.Model):
             f"recharge:payment:{self.id}",
             kind="paid",
             expiry_date=self.prepaid_recharge_id._prepaid_lot_expiry_date(wallet),
-            description=_("Advance payment %(payment)s", payment=self.name),
+            description=wallet._customer_env()._("Advance payment %(payment)s", payment=self.name),
             source=self,
             move=self.move_id,
             booked_value=self._prepaid_liability_values(),
@@ -204,7 +204,7 @@ class AccountPayment(models.Model):
             self.prepaid_net_amount,
             f"recharge:refund-payment:{self.id}",
             lot=self.prepaid_refund_lot_id.sudo(),
-            description=_("Refund %(payment)s", payment=self.name),
+            description=wallet._customer_env()._("Refund %(payment)s", payment=self.name),
             source=self,
             move=self.move_id,
         )

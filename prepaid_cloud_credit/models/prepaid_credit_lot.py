@@ -64,6 +64,7 @@ class PrepaidCreditLot(models.Model):
             lot.consumed_amount = lot.original_amount - lot.remaining_amount
 
     @api.depends("kind", "original_amount", "currency_id")
+    @api.depends_context("lang")
     def _compute_display_name(self):
         kinds = dict(self._fields["kind"]._description_selection(self.env))
         for lot in self:

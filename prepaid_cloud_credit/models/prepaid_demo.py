@@ -4,8 +4,10 @@ import logging
 
 from odoo import api, models
 from odoo.tools.misc import file_open
+from odoo.tools.translate import LazyTranslate
 
 _logger = logging.getLogger(__name__)
+_lt = LazyTranslate(__name__)
 
 # The languages of the demo customers: Italian, French and Russian.
 DEMO_LANGS = ("it_IT", "fr_FR", "ru_RU")
@@ -100,23 +102,23 @@ class PrepaidWallet(models.Model):
         ref = self.env.ref
         histories = [
             (ref("prepaid_cloud_credit.partner_it_demo"), eur, "all", [
-                ("credit", 100.0, "paid", "Recharge (demo)"),
-                ("credit", 10.0, "bonus", "Promo +10 % (demo)"),
-                ("debit", 23.45, "usage", "Cloud usage 1-7 (demo)"),
-                ("debit", 12.0, "purchase", "Domain nuvola.it renewal (demo)"),
+                ("credit", 100.0, "paid", None),
+                ("credit", 10.0, "bonus", _lt("Promo +10 % (demo)")),
+                ("debit", 23.45, "usage", _lt("Cloud usage 1-7 (demo)")),
+                ("debit", 12.0, "purchase", _lt("Domain nuvola.it renewal (demo)")),
             ]),
             (ref("prepaid_cloud_credit.partner_fr_demo"), eur, "cloud", [
-                ("credit", 50.0, "paid", "Recharge (demo)"),
-                ("credit", 20.0, "voucher", "Voucher WELCOME20 (demo)"),
-                ("debit", 31.2, "usage", "Cloud usage (demo)"),
+                ("credit", 50.0, "paid", None),
+                ("credit", 20.0, "voucher", _lt("Voucher WELCOME20 (demo)")),
+                ("debit", 31.2, "usage", _lt("Cloud usage (demo)")),
             ]),
             (ref("prepaid_cloud_credit.partner_ru_demo"), rub, "cloud", [
-                ("credit", 2000.0, "paid", "Recharge (demo)"),
-                ("debit", 2150.0, "usage", "Cloud usage (demo)"),
+                ("credit", 2000.0, "paid", None),
+                ("debit", 2150.0, "usage", _lt("Cloud usage (demo)")),
             ]),
             (ref("prepaid_cloud_credit.partner_pa_demo"), eur, "all", [
-                ("credit", 500.0, "paid", "Recharge CIG Z1A2B3C4D5 (demo)"),
-                ("debit", 120.0, "purchase", "Managed backup, 1 year (demo)"),
+                ("credit", 500.0, "paid", None),
+                ("debit", 120.0, "purchase", _lt("Managed backup, 1 year (demo)")),
             ]),
         ]
         wallets = self.browse()
@@ -127,10 +129,13 @@ class PrepaidWallet(models.Model):
                 key = f"demo:{partner.id}:{index}"
                 if movement_type == "credit" and kind == "paid":
                     wallet._prepaid_demo_paid_recharge(amount)
-                elif movement_type == "credit":
-                    wallet._ledger_apply("credit", amount, key, kind=kind, description=label)
+                    continue
+                # in the customer's language, as the ledger's callers write them
+                description = wallet._customer_env()._(label)
+                if movement_type == "credit":
+                    wallet._ledger_apply("credit", amount, key, kind=kind, description=description)
                 else:
-                    wallet._ledger_apply("debit", amount, key, purpose=kind, description=label)
+                    wallet._ledger_apply("debit", amount, key, purpose=kind, description=description)
             wallets |= wallet
         # Demo data loads inside the module's install transaction: no commit.
         self.env["prepaid.wallet.transaction"]._cron_book_movements(commit=False)

@@ -919,6 +919,19 @@ class PrepaidWallet(models.Model):
             ),
         }
 
+    def _customer_env(self):
+        """Return the environment of this wallet in its customer's language.
+
+        A movement's description is read by the customer, on the wallet page
+        and in the PDF statement, long after whoever wrote it (a cron, an
+        accountant, a platform) is gone: it is written in the customer's
+        language, as Odoo writes an invoice's lines in its customer's. Where
+        ``_("...")`` would give the writer's language, write
+        ``wallet._customer_env()._("...")``.
+        """
+        self.ensure_one()
+        return self.with_context(lang=self.partner_id.lang or self.env.lang).env
+
     @api.model
     def _prepaid_today(self):
         """The ledger's calendar day: lots expire at the start of their expiry
@@ -1578,12 +1591,13 @@ class PrepaidWallet(models.Model):
         if float_is_zero(lot.remaining_amount, precision_rounding=self.currency_id.rounding):
             lot.state = "exhausted"
             return self.env["prepaid.wallet.transaction"]
+        env = self._customer_env()
         return self._ledger_apply(
             "expiry",
             lot.remaining_amount,
             f"expiry:lot:{lot.id}",
             lot=lot,
-            description=_("Expiry of %(lot)s", lot=lot.display_name),
+            description=env._("Expiry of %(lot)s", lot=lot.with_env(env).display_name),
             # The credit is lost on its expiry date, whenever the cron runs.
             accounting_date=min(lot.expiry_date, self._prepaid_today()),
         )

@@ -83,8 +83,9 @@ class PrepaidWallet(models.Model):
                 with self.env.cr.savepoint():
                     tx = wallet._ledger_apply(
                         "credit", record["amount"], key, kind="paid",
-                        description=self.env._("Add-funds invoice %(id)s paid on %(platform)s",
-                                               id=record["id"], platform=platform_code),
+                        description=wallet._customer_env()._(
+                            "Add-funds invoice %(id)s paid on %(platform)s", id=record["id"], platform=platform_code
+                        ),
                     )
             except (UserError, ValidationError) as error:
                 results[index] = self._platform_refused(record, str(error), wallet)

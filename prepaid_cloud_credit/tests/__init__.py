@@ -13,3 +13,4 @@ from . import test_accounting_it_currency
 from . import test_accounting_charts
 from . import test_accounting_it_dates
 from . import test_portal_translation
+from . import test_customer_language

@@ -44,6 +44,16 @@ class PrepaidCommon(AccountTestInvoicingCommon):
         })
 
     @classmethod
+    def activate_lang(cls, code):
+        """Activate the language ``code`` with the terms of our installed addons
+        (their selection labels are read from the database)."""
+        cls.env["res.lang"]._activate_lang(code)
+        ours = cls.env["ir.module.module"].search(
+            [("state", "=", "installed"), ("name", "=like", "prepaid_cloud_credit%")]
+        )
+        ours._load_module_terms(ours.mapped("name"), [code], overwrite=True)
+
+    @classmethod
     def key(cls, prefix="t"):
         return f"{prefix}:{next(_keys)}"
 

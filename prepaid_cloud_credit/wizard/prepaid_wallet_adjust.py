@@ -47,7 +47,7 @@ class PrepaidWalletAdjust(models.TransientModel):
             kind=self.kind,
             decrease=self.direction == "decrease",
             reason=self.reason.strip(),
-            description=_("Adjustment by %(user)s", user=self.env.user.name),
+            description=wallet._customer_env()._("Adjustment by %(user)s", user=self.env.user.name),
             expiry_date=self.expiry_date or None,
             source=self.env.user,
         )

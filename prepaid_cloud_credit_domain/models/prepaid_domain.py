@@ -260,7 +260,7 @@ class PrepaidDomain(models.Model):
                     price,
                     f"domain-op:{key}",
                     purpose="purchase",
-                    description=op.display_name,
+                    description=op.with_env(wallet._customer_env()).display_name,
                     source=op,
                 )
             self.with_context(prepaid_domain_operation=True).write(

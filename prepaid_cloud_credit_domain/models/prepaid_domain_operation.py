@@ -35,6 +35,7 @@ class PrepaidDomainOperation(models.Model):
     ]
 
     @api.depends("operation", "domain_id.name", "years")
+    @api.depends_context("lang")
     def _compute_display_name(self):
         labels = dict(self._fields["operation"]._description_selection(self.env))
         for op in self:

@@ -128,7 +128,11 @@ class TestDomainOperation(PrepaidDomainCommon):
 
     @freeze_time("2026-11-21")
     def test_register_debits_the_plan_price_and_sets_the_expiry(self):
-        """Test that registering debits the price as a purchase, with the remaining credit, and sets the expiry."""
+        """Test that registering debits the price as a purchase, with the
+        remaining credit, and sets the expiry; the debit is described in the
+        customer's language, whoever registers."""
+        self.activate_lang("it_IT")
+        self.customer.lang = "it_IT"
         self.credit(100)
         self.wallet._set_plan(self.member, reason="test")
         result = self.domain.execute_operation("register", 2)
@@ -145,7 +149,8 @@ class TestDomainOperation(PrepaidDomainCommon):
             "amount": -16, "balance_after": 84,
         }])
         self.assertEqual(tx.source_ref, op)
-        self.assertIn("example.com", tx.name)
+        self.assertEqual(tx.name, "Registra example.com, 2 anno/i")
+        self.assertEqual(op.with_context(lang="en_US").display_name, "Register example.com, 2 year(s)")
         self.assertEqual(result["balance"], 84)
         self.assertEqual(op.balance_after, 84)
         self.assertLedgerConsistent()

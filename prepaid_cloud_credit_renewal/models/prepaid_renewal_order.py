@@ -302,7 +302,7 @@ class PrepaidRenewalOrder(models.Model):
             self.amount_untaxed,
             ORDER_LEDGER_KEY.format(order_id=self.id),
             purpose="purchase",
-            description=_("Renewal %(order)s", order=self.name),
+            description=wallet._customer_env()._("Renewal %(order)s", order=self.name),
             source=self,
         )
         self.wallet_transaction_id = tx

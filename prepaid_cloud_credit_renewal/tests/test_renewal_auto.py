@@ -23,7 +23,10 @@ class TestAutomaticRenewal(RenewalCommon):
 
     def test_automatic_renewal_from_credit_once(self):
         """Test that a service due in two days is renewed from the credit, and
-        that running the cron again charges nothing more."""
+        that running the cron again charges nothing more; the debit is
+        described in the customer's language, not the cron's."""
+        self.activate_lang("it_IT")
+        self.customer.lang = "it_IT"
         self.credit(500)
         service = self.service(2, auto_renew=True)
         expiry = service.expiry_date
@@ -32,6 +35,7 @@ class TestAutomaticRenewal(RenewalCommon):
         self.assertEqual(service.expiry_date, expiry + relativedelta(years=1))
         self.assertEqual(len(self.orders()), 1)
         self.assertEqual(self.wallet.balance, 400)
+        self.assertEqual(self.orders().wallet_transaction_id.name, f"Rinnovo {self.orders().name}")
 
     def test_service_not_due_yet_is_not_renewed(self):
         """Test that a service expiring after the automatic renewal window is left alone."""

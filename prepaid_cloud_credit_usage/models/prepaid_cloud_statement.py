@@ -6,7 +6,7 @@ import pytz
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 from odoo.addons.prepaid_cloud_credit.ledger_storage import lock_rows
 
@@ -624,12 +624,15 @@ class PrepaidCloudStatement(models.Model):
             if currency.compare_amounts(statement.amount_total, 0) <= 0:
                 statement.state = "free"
                 continue
+            # In the customer's language, with the day as the customer writes dates.
+            env = statement.wallet_id._customer_env()
+            day = format_date(env, statement.date)
             if statement.sequence:
-                description = _(
-                    "Cloud usage of %(day)s, late records (adjustment %(n)s)", day=statement.date, n=statement.sequence
+                description = env._(
+                    "Cloud usage of %(day)s, late records (adjustment %(n)s)", day=day, n=statement.sequence
                 )
             else:
-                description = _("Cloud usage of %(day)s", day=statement.date)
+                description = env._("Cloud usage of %(day)s", day=day)
             tx = statement.wallet_id._ledger_apply(
                 "debit",
                 currency.round(statement.amount_total),

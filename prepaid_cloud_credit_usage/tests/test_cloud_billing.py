@@ -70,6 +70,27 @@ class TestCloudBilling(CloudCommon):
         self.assertEqual(len(self.usage_debits()), 3)  # the 10th, its adjustment, the 11th
         self.assertEqual(self.wallet.balance, round(100 - 1.08 - 1.5 - 1.08, 2))
 
+    def test_usage_is_described_in_the_customers_language(self):
+        """Test that the rating cron, run by an English-speaking user, describes
+        an Italian customer's day and its late records in Italian, with the
+        day written as Italians write dates."""
+        self.activate_lang("it_IT")
+        self.customer.lang = "it_IT"
+        self.credit(100)
+        server = self.make_server()
+        self.Statement = self.Statement.with_context(lang="en_US")
+        self.rate()
+        self.ingest(
+            [{"server": server.ref, "meter": "traffic_gb", "hour": f"{DAY} 20:00:00", "quantity": 150}],
+            at="2026-11-11 09:00:00",
+        )
+        self.rate(at="2026-11-12 01:00:00")
+        self.assertEqual(self.statement_of().transaction_id.name, "Utilizzo cloud del 10/11/2026")
+        self.assertEqual(
+            self.statement_of(sequence=1).transaction_id.name,
+            "Utilizzo cloud del 10/11/2026, record tardivi (rettifica 1)",
+        )
+
     def test_wallet_without_rate_card_is_left_unrated(self):
         """Test that usage with no price is kept for later instead of charged at zero."""
         self.rate_card.is_default = False

@@ -188,7 +188,7 @@ class PrepaidRecharge(models.Model):
             f"promo:{self.id}",
             kind="bonus",
             expiry_date=self.promo_code_id.sudo()._bonus_expiry_date(wallet, wallet._prepaid_today()),
-            description=_(
+            description=wallet._customer_env()._(
                 "Bonus of promo code %(code)s on %(recharge)s", code=self.promo_code_id.code, recharge=self.name
             ),
             source=self,

@@ -193,7 +193,7 @@ class PrepaidVoucher(models.Model):
             f"voucher:{self.id}:{wallet.id}:{number}",
             kind="voucher",
             expiry_date=expiry_date,
-            description=_("Voucher %(code)s", code=self.code),
+            description=wallet._customer_env()._("Voucher %(code)s", code=self.code),
             source=redemption,
         )
         redemption.transaction_id = tx

@@ -63,7 +63,10 @@ class TestPromo(PrepaidCommon):
     # ------------------------------------------------------------------
 
     def test_percent_promo_grants_its_share_of_the_recharge_when_paid(self):
-        """Test that +10 % on a recharge of 50 grants a bonus lot of 5 once the recharge is paid."""
+        """Test that +10 % on a recharge of 50 grants a bonus lot of 5 once the
+        recharge is paid, described in the customer's language."""
+        self.activate_lang("it_IT")
+        self.customer.lang = "it_IT"
         recharge = self.recharge(50)
         self.assertEqual(recharge.promo_code_id, self.promo)
         self.assertEqual(recharge.promo_bonus_amount, 5)
@@ -72,6 +75,10 @@ class TestPromo(PrepaidCommon):
         self.assertEqual(self.wallet.paid_amount, 50)
         self.assertEqual(self.wallet.bonus_amount, 5)
         self.assertEqual(recharge.bonus_transaction_id.source_ref, recharge)
+        self.assertEqual(
+            recharge.bonus_transaction_id.name,
+            f"Bonus del codice promozionale {self.promo.code} su {recharge.name}",
+        )
         self.assertLedgerConsistent()
 
     def test_percent_bonus_is_capped_at_the_maximum(self):
