@@ -9,11 +9,14 @@ card-like payment provider, then every addon of the repository, whose demo
 makes the main company the Italian hosting company *Appennino Cloud*. Log in
 as ``admin`` / ``admin``.
 
+    python3 scripts/run_demo.py [--db prepaid_demo] [--port 8069]
+
 Ctrl-C or SIGTERM stops the Odoo server it started: Odoo runs in a process
 group of its own, which receives the signal and is killed if it has not
 stopped within 20 seconds.
 """
 
+import argparse
 import os
 import signal
 import subprocess
@@ -78,7 +81,20 @@ def run_in_own_group(args):
     return 128 + deadline[1] if deadline else code
 
 
-def main():
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n", 1)[0], formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=__doc__.split("\n\n", 1)[1],
+    )
+    parser.add_argument("--db", default=os.environ.get("ODOO_DEMO_DB", "prepaid_demo"),
+                        help="the demo database, created on first use (default: ODOO_DEMO_DB or prepaid_demo)")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("ODOO_HTTP_PORT", "8069")),
+                        help="Odoo's HTTP port (default: ODOO_HTTP_PORT or 8069)")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    options = parse_args(argv)
     available, why = odoo_available()
     if not available:
         print(
@@ -90,10 +106,9 @@ def main():
         )
         return 2
     command, odoo_dir = odoo_bin_command()
-    db = os.environ.get("ODOO_DEMO_DB", "prepaid_demo")
-    port = os.environ.get("ODOO_HTTP_PORT", "8069")
+    db, port = options.db, options.port
     args = command + ["--addons-path", addons_path(odoo_dir), *db_args(), "-d", db,
-                      "--db-filter", f"^{db}$", "--http-port", port]
+                      "--db-filter", f"^{db}$", "--http-port", str(port)]
     if not database_exists(db):
         # The Italian chart is installed first, so that the demo company can take it.
         for addons in ("payment_demo,l10n_it", ",".join(repository_addons())):

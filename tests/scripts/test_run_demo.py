@@ -137,3 +137,19 @@ def test_sigterm_to_run_demo_frees_the_odoo_port(tmp_path):
     finally:
         subprocess.run(["dropdb", "--if-exists", *pg, db], capture_output=True)
 
+
+
+@pytest.mark.parametrize("argv, code, output", [
+    (["--help"], 0, "usage: run_demo.py"),
+    (["--bogus"], 2, "unrecognized arguments: --bogus"),
+    (["--port", "eighty"], 2, "invalid int value"),
+])
+def test_options_are_parsed_before_anything_starts(argv, code, output):
+    """Test that --help prints the usage and a bad option is refused, both
+    before any database is created or server started (no PostgreSQL needed)."""
+    env = {**os.environ, "PGHOST": "127.0.0.1", "PGPORT": "1"}  # nothing listens: a connection would fail
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "run_demo.py"), *argv],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == code
+    assert output in proc.stdout + proc.stderr
+    assert "Installing" not in proc.stdout
