@@ -12,16 +12,43 @@ or a platform means as an amount.
 
 import math
 import re
+import sys
 from decimal import Decimal
 
-from odoo import _
+from odoo import api
 from odoo.exceptions import ValidationError
+from odoo.tools.translate import get_translation
 
 _FORBIDDEN = re.compile("[\x00\ud800-\udfff]")
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
 _WHOLE = re.compile(r"[0-9]+", re.ASCII)
 # What an error message repeats of a caller's value.
 _SHOWN_LENGTH = 40
+
+
+def _(source, **params):
+    """Return ``source`` translated into the language of the nearest caller
+    that is a model method (or of the request), else in English.
+
+    Odoo's own ``_()`` reads the language from its immediate caller only,
+    and these checks are plain functions called from model methods, crons
+    and controllers: there it would find no language, log a warning and
+    leave the message in English. Named ``_`` so that the terms are exported.
+    """
+    frame = sys._getframe(1)
+    while frame is not None:
+        env = getattr(frame.f_locals.get("self"), "env", None)
+        if isinstance(env, api.Environment):
+            return env._(source, **params)
+        frame = frame.f_back
+    try:
+        from odoo.http import request  # noqa: PLC0415 - only where a request is served
+
+        if request and request.env is not None:
+            return request.env._(source, **params)
+    except RuntimeError:
+        pass
+    return get_translation("prepaid_cloud_credit", "en_US", source, params)
 
 
 def shown(value):

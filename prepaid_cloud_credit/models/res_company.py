@@ -19,7 +19,8 @@ EXPIRY_POLICIES = [
 
 
 def _consumption_order_selection(model):
-    labels = {"voucher": _("Voucher"), "bonus": _("Bonus"), "paid": _("Paid")}
+    """The consumption orders, their kinds named in the language of ``model``'s environment."""
+    labels = {"voucher": model.env._("Voucher"), "bonus": model.env._("Bonus"), "paid": model.env._("Paid")}
     return [(key, " → ".join(labels[kind] for kind in kinds)) for key, kinds in CONSUMPTION_ORDERS.items()]
 
 

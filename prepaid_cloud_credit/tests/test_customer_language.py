@@ -70,3 +70,13 @@ class TestCustomerLanguage(PrepaidCommon):
         """Test that a customer with no language gets the language of whoever wrote the movement."""
         self.french.lang = False
         self.assertEqual(self.adjust(self.french_wallet, lang="fr_FR").name, f"Ajustement par {self.env.user.name}")
+
+    def test_consumption_orders_are_named_in_the_readers_language(self):
+        """Test that the settings name the consumption orders in the reader's
+        language, without Odoo's warning of a translation with no language."""
+        field = self.env["res.company"]._fields["prepaid_consumption_order"]
+        with self.assertNoLogs("odoo.tools.translate", "WARNING"):
+            italian = dict(field._description_selection(self.env(context={"lang": "it_IT"})))
+            english = dict(field._description_selection(self.env(context={"lang": "en_US"})))
+        self.assertEqual(italian["voucher_bonus_paid"], "Voucher → Bonus → Pagato")
+        self.assertEqual(english["voucher_bonus_paid"], "Voucher → Bonus → Paid")

@@ -291,6 +291,28 @@ class TestLedger(PrepaidCommon):
                 self.credit(amount)
         self.assertEqual(self.ledger_snapshot(), snapshot)
 
+    def test_refusals_speak_the_callers_language_outside_a_request(self):
+        """Test that an amount or a text refused by the checks the ledger shares
+        with the controllers is explained in the caller's language, as in a cron
+        where no request gives one, and that nothing is written."""
+        self.activate_lang("it_IT")
+        self.activate_lang("fr_FR")
+        snapshot = self.ledger_snapshot()
+        with self.assertNoLogs("odoo.tools.translate", "WARNING"):
+            with self.assertRaises(ValidationError) as amount:
+                self.wallet.with_context(lang="it_IT")._ledger_apply("debit", "1,50", self.key(), purpose="usage")
+            with self.assertRaises(ValidationError) as text:
+                self.wallet.with_context(lang="fr_FR")._ledger_apply(
+                    "debit", 1, self.key(), purpose="usage", description="a\x00b"
+                )
+        self.assertEqual(
+            str(amount.exception), "L'importo 1,50 non è un numero scritto con le cifre 0-9 e un punto."
+        )
+        self.assertEqual(
+            str(text.exception), "La description contient un caractère non autorisé (un NUL ou un substitut isolé)."
+        )
+        self.assertEqual(self.ledger_snapshot(), snapshot)
+
     def test_float_noise_is_tolerated(self):
         """Test that a float such as 0.1 + 0.2 is read as 0.30, not refused."""
         self.credit(1)
