@@ -41,14 +41,20 @@ def _(source, **params):
         if isinstance(env, api.Environment):
             return env._(source, **params)
         frame = frame.f_back
-    try:
-        from odoo.http import request  # noqa: PLC0415 - only where a request is served
-
-        if request and request.env is not None:
-            return request.env._(source, **params)
-    except RuntimeError:
-        pass
+    request_env = _request_env()
+    if request_env is not None:
+        return request_env._(source, **params)
     return get_translation("prepaid_cloud_credit", "en_US", source, params)
+
+
+def _request_env():
+    """The environment of the request being served, or ``None`` outside one."""
+    from odoo.http import request  # noqa: PLC0415 - only where a request is served
+
+    try:
+        return request.env if request else None
+    except RuntimeError:  # a request still being set up has no environment yet
+        return None
 
 
 def shown(value):
