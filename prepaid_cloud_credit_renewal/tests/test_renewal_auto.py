@@ -1,11 +1,11 @@
 # Copyright 2026 Prepaid Cloud Credit contributors. License LGPL-3.0-or-later.
 import contextlib
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
 
-from odoo import Command, fields
+from odoo import Command
 from odoo.tests import tagged
 
 from .common import RenewalCommon
@@ -169,33 +169,37 @@ class TestAutomaticRenewal(RenewalCommon):
     def test_refused_card_is_retried_on_schedule_then_the_service_expires(self):
         """Test that a refused card e-mails the customer, is retried after 24 h
         and 48 h, and after the last failure the service is left to expire."""
-        token = self.token(state="error")
-        service = self.service(3, auto_renew=True, payment_token_id=token.id)
-        expiry = service.expiry_date
-        self.cron()
-        self.assertEqual(service.auto_renew_attempts, 1)
-        self.assertTrue(service.auto_renew_error)
-        failed = self.orders()
-        self.assertEqual(failed.state, "failed")
-        self.assertFalse(failed.invoice_id, "a refused card leaves no invoice")
-        mails = self.env["mail.mail"].sudo().search([
-            ("model", "=", "prepaid.renewal.service"), ("res_id", "=", service.id)])
-        self.assertEqual(len(mails), 1)
-        self.cron()
-        self.assertEqual(service.auto_renew_attempts, 1, "not retried before its time")
-        with freeze_time(fields.Datetime.now() + timedelta(hours=25)):
+        # At noon of the day the service is due, so that the retries 25 h and
+        # 74 h later fall before its expiry whatever the hour the test runs.
+        noon = datetime.combine(self.today, time(12))
+        with freeze_time(noon):
+            token = self.token(state="error")
+            service = self.service(3, auto_renew=True, payment_token_id=token.id)
+            expiry = service.expiry_date
             self.cron()
-        self.assertEqual(service.auto_renew_attempts, 2)
-        first, second = self.orders().sorted("id").payment_transaction_ids.sorted("id")
-        self.assertTrue(first.reference.startswith("AUTO-"))
-        self.assertEqual(second.reference, f"{first.reference}-1", "a retry is a new charge, with a key of its own")
-        # The customer replaces the card: the next attempt pays.
-        service.payment_token_id = self.token()
-        with freeze_time(fields.Datetime.now() + timedelta(hours=25 + 49)):
+            self.assertEqual(service.auto_renew_attempts, 1)
+            self.assertTrue(service.auto_renew_error)
+            failed = self.orders()
+            self.assertEqual(failed.state, "failed")
+            self.assertFalse(failed.invoice_id, "a refused card leaves no invoice")
+            mails = self.env["mail.mail"].sudo().search([
+                ("model", "=", "prepaid.renewal.service"), ("res_id", "=", service.id)])
+            self.assertEqual(len(mails), 1)
             self.cron()
-        self.assertEqual(service.expiry_date, expiry + relativedelta(years=1))
-        self.assertEqual(service.auto_renew_attempts, 0)
-        self.assertEqual(self.orders().mapped("state").count("paid"), 1)
+            self.assertEqual(service.auto_renew_attempts, 1, "not retried before its time")
+            with freeze_time(noon + timedelta(hours=25)):
+                self.cron()
+            self.assertEqual(service.auto_renew_attempts, 2)
+            first, second = self.orders().sorted("id").payment_transaction_ids.sorted("id")
+            self.assertTrue(first.reference.startswith("AUTO-"))
+            self.assertEqual(second.reference, f"{first.reference}-1", "a retry is a new charge, with a key of its own")
+            # The customer replaces the card: the next attempt pays.
+            service.payment_token_id = self.token()
+            with freeze_time(noon + timedelta(hours=25 + 49)):
+                self.cron()
+            self.assertEqual(service.expiry_date, expiry + relativedelta(years=1))
+            self.assertEqual(service.auto_renew_attempts, 0)
+            self.assertEqual(self.orders().mapped("state").count("paid"), 1)
 
     def test_a_renewal_charged_again_after_a_crash_has_the_same_reference(self):
         """Test that the charge of an automatic renewal rolled back after the
