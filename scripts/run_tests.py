@@ -209,9 +209,10 @@ def follow_odoo_log(run, proc, echo_lock):
             if match and not ran:
                 ran = int(match.group(1))
     proc.wait()
-    if proc.returncode != 0 or (problems and not (failed or errors)):
-        # Odoo logged errors outside test cases (install failure, crash).
-        errors = max(errors, 1)
+    if (proc.returncode != 0 or problems) and not (failed or errors):
+        # Odoo failed or logged errors outside test cases (install failure,
+        # crash); failed tests already explain a non-zero exit.
+        errors = 1
     if ran == 0 and errors == 0:
         errors = 1
         with echo_lock:
