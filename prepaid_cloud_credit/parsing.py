@@ -41,20 +41,12 @@ def _(source, **params):
         if isinstance(env, api.Environment):
             return env._(source, **params)
         frame = frame.f_back
-    request_env = _request_env()
-    if request_env is not None:
-        return request_env._(source, **params)
-    return get_translation("prepaid_cloud_credit", "en_US", source, params)
-
-
-def _request_env():
-    """The environment of the request being served, or ``None`` outside one."""
     from odoo.http import request  # noqa: PLC0415 - only where a request is served
 
-    try:
-        return request.env if request else None
-    except RuntimeError:  # a request still being set up has no environment yet
-        return None
+    # Outside a request the proxy is false, so its env is never read unbound.
+    if request and request.env is not None:
+        return request.env._(source, **params)
+    return get_translation("prepaid_cloud_credit", "en_US", source, params)
 
 
 def shown(value):
