@@ -104,6 +104,13 @@ class PrepaidCommon(AccountTestInvoicingCommon):
         if last:
             self.assertAlmostEqual(wallet.balance, last.balance_after, places=2)
 
+    def require_payment_demo(self):
+        """Skip the test where ``payment_demo`` (the card flow's provider) is
+        not installed; ``provider`` is the demo provider the class set up."""
+        provider = getattr(self, "provider", None)
+        if not provider or provider.code != "demo":
+            self.skipTest("payment_demo is not installed")
+
 
 class PrepaidPortalCommon(PrepaidCommon):
     """The customer's portal contact, another customer with its own portal
@@ -200,8 +207,7 @@ class PrepaidPortalCommon(PrepaidCommon):
 
         :return: the decoded JSON-RPC answer
         """
-        if not self.provider or self.provider.code != "demo":
-            self.skipTest("payment_demo is not installed")
+        self.require_payment_demo()
         return self.jsonrpc(f"/my/recharges/{recharge.id}/transaction", {
             "access_token": recharge._portal_ensure_token(),
             "provider_id": self.provider.id,

@@ -76,8 +76,7 @@ class TestPortal(PrepaidCommon, HttpCase):
 
     def start_online(self, recharge):
         """What the payment form does first: create the transaction (the customer may leave then)."""
-        if not self.provider or self.provider.code != "demo":
-            self.skipTest("payment_demo is not installed")
+        self.require_payment_demo()
         processing = self.make_jsonrpc_request(f"/my/recharges/{recharge.id}/transaction", {
             "access_token": recharge._portal_ensure_token(),
             "provider_id": self.provider.id,
@@ -240,6 +239,7 @@ class TestPortal(PrepaidCommon, HttpCase):
 
     def test_recharge_paid_with_payment_demo_credits_the_wallet_once(self):
         """Test the card flow: confirmed recharge, demo payment done, one paid lot even if notified twice."""
+        self.require_payment_demo()
         recharge = self.confirm_recharge("50")
         self.assertEqual(recharge.state, "awaiting")
         page = self.url_open(recharge.get_portal_url()).text

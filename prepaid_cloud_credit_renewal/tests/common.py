@@ -51,8 +51,7 @@ class RenewalCommon(PrepaidPortalCommon):
 
     def token(self, partner=None, state="done"):
         """A saved demo card of the customer that pays (``done``) or is refused (``error``)."""
-        if not self.provider or self.provider.code != "demo":
-            self.skipTest("payment_demo is not installed")
+        self.require_payment_demo()
         self.provider.allow_tokenization = True
         return self.env["payment.token"].sudo().create({
             "provider_id": self.provider.id,
