@@ -103,6 +103,7 @@ class TestRenewalPortal(RenewalCommon, HttpCase):
     def test_expired_service_renewed_by_card_with_payment_demo(self):
         """Test that an expired service renewed by card is extended from its old
         expiry once the demo provider confirms, and its invoice is paid."""
+        self.require_payment_demo()
         self.login(self.customer_user)
         old_expiry = self.expired.expiry_date
         page, _key = self.confirm(self.expired, method="online")
